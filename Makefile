@@ -1,0 +1,41 @@
+# The documented commands: `make demo` runs the product locally, `make test` runs every test.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: setup demo test test-fast lint format bench train clean
+
+$(BIN)/applytrack: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(BIN)/applytrack
+
+setup: $(BIN)/applytrack
+
+demo: setup
+	$(BIN)/applytrack --log-format text --log-level WARNING demo
+
+test: setup
+	$(BIN)/python -m pytest
+
+test-fast: setup
+	$(BIN)/python -m pytest -m "not e2e and not browser"
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: setup
+	$(BIN)/python bench/classifier.py
+	$(BIN)/python bench/webhook.py
+
+train: setup
+	$(BIN)/applytrack train
+
+clean:
+	rm -rf $(VENV) .applytrack test-output .pytest_cache

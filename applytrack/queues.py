@@ -1,0 +1,249 @@
+"""The two implementations of the internal queue: in-process (demo) and Google Cloud Pub/Sub.
+
+Both satisfy `applytrack.messaging.Publisher` and `Subscriber`: a handler that returns acks the
+message; a handler that raises sends it back for another try.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from concurrent import futures
+from dataclasses import dataclass, field
+
+from applytrack.messaging import (
+    Handler,
+    MailboxChanged,
+    MalformedMessage,
+    Publisher,
+    PublishError,
+    Subscriber,
+)
+from applytrack.settings import Settings
+
+log = logging.getLogger(__name__)
+
+MAX_DELIVERY_ATTEMPTS = 5
+
+
+@dataclass
+class _Envelope:
+    message: MailboxChanged
+    attempts: int = 0
+    not_before: float = 0.0
+
+
+@dataclass
+class InProcessQueue:
+    """A thread-safe queue inside one process, with redelivery and a dead-letter list."""
+
+    retry_delay_seconds: float = 1.0
+    max_delivery_attempts: int = MAX_DELIVERY_ATTEMPTS
+    dead_letters: list[MailboxChanged] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._queue: queue.Queue[_Envelope] = queue.Queue()
+        self._stopped = threading.Event()
+
+    def publish(self, message: MailboxChanged) -> None:
+        """Put a message on the queue."""
+        self._queue.put(_Envelope(message))
+
+    def pending(self) -> int:
+        """How many messages wait for a consumer."""
+        return self._queue.qsize()
+
+    def consume(
+        self, handler: Handler, *, max_messages: int | None = None, timeout: float | None = None
+    ) -> int:
+        """Hand messages to ``handler`` until a limit is reached; see `Subscriber.consume`."""
+        self._stopped.clear()
+        acked = 0
+        while not self._stopped.is_set() and (max_messages is None or acked < max_messages):
+            try:
+                envelope = self._queue.get(timeout=timeout if timeout is not None else 0.5)
+            except queue.Empty:
+                if timeout is not None:
+                    break
+                continue
+            wait = envelope.not_before - time.monotonic()
+            if wait > 0:
+                self._queue.put(envelope)
+                time.sleep(min(wait, 0.05))
+                continue
+            if self._deliver(handler, envelope):
+                acked += 1
+        return acked
+
+    def _deliver(self, handler: Handler, envelope: _Envelope) -> bool:
+        envelope.attempts += 1
+        try:
+            handler(envelope.message)
+        except Exception:
+            log.exception("handler failed", extra={"mailbox_id": envelope.message.mailbox_id})
+            if envelope.attempts >= self.max_delivery_attempts:
+                self.dead_letters.append(envelope.message)
+            else:
+                envelope.not_before = (
+                    time.monotonic() + self.retry_delay_seconds * envelope.attempts
+                )
+                self._queue.put(envelope)
+            return False
+        return True
+
+    def stop(self) -> None:
+        """Make a running `consume` return after its current message."""
+        self._stopped.set()
+
+
+class PubSubPublisher:
+    """Publishes `mailbox-changed` to a Pub/Sub topic with the mailbox as ordering key."""
+
+    def __init__(self, project: str, topic: str, *, timeout_seconds: float = 10.0) -> None:
+        from google.cloud import pubsub_v1
+
+        self._client = pubsub_v1.PublisherClient(
+            publisher_options=pubsub_v1.types.PublisherOptions(enable_message_ordering=True)
+        )
+        self._topic_path = self._client.topic_path(project, topic)
+        self._timeout = timeout_seconds
+
+    def publish(self, message: MailboxChanged) -> None:
+        """Publish and wait until Pub/Sub has accepted the message, or raise `PublishError`."""
+        key = message.ordering_key
+        try:
+            future = self._client.publish(self._topic_path, message.to_bytes(), ordering_key=key)
+            future.result(timeout=self._timeout)
+        except Exception as exc:
+            # After a failure the client pauses this ordering key until told to resume.
+            self._client.resume_publish(self._topic_path, key)
+            raise PublishError(f"publishing to {self._topic_path} failed: {exc}") from exc
+
+    def close(self) -> None:
+        """Flush and stop the client's background threads."""
+        self._client.stop()
+
+
+class PubSubSubscriber:
+    """Consumes `mailbox-changed` by streaming pull with flow control."""
+
+    def __init__(self, project: str, subscription: str, *, max_outstanding: int = 4) -> None:
+        from google.cloud import pubsub_v1
+
+        self._types = pubsub_v1.types
+        self._client = pubsub_v1.SubscriberClient()
+        self._subscription_path = self._client.subscription_path(project, subscription)
+        self._max_outstanding = max_outstanding
+        self._stopped = threading.Event()
+
+    def consume(
+        self, handler: Handler, *, max_messages: int | None = None, timeout: float | None = None
+    ) -> int:
+        """Run the streaming pull until a limit is reached; see `Subscriber.consume`."""
+        self._stopped.clear()
+        counter = _AckCounter(max_messages)
+        callback = _make_callback(handler, counter)
+        flow = self._types.FlowControl(max_messages=self._max_outstanding)
+        pull = self._client.subscribe(self._subscription_path, callback, flow_control=flow)
+        try:
+            while not self._stopped.is_set() and not counter.done():
+                if timeout is not None and counter.idle_for() > timeout:
+                    break
+                try:
+                    pull.result(timeout=0.1)
+                except futures.TimeoutError:
+                    continue
+        finally:
+            pull.cancel()
+            # A cancelled stream's future raises on result(); it is closed either way.
+            with contextlib.suppress(Exception):
+                pull.result(timeout=30)
+        return counter.acked
+
+    def stop(self) -> None:
+        """Make a running `consume` return; in-flight messages finish, unstarted ones are nacked."""
+        self._stopped.set()
+
+    def close(self) -> None:
+        """Close the gRPC channel."""
+        self._client.close()
+
+
+class _AckCounter:
+    """Counts acknowledged messages across the client's callback threads."""
+
+    def __init__(self, limit: int | None) -> None:
+        self._limit = limit
+        self._lock = threading.Lock()
+        self.acked = 0
+        self.claimed = 0
+        self._last_activity = time.monotonic()
+
+    def claim(self) -> bool:
+        with self._lock:
+            self._last_activity = time.monotonic()
+            if self._limit is not None and self.claimed >= self._limit:
+                return False
+            self.claimed += 1
+            return True
+
+    def finish(self, *, acked: bool) -> None:
+        with self._lock:
+            self._last_activity = time.monotonic()
+            if acked:
+                self.acked += 1
+            else:
+                self.claimed -= 1
+
+    def done(self) -> bool:
+        with self._lock:
+            return self._limit is not None and self.acked >= self._limit
+
+    def idle_for(self) -> float:
+        with self._lock:
+            busy = self.claimed > self.acked
+            return 0.0 if busy else time.monotonic() - self._last_activity
+
+
+def _make_callback(handler: Handler, counter: _AckCounter) -> Callable[[object], None]:
+    def on_message(received: object) -> None:
+        if not counter.claim():
+            received.nack()  # type: ignore[attr-defined]
+            return
+        try:
+            message = MailboxChanged.from_bytes(received.data)  # type: ignore[attr-defined]
+        except MalformedMessage as exc:
+            # Nack: after MAX_DELIVERY_ATTEMPTS the subscription's dead-letter policy keeps it.
+            log.error("malformed queue message: %s", exc)
+            counter.finish(acked=False)
+            received.nack()  # type: ignore[attr-defined]
+            return
+        try:
+            handler(message)
+        except Exception:
+            log.exception("handler failed", extra={"mailbox_id": message.mailbox_id})
+            counter.finish(acked=False)
+            received.nack()  # type: ignore[attr-defined]
+            return
+        ack = received.ack_with_response()  # type: ignore[attr-defined]
+        try:
+            ack.result(timeout=30)
+        except Exception:
+            log.warning("ack not confirmed; the message may be redelivered (writes are idempotent)")
+        counter.finish(acked=True)
+
+    return on_message
+
+
+def queue_from_settings(settings: Settings) -> tuple[Publisher, Subscriber]:
+    """The publisher and subscriber of the configured backend (one object for in-process)."""
+    if settings.queue_backend == "inprocess":
+        local = InProcessQueue()
+        return local, local
+    publisher = PubSubPublisher(settings.pubsub_project, settings.internal_topic)
+    subscriber = PubSubSubscriber(settings.pubsub_project, settings.internal_subscription)
+    return publisher, subscriber

@@ -1,0 +1,278 @@
+"""The one place where environment variables are read and typed.
+
+Every other module receives a `Settings` object (or values taken from it); nothing else reads
+``os.environ``. A missing or malformed value raises `SettingsError` at start-up with a sentence that
+names the variable.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+GOOGLE_CERTS_URL = "https://www.googleapis.com/oauth2/v1/certs"
+GOOGLE_ISSUERS = ("https://accounts.google.com", "accounts.google.com")
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the variable and the fix."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Typed configuration for every ApplyTrack process."""
+
+    database_url: str
+    encryption_keys: Mapping[str, bytes]
+    active_key_id: str
+    fingerprint_key: bytes
+    secret_key: str
+
+    queue_backend: str = "inprocess"  # "inprocess" or "pubsub"
+    pubsub_project: str = "applytrack-local"
+    pubsub_emulator_host: str | None = None
+    gmail_topic: str = "gmail-notifications"
+    gmail_push_subscription: str = "gmail-notifications-push"
+    gmail_dead_letter_topic: str = "gmail-notifications-dead-letter"
+    internal_topic: str = "mailbox-changed"
+    internal_subscription: str = "mailbox-changed-workers"
+    internal_dead_letter_topic: str = "mailbox-changed-dead-letter"
+
+    push_audience: str | None = None
+    push_service_account: str | None = None
+    push_certs_url: str = GOOGLE_CERTS_URL
+    push_issuers: tuple[str, ...] = GOOGLE_ISSUERS
+    push_shared_token: str | None = None
+
+    gmail_api_endpoint: str = "https://gmail.googleapis.com"
+    oauth_auth_uri: str = "https://accounts.google.com/o/oauth2/auth"
+    oauth_token_uri: str = "https://oauth2.googleapis.com/token"
+    oauth_revoke_uri: str = "https://oauth2.googleapis.com/revoke"
+    oauth_client_id: str = "applytrack-local-client"
+    oauth_client_secret: str = "applytrack-local-secret"
+
+    free_poll_interval_seconds: int = 300
+    premium_sweep_interval_seconds: int = 1800
+    watch_renew_before_seconds: int = 86400
+    initial_sync_days_free: int = 30
+    initial_sync_days_premium: int = 90
+    confidence_threshold: float = 0.6
+    lease_seconds: int = 120
+    classifier_model_path: str | None = None
+
+    demo: bool = False
+    state_dir: str | None = None
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def push_auth_configured(self) -> bool:
+        """True when the webhook can authenticate pushes (OIDC or shared token)."""
+        oidc = bool(self.push_audience and self.push_service_account)
+        return oidc or bool(self.push_shared_token)
+
+    def replace(self, **changes: object) -> Settings:
+        """Return a copy with some fields changed (tests and the demo use this)."""
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Settings:
+        """Read and type every ApplyTrack variable from ``environ``."""
+        env = _Env(environ)
+        keys = env.keys("APPLYTRACK_ENCRYPTION_KEYS")
+        active = env.str("APPLYTRACK_ACTIVE_KEY_ID", next(iter(keys)))
+        if active not in keys:
+            raise SettingsError(
+                f"APPLYTRACK_ACTIVE_KEY_ID is {active!r}, but APPLYTRACK_ENCRYPTION_KEYS has "
+                f"no key with that id (it has: {', '.join(keys)})."
+            )
+        queue_backend = env.choice("APPLYTRACK_QUEUE", ("inprocess", "pubsub"), "pubsub")
+        project = environ.get("PUBSUB_PROJECT") or environ.get("GOOGLE_CLOUD_PROJECT") or ""
+        if queue_backend == "pubsub" and len(project) < 6:
+            raise SettingsError(
+                "PUBSUB_PROJECT (or GOOGLE_CLOUD_PROJECT) must name a Google Cloud project of at "
+                "least 6 characters when APPLYTRACK_QUEUE=pubsub."
+            )
+        settings = cls(
+            database_url=env.required("DATABASE_URL"),
+            encryption_keys=keys,
+            active_key_id=active,
+            fingerprint_key=env.key("APPLYTRACK_FINGERPRINT_KEY"),
+            secret_key=env.required("APPLYTRACK_SECRET_KEY"),
+            queue_backend=queue_backend,
+            pubsub_project=project or cls.pubsub_project,
+            pubsub_emulator_host=environ.get("PUBSUB_EMULATOR_HOST") or None,
+            gmail_topic=env.name("GMAIL_PUBSUB_TOPIC", cls.gmail_topic),
+            gmail_push_subscription=env.name(
+                "GMAIL_PUSH_SUBSCRIPTION", cls.gmail_push_subscription
+            ),
+            gmail_dead_letter_topic=env.name(
+                "GMAIL_DEAD_LETTER_TOPIC", cls.gmail_dead_letter_topic
+            ),
+            internal_topic=env.name("INTERNAL_PUBSUB_TOPIC", cls.internal_topic),
+            internal_subscription=env.name("INTERNAL_SUBSCRIPTION", cls.internal_subscription),
+            internal_dead_letter_topic=env.name(
+                "INTERNAL_DEAD_LETTER_TOPIC", cls.internal_dead_letter_topic
+            ),
+            push_audience=environ.get("GMAIL_PUSH_AUDIENCE") or None,
+            push_service_account=environ.get("GMAIL_PUSH_SERVICE_ACCOUNT") or None,
+            push_certs_url=env.url("GOOGLE_CERTS_URL", GOOGLE_CERTS_URL),
+            push_shared_token=environ.get("GMAIL_PUSH_TOKEN") or None,
+            gmail_api_endpoint=env.url("GMAIL_API_ENDPOINT", cls.gmail_api_endpoint),
+            oauth_auth_uri=env.url("GOOGLE_AUTH_URI", cls.oauth_auth_uri),
+            oauth_token_uri=env.url("GOOGLE_TOKEN_URI", cls.oauth_token_uri),
+            oauth_revoke_uri=env.url("GOOGLE_REVOKE_URI", cls.oauth_revoke_uri),
+            oauth_client_id=env.required("GOOGLE_OAUTH_CLIENT_ID"),
+            oauth_client_secret=env.required("GOOGLE_OAUTH_CLIENT_SECRET"),
+            free_poll_interval_seconds=env.int(
+                "FREE_POLL_INTERVAL_SECONDS", 300, low=60, high=3600
+            ),
+            premium_sweep_interval_seconds=env.int(
+                "PREMIUM_SWEEP_INTERVAL_SECONDS", 1800, low=60, high=86400
+            ),
+            watch_renew_before_seconds=env.int(
+                "WATCH_RENEW_BEFORE_SECONDS", 86400, low=60, high=6 * 86400
+            ),
+            initial_sync_days_free=env.int("INITIAL_SYNC_DAYS_FREE", 30, low=1, high=90),
+            initial_sync_days_premium=env.int("INITIAL_SYNC_DAYS_PREMIUM", 90, low=1, high=90),
+            confidence_threshold=env.float(
+                "CLASSIFIER_CONFIDENCE_THRESHOLD", 0.6, low=0.0, high=1.0
+            ),
+            lease_seconds=env.int("MAILBOX_LEASE_SECONDS", 120, low=5, high=3600),
+            classifier_model_path=environ.get("CLASSIFIER_MODEL_PATH") or None,
+        )
+        return settings
+
+    @classmethod
+    def embedded(cls, state_dir: Path, **overrides: object) -> Settings:
+        """Embedded defaults for the demo: SQLite and keys in ``state_dir``, in-process queue.
+
+        The keys are created once and kept in ``state_dir/keys.json``, so that a resumed demo
+        can still read what it wrote.
+        """
+        state_dir.mkdir(parents=True, exist_ok=True)
+        keys = _load_or_create_demo_keys(state_dir / "keys.json")
+        values: dict[str, object] = {
+            "database_url": f"sqlite:///{state_dir / 'applytrack.db'}",
+            "encryption_keys": {"demo-1": keys["encryption"]},
+            "active_key_id": "demo-1",
+            "fingerprint_key": keys["fingerprint"],
+            "secret_key": base64.urlsafe_b64encode(keys["session"]).decode(),
+            "queue_backend": "inprocess",
+            "demo": True,
+            "state_dir": str(state_dir),
+        }
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]
+
+
+def _load_or_create_demo_keys(path: Path) -> dict[str, bytes]:
+    import json
+    import os
+
+    names = ("encryption", "fingerprint", "session")
+    if path.exists():
+        stored = json.loads(path.read_text())
+        return {name: base64.b64decode(stored[name]) for name in names}
+    keys = {name: os.urandom(32) for name in names}
+    path.write_text(json.dumps({name: base64.b64encode(v).decode() for name, v in keys.items()}))
+    path.chmod(0o600)
+    return keys
+
+
+class _Env:
+    """Typed readers over a mapping; every error names the variable."""
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self._environ = environ
+
+    def _get(self, name: str) -> str | None:
+        value = self._environ.get(name)
+        return value.strip() if value is not None and value.strip() else None
+
+    def required(self, name: str) -> str:
+        value = self._get(name)
+        if value is None:
+            raise SettingsError(f"{name} is not set: ApplyTrack cannot start without it.")
+        return value
+
+    def str(self, name: str, default: str) -> str:
+        return self._get(name) or default
+
+    def choice(self, name: str, options: tuple[str, ...], default: str) -> str:
+        value = self._get(name) or default
+        if value not in options:
+            raise SettingsError(f"{name} is {value!r}; it must be one of: {', '.join(options)}.")
+        return value
+
+    def name(self, name: str, default: str) -> str:
+        value = self._get(name) or default
+        if len(value) < 3 or not value[0].isalpha():
+            raise SettingsError(
+                f"{name} is {value!r}; a Pub/Sub resource name must start with a letter and be at "
+                "least 3 characters long."
+            )
+        return value
+
+    def url(self, name: str, default: str) -> str:
+        value = self._get(name) or default
+        if not value.startswith(("http://", "https://")):
+            raise SettingsError(f"{name} is {value!r}; it must be an http:// or https:// URL.")
+        return value.rstrip("/")
+
+    def int(self, name: str, default: int, *, low: int, high: int) -> int:
+        raw = self._get(name)
+        if raw is None:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise SettingsError(f"{name} is {raw!r}; it must be a whole number.") from None
+        if not low <= value <= high:
+            raise SettingsError(f"{name} is {value}; it must be between {low} and {high}.")
+        return value
+
+    def float(self, name: str, default: float, *, low: float, high: float) -> float:
+        raw = self._get(name)
+        if raw is None:
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            raise SettingsError(f"{name} is {raw!r}; it must be a number.") from None
+        if not low <= value <= high:
+            raise SettingsError(f"{name} is {value}; it must be between {low} and {high}.")
+        return value
+
+    def key(self, name: str) -> bytes:
+        raw = self.required(name)
+        return _decode_key(name, raw)
+
+    def keys(self, name: str) -> dict[str, bytes]:
+        raw = self.required(name)
+        keys: dict[str, bytes] = {}
+        for item in raw.split(","):
+            key_id, sep, encoded = item.strip().partition(":")
+            if not sep or not key_id:
+                raise SettingsError(
+                    f"{name} must be a comma-separated list of KEY_ID:BASE64_KEY pairs "
+                    f"(got an item without a key id)."
+                )
+            keys[key_id] = _decode_key(name, encoded)
+        return keys
+
+
+def _decode_key(name: str, encoded: str) -> bytes:
+    try:
+        key = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        raise SettingsError(f"{name} holds a key that is not valid base64.") from None
+    if len(key) != 32:
+        raise SettingsError(
+            f"{name} holds a key of {len(key)} bytes; AES-256 needs 32 bytes "
+            "(generate one with: openssl rand -base64 32)."
+        )
+    return key

@@ -1,0 +1,265 @@
+"""Company and role extraction from the sender, ATS links, the text and the signature."""
+
+from __future__ import annotations
+
+import re
+from email.utils import parseaddr
+
+from classifier.cues import ATS_DOMAINS, FREE_MAIL_DOMAINS, JOB_BOARD_DOMAINS
+
+_ATS_SUBDOMAIN = re.compile(
+    r"\b([a-z0-9][a-z0-9-]{1,40})\.(?:wd\d+\.)?(?:greenhouse\.io|myworkdayjobs\.com|icims\.com"
+    r"|bamboohr\.com|workable\.com|applytojob\.com|recruitee\.com|breezy\.hr|teamtailor\.com"
+    r"|jobvite\.com)\b",
+    re.I,
+)
+_ATS_PATH = re.compile(
+    r"\b(?:jobs\.lever\.co|jobs\.ashbyhq\.com|boards\.greenhouse\.io|job-boards\.greenhouse\.io"
+    r"|apply\.workable\.com|jobs\.smartrecruiters\.com|careers\.smartrecruiters\.com"
+    r"|jobs\.jobvite\.com)/([A-Za-z0-9][A-Za-z0-9-]{1,40})",
+    re.I,
+)
+_GENERIC_SUBDOMAINS = frozenset(
+    {
+        "www",
+        "app",
+        "boards",
+        "job-boards",
+        "jobs",
+        "careers",
+        "mail",
+        "email",
+        "us",
+        "eu",
+        "apply",
+        "hire",
+        "no-reply",
+        "noreply",
+        "notifications",
+        "api",
+        "secure",
+        "login",
+        "my",
+    }
+)
+_NAME = r"[A-Z][\w&'.-]*(?:[ ](?:[A-Z][\w&'.-]*|&|of|and|de|la))*"
+_COMPANY_IN_TEXT = re.compile(
+    rf"\b(?:at|with|to|from|join|joining)\s+(?P<name>{_NAME})"
+    rf"(?=\s*(?:[,.!:;)]|\s(?:for|as|and|team|we|is|has|on|in|position|role)\b|$))",
+)
+_COMPANY_TEAM = re.compile(
+    rf"\b(?P<name>{_NAME})\s+(?:Recruiting|Talent|Hiring|People|Careers)\s+Team\b"
+)
+_ROLE_WORD = r"(?:[A-Z][\w/+#.&-]*|[IVX]+|of|and|&|for|-|\u2013|/|\([A-Za-z ]+\))"
+_ROLE = rf"(?P<role>[A-Z][\w/+#.&-]*(?:[ ]{_ROLE_WORD}){{0,7}})"
+_ROLE_PATTERNS = (
+    re.compile(
+        rf"\bfor the (?:position of |role of )?{_ROLE} (?:position|role|opening|opportunity|job)\b"
+    ),
+    re.compile(rf"\b(?:for|as|to) (?:the |our |a |an )?(?:position|role) of {_ROLE}"),
+    re.compile(
+        rf"\b(?:for|as) (?:the |our |a |an )?{_ROLE} (?:position|role|opening|opportunity)\b"
+    ),
+    re.compile(
+        rf"\b(?:application|applying|candidacy|interview|offer) (?:for|to) (?:the |our |a |an )?"
+        rf"{_ROLE}(?= at | with |[,.!:;]| -|$)"
+    ),
+    re.compile(rf"^{_ROLE} (?:at|@|-|\u2013|\|) ", re.M),
+    re.compile(rf"(?:[-\u2013|:] ){_ROLE}$", re.M),
+)
+_ROLE_STOP = frozenset(
+    {
+        "your",
+        "our",
+        "the",
+        "this",
+        "a",
+        "an",
+        "application",
+        "interview",
+        "thank",
+        "thanks",
+        "re",
+        "we",
+        "next",
+        "update",
+        "invitation",
+        "confirmation",
+        "received",
+        "offer",
+        "status",
+        "fwd",
+        "regarding",
+        "for",
+        "to",
+        "as",
+        "important",
+        "action",
+        "reminder",
+        "hello",
+        "hi",
+        "dear",
+        "you",
+        "new",
+    }
+)
+_ROLE_HINTS = re.compile(
+    r"(?i)\b(?:engineer|developer|manager|designer|analyst|scientist|architect|specialist|lead"
+    r"|director|intern|associate|consultant|coordinator|administrator|representative|writer|editor"
+    r"|accountant|recruiter|researcher|technician|officer|head|vp|president|product|marketing|sales"
+    r"|sre|devops|nurse|teacher|assistant|strategist|counsel|advocate|owner|partner|executive"
+    r"|programmer|tester|qa|support|operations|success|principal|staff)\b"
+)
+_DISPLAY_NOISE = re.compile(
+    r"(?i)\b(?:recruiting|recruitment|talent acquisition|talent|careers?|hiring|team|hr|jobs"
+    r"|people ops|people|no-?reply|notifications?|via \w+|at \w+|the)\b|[|\-\u2013@:]"
+)
+_COMPANY_STOP = frozenset(
+    {
+        "Greenhouse",
+        "Lever",
+        "Workday",
+        "Ashby",
+        "iCIMS",
+        "SmartRecruiters",
+        "Jobvite",
+        "Workable",
+        "BambooHR",
+        "LinkedIn",
+        "Indeed",
+        "Glassdoor",
+        "ZipRecruiter",
+        "We",
+        "You",
+        "Our",
+        "The",
+        "This",
+        "Unfortunately",
+        "Thank",
+        "Thanks",
+        "Hi",
+        "Hello",
+        "Dear",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "Zoom",
+        "Google Meet",
+        "Teams",
+        "Microsoft Teams",
+        "I",
+        "Please",
+        "Best",
+        "Regards",
+        "Team",
+    }
+)
+
+
+def extract_company(sender: str, subject: str, text: str, signature: str) -> str | None:
+    """Best guess of the hiring company: ATS link or subdomain, then text, sender, signature."""
+    display, address = parseaddr(sender or "")
+    domain = address.rpartition("@")[2].lower()
+    for source in (address, text, signature):
+        found = _company_from_ats(source)
+        if found:
+            return found
+    for source in (subject, text):
+        found = _company_from_text(source)
+        if found:
+            return found
+    found = _company_from_display_name(display, domain)
+    if found:
+        return found
+    found = _company_from_text(signature)
+    if found:
+        return found
+    return _company_from_domain(domain)
+
+
+def extract_role(subject: str, text: str) -> str | None:
+    """Best guess of the job title from subject patterns and phrases like "for the X position"."""
+    for source in (subject, text[:2000]):
+        for pattern in _ROLE_PATTERNS:
+            for match in pattern.finditer(source):
+                role = _tidy_role(match.group("role"))
+                if role:
+                    return role
+    return None
+
+
+def _company_from_ats(text: str) -> str | None:
+    for pattern in (_ATS_PATH, _ATS_SUBDOMAIN):
+        for match in pattern.finditer(text or ""):
+            slug = match.group(1).lower()
+            if slug not in _GENERIC_SUBDOMAINS:
+                return _title_from_slug(slug)
+    return None
+
+
+def _company_from_text(text: str) -> str | None:
+    for pattern in (_COMPANY_TEAM, _COMPANY_IN_TEXT):
+        for match in pattern.finditer(text or ""):
+            name = re.sub(r"^(?:The|Our|Your) ", "", match.group("name").strip(" .'-"))
+            if name and name not in _COMPANY_STOP and not _ROLE_HINTS.search(name):
+                return name
+    return None
+
+
+def _company_from_display_name(display: str, domain: str) -> str | None:
+    if not display or domain in FREE_MAIL_DOMAINS:
+        return None
+    if _is_known_domain(domain, JOB_BOARD_DOMAINS):
+        via = re.search(r"\b(?:at|from)\s+([A-Z][\w&.-]*(?: [A-Z][\w&.-]*){0,3})", display)
+        return via.group(1) if via and via.group(1) not in _COMPANY_STOP else None
+    cleaned = " ".join(_DISPLAY_NOISE.sub(" ", display).split())
+    if not cleaned or cleaned in _COMPANY_STOP:
+        return None
+    if _is_known_domain(domain, ATS_DOMAINS):
+        return cleaned
+    # A person's name ("Jane Doe <jane@acme.com>") is not a company: then the domain decides.
+    stem = _domain_stem(domain)
+    if stem and stem.replace("-", "") in cleaned.lower().replace(" ", ""):
+        return cleaned
+    return None
+
+
+def _company_from_domain(domain: str) -> str | None:
+    if not domain or domain in FREE_MAIL_DOMAINS or _is_known_domain(domain, ATS_DOMAINS):
+        return None
+    if _is_known_domain(domain, JOB_BOARD_DOMAINS):
+        return None
+    stem = _domain_stem(domain)
+    return _title_from_slug(stem) if stem else None
+
+
+def _domain_stem(domain: str) -> str:
+    parts = [part for part in domain.split(".") if part]
+    return parts[-2] if len(parts) >= 2 else (parts[0] if parts else "")
+
+
+def _is_known_domain(domain: str, known_domains: tuple[str, ...]) -> bool:
+    return any(domain == known or domain.endswith("." + known) for known in known_domains)
+
+
+def _title_from_slug(slug: str) -> str:
+    return " ".join(part.capitalize() for part in re.split(r"[-_]+", slug) if part)
+
+
+_ROLE_TRAILING = frozenset({"at", "with", "-", "\u2013", "|", "for", "and", "of", "&"})
+
+
+def _tidy_role(raw: str) -> str | None:
+    words = raw.strip(" -\u2013|:,.").split()
+    while words and words[0].lower() in _ROLE_STOP:
+        words.pop(0)
+    while words and words[-1].lower() in _ROLE_TRAILING:
+        words.pop()
+    role = " ".join(words)
+    if not role or not _ROLE_HINTS.search(role):
+        return None
+    return role

@@ -1,0 +1,119 @@
+"""Build, save and load the classification pipeline, and the `Classifier` that wraps it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from classifier.components import DECISION_FACTORY, EXTRACT_FACTORY, RULES_FACTORY
+from classifier.messages import LABELS, Classification, Email
+from classifier.newest_text import clean_subject, newest_text
+
+logger = logging.getLogger(__name__)
+
+MODEL_DIR = Path(__file__).resolve().parent / "model"
+# The opening of a message decides what it means; the tail is footers and legal text.
+MAX_BODY_CHARS = 1500
+TEXTCAT_CONFIG = {
+    "threshold": 0.5,
+    "model": {
+        "@architectures": "spacy.TextCatBOW.v3",
+        "exclusive_classes": True,
+        "ngram_size": 2,
+        "no_output_layer": False,
+        "length": 262144,
+    },
+}
+
+
+class ModelNotFound(FileNotFoundError):
+    """The saved pipeline directory is missing or incomplete."""
+
+
+def build_pipeline(*, with_textcat: bool = True) -> Language:
+    """Create the blank English pipeline: rules, (untrained) textcat, decision, extraction."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe(RULES_FACTORY, name="email_rules")
+    if with_textcat:
+        textcat = nlp.add_pipe("textcat", config=TEXTCAT_CONFIG)
+        for label in LABELS:
+            textcat.add_label(label)
+    nlp.add_pipe(DECISION_FACTORY, name="decision")
+    nlp.add_pipe(EXTRACT_FACTORY, name="extract")
+    return nlp
+
+
+def email_to_doc(nlp: Language, email: Email) -> Doc:
+    """Tokenize the newest text of an email (subject first) and attach its sender and signature."""
+    subject = clean_subject(email.subject)
+    newest = newest_text(email.body)
+    text = f"{subject}\n\n{newest.text[:MAX_BODY_CHARS]}" if newest.text else subject
+    doc = nlp.make_doc(text)
+    doc._.applytrack_sender = email.sender or ""
+    doc._.applytrack_subject = subject
+    doc._.applytrack_text = text
+    doc._.applytrack_signature = newest.signature[:500]
+    return doc
+
+
+class Classifier:
+    """Classifies emails into applied, interviewing, offer, rejected or none."""
+
+    def __init__(self, nlp: Language) -> None:
+        self.nlp = nlp
+
+    @property
+    def has_textcat(self) -> bool:
+        """True when the pipeline carries a trained text classifier (not rules only)."""
+        return "textcat" in self.nlp.pipe_names
+
+    def classify(self, email: Email) -> Classification:
+        """Classify one email."""
+        return self.classify_many([email])[0]
+
+    def classify_many(
+        self, emails: Iterable[Email], *, batch_size: int = 256
+    ) -> list[Classification]:
+        """Classify many emails through `nlp.pipe`, in input order."""
+        docs = (email_to_doc(self.nlp, email) for email in emails)
+        return [_classification(doc) for doc in self.nlp.pipe(docs, batch_size=batch_size)]
+
+
+def load_classifier(path: str | Path | None = None) -> Classifier:
+    """Load the shipped pipeline (or the one at ``path``); rules only when none is shipped."""
+    _single_thread()
+    model_dir = Path(path) if path is not None else MODEL_DIR
+    if (model_dir / "config.cfg").is_file():
+        return Classifier(spacy.load(model_dir))
+    if path is not None:
+        raise ModelNotFound(
+            f"No saved classifier pipeline at {model_dir} (config.cfg is missing): pass the "
+            "directory written by `applytrack train`, or omit the path to use the shipped one."
+        )
+    logger.warning("classifier.model_missing path=%s using=rules_only", model_dir)
+    return Classifier(build_pipeline(with_textcat=False))
+
+
+def _classification(doc: Doc) -> Classification:
+    return Classification(
+        label=doc._.applytrack_label,
+        confidence=round(float(doc._.applytrack_confidence), 4),
+        company=doc._.applytrack_company,
+        role=doc._.applytrack_role,
+        reasons=tuple(doc._.applytrack_reasons),
+    )
+
+
+def _single_thread() -> None:
+    """Keep numeric work on one thread: the worker runs one classifier per core."""
+    try:
+        from thinc.api import set_torch_num_threads
+
+        set_torch_num_threads(1)
+    except Exception:  # torch is not installed: thinc's numpy ops are single-threaded already
+        pass

@@ -1,0 +1,341 @@
+"""The one way ApplyTrack talks to Gmail: google-api-python-client with retries and batching.
+
+Every call retries 429, rate-limit 403s and 5xx with exponential backoff and jitter (tenacity),
+honouring Retry-After. A revoked or expired grant surfaces as `TokenRevoked`; a cursor older than
+Gmail's retained history as `HistoryExpired`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import google.auth.exceptions
+import google.oauth2.credentials
+from googleapiclient.discovery import build
+from googleapiclient.errors import HttpError
+from googleapiclient.http import BatchHttpRequest
+from tenacity import (
+    RetryCallState,
+    retry,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_random_exponential,
+)
+
+log = logging.getLogger(__name__)
+
+GMAIL_READONLY_SCOPE = "https://www.googleapis.com/auth/gmail.readonly"
+METADATA_HEADERS = (
+    "From",
+    "To",
+    "Cc",
+    "Subject",
+    "Date",
+    "Message-ID",
+    "In-Reply-To",
+    "References",
+)
+BATCH_LIMIT = 50
+SKIPPED_LABELS = frozenset({"SENT", "DRAFT", "SPAM", "TRASH", "CHAT"})
+
+
+class GmailError(RuntimeError):
+    """Gmail answered with an error that retrying did not fix."""
+
+
+class TokenRevoked(GmailError):
+    """The refresh token was revoked or expired (invalid_grant): the user must reconnect."""
+
+
+class HistoryExpired(GmailError):
+    """history.list answered 404: the cursor is older than Gmail's retained history."""
+
+
+class MessageGone(GmailError):
+    """The message was deleted between history.list and messages.get."""
+
+
+@dataclass(frozen=True)
+class GmailConfig:
+    """Where Gmail and Google's token endpoint are, and the OAuth client that talks to them."""
+
+    api_endpoint: str
+    token_uri: str
+    client_id: str
+    client_secret: str
+    max_attempts: int = 8
+    max_backoff_seconds: float = 32.0
+
+
+@dataclass(frozen=True)
+class MessageRef:
+    """A message named by history or a list, with the labels Gmail reported (if it did)."""
+
+    id: str
+    thread_id: str
+    label_ids: tuple[str, ...] = ()
+    history_id: int | None = None
+
+
+@dataclass
+class HistoryDelta:
+    """New messages since a cursor, and the mailbox's current history id."""
+
+    messages: list[MessageRef] = field(default_factory=list)
+    latest_history_id: int = 0
+
+
+def _status(exc: BaseException) -> int | None:
+    if isinstance(exc, HttpError):
+        return int(exc.resp.status)
+    return None
+
+
+def _reason(exc: HttpError) -> str:
+    try:
+        error = json.loads(exc.content or b"{}").get("error", {})
+        errors = error.get("errors") or [{}]
+        return str(errors[0].get("reason") or error.get("status") or "")
+    except (ValueError, AttributeError):
+        return ""
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """429, 5xx and Gmail's rate-limit 403s are worth another try; other errors are not."""
+    if isinstance(exc, HttpError):
+        status = _status(exc)
+        if status == 429 or (status is not None and status >= 500):
+            return True
+        return status == 403 and _reason(exc) in {"rateLimitExceeded", "userRateLimitExceeded"}
+    return isinstance(exc, (ConnectionError, TimeoutError, OSError)) and not isinstance(
+        exc, google.auth.exceptions.RefreshError
+    )
+
+
+class _RetryAfterWait:
+    """Exponential backoff with jitter, but never shorter than a Retry-After the server sent."""
+
+    def __init__(self, max_backoff: float) -> None:
+        self._jitter = wait_random_exponential(multiplier=0.25, max=max_backoff)
+
+    def __call__(self, state: RetryCallState) -> float:
+        wait = self._jitter(state)
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, HttpError):
+            retry_after = exc.resp.get("retry-after")
+            if retry_after and retry_after.replace(".", "", 1).isdigit():
+                wait = max(wait, float(retry_after))
+        return wait
+
+
+def _translate_auth_errors(call: Callable[[], Any]) -> Any:
+    try:
+        return call()
+    except google.auth.exceptions.RefreshError as exc:
+        raise TokenRevoked(f"Google refused the refresh token: {exc}") from exc
+
+
+class GmailClient:
+    """A Gmail mailbox reached with one user's credentials."""
+
+    def __init__(
+        self,
+        config: GmailConfig,
+        refresh_token: str,
+        *,
+        on_call: Callable[[str], None] | None = None,
+    ) -> None:
+        self._config = config
+        self._credentials = google.oauth2.credentials.Credentials(
+            token=None,
+            refresh_token=refresh_token,
+            token_uri=config.token_uri,
+            client_id=config.client_id,
+            client_secret=config.client_secret,
+            scopes=[GMAIL_READONLY_SCOPE],
+        )
+        self._service = build(
+            "gmail",
+            "v1",
+            credentials=self._credentials,
+            client_options={"api_endpoint": config.api_endpoint},
+            static_discovery=True,
+            cache_discovery=False,
+        )
+        self._batch_uri = f"{config.api_endpoint.rstrip('/')}/batch/gmail/v1"
+        self._on_call = on_call or (lambda method: None)
+        self._retrying = retry(
+            retry=retry_if_exception(is_retryable),
+            wait=_RetryAfterWait(config.max_backoff_seconds),
+            stop=stop_after_attempt(config.max_attempts),
+            reraise=True,
+        )
+
+    def _execute(self, method: str, request: Any) -> dict[str, Any]:
+        def attempt() -> dict[str, Any]:
+            self._on_call(method)
+            return _translate_auth_errors(request.execute)
+
+        return self._retrying(attempt)()
+
+    def profile(self) -> dict[str, Any]:
+        """users.getProfile: the address and current history id."""
+        return self._execute("getProfile", self._service.users().getProfile(userId="me"))
+
+    def history_since(self, cursor: int) -> HistoryDelta:
+        """Every message added since ``cursor``, page by page; `HistoryExpired` if it is stale."""
+        delta = HistoryDelta(latest_history_id=cursor)
+        page_token: str | None = None
+        while True:
+            request = (
+                self._service.users()
+                .history()
+                .list(
+                    userId="me",
+                    startHistoryId=str(cursor),
+                    historyTypes="messageAdded",
+                    pageToken=page_token,
+                    maxResults=500,
+                )
+            )
+            try:
+                page = self._execute("history.list", request)
+            except HttpError as exc:
+                if _status(exc) == 404:
+                    raise HistoryExpired(f"history id {cursor} is no longer retained") from exc
+                raise
+            for record in page.get("history", []):
+                record_id = int(record["id"])
+                for added in record.get("messagesAdded", []):
+                    message = added["message"]
+                    delta.messages.append(
+                        MessageRef(
+                            id=message["id"],
+                            thread_id=message.get("threadId", message["id"]),
+                            label_ids=tuple(message.get("labelIds", ())),
+                            history_id=record_id,
+                        )
+                    )
+            delta.latest_history_id = max(delta.latest_history_id, int(page.get("historyId", 0)))
+            page_token = page.get("nextPageToken")
+            if not page_token:
+                return delta
+
+    def list_messages(self, query: str) -> Iterator[MessageRef]:
+        """messages.list with a ``q`` query, every page."""
+        page_token: str | None = None
+        while True:
+            request = (
+                self._service.users()
+                .messages()
+                .list(userId="me", q=query, pageToken=page_token, maxResults=500)
+            )
+            page = self._execute("messages.list", request)
+            for message in page.get("messages", []):
+                yield MessageRef(id=message["id"], thread_id=message.get("threadId", message["id"]))
+            page_token = page.get("nextPageToken")
+            if not page_token:
+                return
+
+    def get_message(self, message_id: str, *, message_format: str = "metadata") -> dict[str, Any]:
+        """messages.get in one format; `MessageGone` when it was deleted."""
+        request = (
+            self._service.users()
+            .messages()
+            .get(
+                userId="me",
+                id=message_id,
+                format=message_format,
+                metadataHeaders=list(METADATA_HEADERS) if message_format == "metadata" else None,
+            )
+        )
+        try:
+            return self._execute("messages.get", request)
+        except HttpError as exc:
+            if _status(exc) == 404:
+                raise MessageGone(f"message {message_id} no longer exists") from exc
+            raise
+
+    def get_metadata_batch(self, message_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """messages.get(format=metadata) for many ids, ≤ 50 per batch; deleted ones are left out."""
+        ids = list(dict.fromkeys(message_ids))
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(ids), BATCH_LIMIT):
+            chunk = ids[start : start + BATCH_LIMIT]
+            found.update(self._retrying(lambda chunk=chunk: self._batch_attempt(chunk, found))())
+        return found
+
+    def _batch_attempt(
+        self, chunk: list[str], already: dict[str, dict[str, Any]]
+    ) -> dict[str, Any]:
+        """One batch request for the ids not fetched yet; raises the first retryable error."""
+        results: dict[str, dict[str, Any]] = {}
+        retryable: list[HttpError] = []
+        todo = [message_id for message_id in chunk if message_id not in already]
+
+        def on_response(request_id: str, response: Any, exception: Exception | None) -> None:
+            if exception is None:
+                results[request_id] = response
+            elif isinstance(exception, HttpError) and _status(exception) == 404:
+                log.info("message %s was deleted before it could be fetched", request_id)
+            elif is_retryable(exception):
+                retryable.append(exception)  # type: ignore[arg-type]
+            else:
+                raise exception
+
+        batch = BatchHttpRequest(callback=on_response, batch_uri=self._batch_uri)
+        for message_id in todo:
+            batch.add(
+                self._service.users()
+                .messages()
+                .get(
+                    userId="me",
+                    id=message_id,
+                    format="metadata",
+                    metadataHeaders=list(METADATA_HEADERS),
+                ),
+                request_id=message_id,
+            )
+        for _ in todo:
+            self._on_call("messages.get")
+        _translate_auth_errors(lambda: batch.execute(http=self._service._http))
+        already.update(results)
+        if retryable:
+            raise retryable[0]
+        return results
+
+    def watch(self, topic_name: str, *, label_ids: tuple[str, ...] = ("INBOX",)) -> dict[str, Any]:
+        """users.watch: Gmail publishes to ``topic_name``; returns historyId and expiration."""
+        body = {
+            "topicName": topic_name,
+            "labelIds": list(label_ids),
+            "labelFilterBehavior": "include",
+        }
+        return self._execute("watch", self._service.users().watch(userId="me", body=body))
+
+    def stop(self) -> None:
+        """users.stop: no more push notifications for this mailbox."""
+        self._execute("stop", self._service.users().stop(userId="me"))
+
+    def close(self) -> None:
+        """Close the HTTP connection."""
+        self._service.close()
+
+
+def header(message: dict[str, Any], name: str) -> str | None:
+    """The first header called ``name`` (case-insensitive) in a messages.get answer."""
+    wanted = name.lower()
+    for item in message.get("payload", {}).get("headers", []):
+        if item.get("name", "").lower() == wanted:
+            return str(item.get("value", ""))
+    return None
+
+
+def counts_for_sync(label_ids: Iterable[str]) -> bool:
+    """Only inbox mail is classified: sent mail, drafts, spam, trash and chats never are."""
+    labels = set(label_ids)
+    return "INBOX" in labels and not labels & SKIPPED_LABELS

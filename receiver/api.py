@@ -1,0 +1,48 @@
+"""The JSON API under ``/api``: applications and the Gmail integration of the signed-in user."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify
+
+from receiver.context import receiver_context
+from receiver.current_user import current_user_id
+from receiver.errors import json_error
+from receiver.serialize import application_detail_json, application_json, integration_json
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+NOT_SIGNED_IN = "You are not signed in; sign in to see your applications."
+
+
+@bp.get("/applications")
+def list_applications() -> Response | tuple[Response, int]:
+    """Every application of the signed-in user."""
+    user_id = current_user_id()
+    if user_id is None:
+        return json_error(401, NOT_SIGNED_IN)
+    applications = receiver_context().store.applications(user_id)
+    return jsonify([application_json(application) for application in applications])
+
+
+@bp.get("/applications/<int:application_id>")
+def show_application(application_id: int) -> Response | tuple[Response, int]:
+    """One application with its activity log; another user's application is a 404."""
+    user_id = current_user_id()
+    if user_id is None:
+        return json_error(401, NOT_SIGNED_IN)
+    application = receiver_context().store.application(user_id, application_id)
+    if application is None:
+        return json_error(404, f"You have no application with id {application_id}.")
+    return jsonify(application_detail_json(application))
+
+
+@bp.get("/integrations/gmail")
+def show_gmail_integration() -> Response | tuple[Response, int]:
+    """The signed-in user's Gmail connection; 404 when none is connected."""
+    user_id = current_user_id()
+    if user_id is None:
+        return json_error(401, NOT_SIGNED_IN)
+    integration = receiver_context().store.integration(user_id)
+    if integration is None:
+        return json_error(404, "No Gmail mailbox is connected; connect one under Settings.")
+    return jsonify(integration_json(integration))

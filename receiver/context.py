@@ -1,0 +1,33 @@
+"""The collaborators the app's views share, kept in ``app.extensions["applytrack"]``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+
+from applytrack.messaging import Publisher
+from applytrack.settings import Settings
+from receiver.mailbox_directory import MailboxDirectory
+from receiver.metrics import PushMetrics
+from receiver.push_auth import PushAuthenticator
+from storage import Store
+
+EXTENSION_KEY = "applytrack"
+
+
+@dataclass(frozen=True)
+class ReceiverContext:
+    """Everything a request handler needs, built once by `create_app`."""
+
+    settings: Settings
+    store: Store
+    publisher: Publisher | None
+    authenticator: PushAuthenticator
+    metrics: PushMetrics
+    mailboxes: MailboxDirectory
+
+
+def receiver_context() -> ReceiverContext:
+    """The current app's collaborators (inside a request or app context)."""
+    return current_app.extensions[EXTENSION_KEY]

@@ -1,0 +1,66 @@
+"""Webhook counters, served at `GET /metrics` in Prometheus' text format."""
+
+from __future__ import annotations
+
+import threading
+
+from flask import Flask, Response, current_app
+
+# name -> help text; each is exposed as applytrack_push_<name>_total
+PUSH_COUNTERS = {
+    "received": "Push requests received on /pubsub/gmail.",
+    "verified": "Pushes whose credentials were accepted.",
+    "rejected": "Pushes refused for missing, invalid or foreign credentials.",
+    "malformed": "Pushes whose body was not a valid Gmail notification.",
+    "unknown_mailbox": "Notifications for a mailbox we do not sync (dropped with 204).",
+    "published": "mailbox-changed messages published to the internal queue.",
+    "publish_failed": "Pushes answered 503 because the internal queue refused the message.",
+    "unavailable": "Pushes answered 503 because a dependency (certificates, database) failed.",
+}
+
+
+class PushMetrics:
+    """Thread-safe counters for one process (each gunicorn worker keeps its own)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._values = dict.fromkeys(PUSH_COUNTERS, 0)
+
+    def count(self, name: str) -> None:
+        """Add one to the counter ``name``."""
+        with self._lock:
+            self._values[name] += 1
+
+    def value(self, name: str) -> int:
+        """The current value of the counter ``name``."""
+        with self._lock:
+            return self._values[name]
+
+    def render(self) -> str:
+        """The counters in Prometheus' text exposition format."""
+        with self._lock:
+            values = dict(self._values)
+        lines: list[str] = []
+        for name, help_text in PUSH_COUNTERS.items():
+            metric = f"applytrack_push_{name}_total"
+            lines += [
+                f"# HELP {metric} {help_text}",
+                f"# TYPE {metric} counter",
+                f"{metric} {values[name]}",
+            ]
+        return "\n".join(lines) + "\n"
+
+
+def init_app(app: Flask) -> None:
+    """Register `GET /metrics` and `GET /healthz`."""
+    app.add_url_rule("/metrics", "metrics", _metrics)
+    app.add_url_rule("/healthz", "healthz", _healthz)
+
+
+def _metrics() -> Response:
+    metrics: PushMetrics = current_app.extensions["applytrack"].metrics
+    return Response(metrics.render(), content_type="text/plain; version=0.0.4; charset=utf-8")
+
+
+def _healthz() -> Response:
+    return Response("ok", mimetype="text/plain")

@@ -1,0 +1,66 @@
+"""Normalised identities of emails and applications, turned into keyed fingerprints.
+
+Only fingerprints reach the database; the normalised plaintext never does.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC
+from email.utils import parseaddr
+
+from storage.crypto import FieldCipher
+from storage.views import IncomingEmail
+
+_REPLY_PREFIX = re.compile(r"^\s*(?:(?:re|fwd?|aw|wg|tr|rv)\s*(?:\[\d+\])?\s*:\s*)+", re.IGNORECASE)
+_SPACE = re.compile(r"\s+")
+
+
+def normalise_subject(subject: str) -> str:
+    """Strip Re:/Fwd: prefixes (repeated, any case), fold case and collapse whitespace."""
+    stripped = _REPLY_PREFIX.sub("", subject)
+    return _SPACE.sub(" ", stripped).strip().casefold()
+
+
+def normalise_sender(sender: str) -> str:
+    """The bare email address of a From header, lower-cased (the raw text if it has none)."""
+    _name, address = parseaddr(sender)
+    return (address or sender).strip().casefold()
+
+
+def normalise_message_id(message_id: str) -> str:
+    """An RFC 822 Message-ID without angle brackets or surrounding whitespace."""
+    return message_id.strip().strip("<>").strip()
+
+
+def email_fingerprints(cipher: FieldCipher, email: IncomingEmail) -> list[str]:
+    """Fingerprints that are equal for an email and any copy of it (forward, CC, re-delivery)."""
+    fingerprints = []
+    if email.rfc822_message_id and normalise_message_id(email.rfc822_message_id):
+        fingerprints.append(
+            cipher.fingerprint("message-id", normalise_message_id(email.rfc822_message_id))
+        )
+    sender = email.original_sender or email.sender
+    subject = email.original_subject if email.original_subject is not None else email.subject
+    date = email.original_date or email.date
+    # Minute precision: forwarded headers usually show the original date without seconds.
+    minute = date.astimezone(UTC).strftime("%Y-%m-%dT%H:%M")
+    fingerprints.append(
+        cipher.fingerprint("headers", normalise_sender(sender), normalise_subject(subject), minute)
+    )
+    return fingerprints
+
+
+def normalise_name(value: str | None) -> str:
+    """A company or role name for matching: case-folded, whitespace collapsed."""
+    return _SPACE.sub(" ", value or "").strip().casefold()
+
+
+def application_fingerprint(
+    cipher: FieldCipher, company: str | None, role: str | None
+) -> str | None:
+    """The blind index matching applications by company + role (None without a company)."""
+    company_key = normalise_name(company)
+    if not company_key:
+        return None
+    return cipher.fingerprint("application", company_key, normalise_name(role))

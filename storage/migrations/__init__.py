@@ -1,0 +1,1 @@
+"""Alembic migrations for the storage models (run through `storage.Database.upgrade`)."""

@@ -1,0 +1,174 @@
+"""SQLAlchemy 2.0 models: the tables and the unique constraints that make writes idempotent."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from storage.column_types import EnumText, HistoryIdText, UTCDateTime
+from storage.enums import EventCause, Label, MailboxState, ReviewState, Status, Tier
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+FINGERPRINT_LENGTH = 64
+
+
+def utc_now() -> datetime:
+    """The current time as an aware UTC datetime."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention, so migrations name constraints predictably."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class User(Base):
+    """An ApplyTrack account."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class Mailbox(Base):
+    """A connected Gmail account: its encrypted token, history cursor, watch and lease."""
+
+    __tablename__ = "mailboxes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    gmail_address: Mapped[str] = mapped_column(String(320), unique=True)
+    tier: Mapped[Tier] = mapped_column(EnumText(Tier))
+    state: Mapped[MailboxState] = mapped_column(EnumText(MailboxState))
+    refresh_token_enc: Mapped[str | None] = mapped_column(Text)
+    history_cursor: Mapped[int | None] = mapped_column(HistoryIdText)
+    watch_expiration: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_sync_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_push_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lease_owner: Mapped[str | None] = mapped_column(String(200))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class Application(Base):
+    """One job application; company and role are encrypted, matched by a fingerprint."""
+
+    __tablename__ = "applications"
+    __table_args__ = (UniqueConstraint("user_id", "match_fingerprint"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    company_enc: Mapped[str | None] = mapped_column(Text)
+    role_enc: Mapped[str | None] = mapped_column(Text)
+    match_fingerprint: Mapped[str | None] = mapped_column(String(FINGERPRINT_LENGTH))
+    status: Mapped[Status] = mapped_column(EnumText(Status))
+    manual_override: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class EmailRecord(Base):
+    """The metadata of one Gmail message (never its body); sender and subject are encrypted."""
+
+    __tablename__ = "email_records"
+    __table_args__ = (
+        UniqueConstraint("mailbox_id", "gmail_message_id"),
+        Index("ix_email_records_mailbox_id_thread_id", "mailbox_id", "thread_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mailbox_id: Mapped[int] = mapped_column(ForeignKey("mailboxes.id", ondelete="CASCADE"))
+    gmail_message_id: Mapped[str] = mapped_column(String(128))
+    thread_id: Mapped[str] = mapped_column(String(128))
+    sender_enc: Mapped[str] = mapped_column(Text)
+    subject_enc: Mapped[str] = mapped_column(Text)
+    reasons_enc: Mapped[str] = mapped_column(Text)
+    email_date: Mapped[datetime] = mapped_column(UTCDateTime)
+    label: Mapped[Label] = mapped_column(EnumText(Label))
+    confidence: Mapped[float] = mapped_column(Float)
+    review_state: Mapped[ReviewState] = mapped_column(EnumText(ReviewState))
+    application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("applications.id", ondelete="SET NULL"), index=True
+    )
+    copy_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("email_records.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class EmailFingerprint(Base):
+    """A keyed fingerprint of an email's identity; its uniqueness is what detects copies."""
+
+    __tablename__ = "email_fingerprints"
+    __table_args__ = (UniqueConstraint("mailbox_id", "fingerprint"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mailbox_id: Mapped[int] = mapped_column(ForeignKey("mailboxes.id", ondelete="CASCADE"))
+    fingerprint: Mapped[str] = mapped_column(String(FINGERPRINT_LENGTH))
+    email_record_id: Mapped[int] = mapped_column(
+        ForeignKey("email_records.id", ondelete="CASCADE"), index=True
+    )
+
+
+class StatusEvent(Base):
+    """One entry of an application's activity log: an email's or a person's status change."""
+
+    __tablename__ = "status_events"
+    __table_args__ = (UniqueConstraint("email_record_id", "application_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), index=True
+    )
+    email_record_id: Mapped[int | None] = mapped_column(
+        ForeignKey("email_records.id", ondelete="CASCADE")
+    )
+    from_status: Mapped[Status | None] = mapped_column(EnumText(Status))
+    to_status: Mapped[Status] = mapped_column(EnumText(Status))
+    cause: Mapped[EventCause] = mapped_column(EnumText(EventCause))
+    applied: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class SyncRun(Base):
+    """One sync of a mailbox, shown as recent activity on the Integrations page."""
+
+    __tablename__ = "sync_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mailbox_id: Mapped[int] = mapped_column(
+        ForeignKey("mailboxes.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(32))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    messages_seen: Mapped[int] = mapped_column(Integer, default=0)
+    events_written: Mapped[int] = mapped_column(Integer, default=0)
+    processed: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,252 @@
+"""Writes classified emails inside `Store.apply_sync_batch`'s transaction, by the status rules."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.crypto import FieldCipher
+from storage.enums import EventCause, ReviewState, Status
+from storage.identity import application_fingerprint, email_fingerprints
+from storage.models import Application, EmailFingerprint, EmailRecord, Mailbox, StatusEvent
+from storage.status_rules import EmailEvent, automatic_status
+from storage.upsert import insert_or_ignore
+from storage.views import BatchOutcome, IncomingEmail
+
+
+@dataclass
+class _Counts:
+    emails_new: int = 0
+    emails_skipped: int = 0
+    events_written: int = 0
+    needs_review: int = 0
+    copies: int = 0
+
+
+class BatchWriter:
+    """Writes emails for one mailbox; the caller owns the transaction and holds the mailbox lock."""
+
+    def __init__(self, session: Session, cipher: FieldCipher, mailbox: Mailbox, now: datetime):
+        self._session = session
+        self._cipher = cipher
+        self._mailbox = mailbox
+        self._now = now
+        self._counts = _Counts()
+
+    def outcome(self) -> BatchOutcome:
+        """What has been written so far."""
+        counts = self._counts
+        return BatchOutcome(
+            emails_new=counts.emails_new,
+            emails_skipped=counts.emails_skipped,
+            events_written=counts.events_written,
+            needs_review=counts.needs_review,
+            copies=counts.copies,
+        )
+
+    def write(self, email: IncomingEmail) -> None:
+        """Record ``email`` once; detect copies; join or start an application; write its event."""
+        record_id = self._insert_record(email)
+        if record_id is None:
+            self._counts.emails_skipped += 1
+            return
+        self._counts.emails_new += 1
+        record = self._session.get(EmailRecord, record_id)
+        assert record is not None
+        original = self._counted_original(record_id, email)
+        if original is not None:
+            record.copy_of_id = original.id
+            record.application_id = original.application_id
+            record.review_state = ReviewState.NOT_NEEDED  # the original is reviewed, not its copy
+            self._counts.copies += 1
+            return
+        if email.needs_review:
+            self._counts.needs_review += 1
+            return
+        status = email.label.status
+        if status is None:
+            return
+        application, previous = self._join_or_start(email, status)
+        record.application_id = application.id
+        self._fill_in_company_and_role(application, email)
+        if self._write_event(application, previous, record_id, email, status):
+            self._counts.events_written += 1
+
+    def _insert_record(self, email: IncomingEmail) -> int | None:
+        encrypt = self._cipher.encrypt
+        review = ReviewState.PENDING if email.needs_review else ReviewState.NOT_NEEDED
+        values = {
+            "mailbox_id": self._mailbox.id,
+            "gmail_message_id": email.gmail_message_id,
+            "thread_id": email.thread_id,
+            "sender_enc": encrypt(email.sender),
+            "subject_enc": encrypt(email.subject),
+            "reasons_enc": encrypt(json.dumps(list(email.reasons))),
+            "email_date": email.date,
+            "label": email.label,
+            "confidence": float(email.confidence),
+            "review_state": review,
+            "created_at": self._now,
+        }
+        return insert_or_ignore(
+            self._session, EmailRecord, values, ("mailbox_id", "gmail_message_id")
+        )
+
+    def _counted_original(self, record_id: int, email: IncomingEmail) -> EmailRecord | None:
+        """Claim the email's fingerprints; return the earlier email that already counted, if any."""
+        original: EmailRecord | None = None
+        for fingerprint in email_fingerprints(self._cipher, email):
+            values = {
+                "mailbox_id": self._mailbox.id,
+                "fingerprint": fingerprint,
+                "email_record_id": record_id,
+            }
+            claimed = insert_or_ignore(
+                self._session, EmailFingerprint, values, ("mailbox_id", "fingerprint")
+            )
+            if claimed is None and original is None:
+                owner = self._fingerprint_owner(fingerprint)
+                if owner is not None and self._was_counted(owner):
+                    original = owner
+        return original
+
+    def _fingerprint_owner(self, fingerprint: str) -> EmailRecord | None:
+        query = (
+            select(EmailRecord)
+            .join(EmailFingerprint, EmailFingerprint.email_record_id == EmailRecord.id)
+            .where(
+                EmailFingerprint.mailbox_id == self._mailbox.id,
+                EmailFingerprint.fingerprint == fingerprint,
+            )
+        )
+        return self._session.scalars(query).first()
+
+    def _was_counted(self, record: EmailRecord) -> bool:
+        """An email counts once it produced an event or waits for review (non-job mail does not)."""
+        if record.review_state is ReviewState.PENDING:
+            return True
+        query = select(StatusEvent.id).where(StatusEvent.email_record_id == record.id).limit(1)
+        return self._session.scalars(query).first() is not None
+
+    def _join_or_start(
+        self, email: IncomingEmail, status: Status
+    ) -> tuple[Application, Status | None]:
+        """The application the email belongs to, and its status before this email (None: new)."""
+        application = self._find_application(email)
+        if application is not None:
+            return application, application.status
+        return self._start_application(email, status)
+
+    def _find_application(self, email: IncomingEmail) -> Application | None:
+        by_thread = (
+            select(EmailRecord.application_id)
+            .where(
+                EmailRecord.mailbox_id == self._mailbox.id,
+                EmailRecord.thread_id == email.thread_id,
+                EmailRecord.application_id.is_not(None),
+            )
+            .order_by(EmailRecord.id)
+            .limit(1)
+        )
+        application_id = self._session.scalars(by_thread).first()
+        if application_id is not None:
+            return self._session.get(Application, application_id)
+        fingerprint = application_fingerprint(self._cipher, email.company, email.role)
+        if fingerprint is None:
+            return None
+        return self._application_by_fingerprint(fingerprint)
+
+    def _application_by_fingerprint(self, fingerprint: str) -> Application | None:
+        query = select(Application).where(
+            Application.user_id == self._mailbox.user_id,
+            Application.match_fingerprint == fingerprint,
+        )
+        return self._session.scalars(query).first()
+
+    def _start_application(
+        self, email: IncomingEmail, status: Status
+    ) -> tuple[Application, Status | None]:
+        fingerprint = application_fingerprint(self._cipher, email.company, email.role)
+        values = {
+            "user_id": self._mailbox.user_id,
+            "company_enc": self._cipher.encrypt_optional(email.company),
+            "role_enc": self._cipher.encrypt_optional(email.role),
+            "match_fingerprint": fingerprint,
+            "status": status,
+            "manual_override": False,
+            "created_at": self._now,
+            "updated_at": self._now,
+        }
+        application_id = insert_or_ignore(
+            self._session, Application, values, ("user_id", "match_fingerprint")
+        )
+        if application_id is None:
+            # Another writer created the same company + role first: join theirs.
+            assert fingerprint is not None
+            existing = self._application_by_fingerprint(fingerprint)
+            assert existing is not None
+            return existing, existing.status
+        application = self._session.get(Application, application_id)
+        assert application is not None
+        return application, None
+
+    def _fill_in_company_and_role(self, application: Application, email: IncomingEmail) -> None:
+        if application.company_enc is None:
+            application.company_enc = self._cipher.encrypt_optional(email.company)
+        if application.role_enc is None:
+            application.role_enc = self._cipher.encrypt_optional(email.role)
+        company = self._cipher.decrypt_optional(application.company_enc)
+        role = self._cipher.decrypt_optional(application.role_enc)
+        fingerprint = application_fingerprint(self._cipher, company, role)
+        if fingerprint in (None, application.match_fingerprint):
+            return
+        # Another application may already own this company + role; then keep the old index.
+        assert fingerprint is not None
+        if self._application_by_fingerprint(fingerprint) is None:
+            application.match_fingerprint = fingerprint
+
+    def _write_event(
+        self,
+        application: Application,
+        previous: Status | None,
+        record_id: int,
+        email: IncomingEmail,
+        status: Status,
+    ) -> bool:
+        if application.manual_override:
+            resulting = application.status
+        else:
+            events = [*self._email_events(application.id), EmailEvent(status, email.date)]
+            resulting = automatic_status(events) or status
+        values = {
+            "application_id": application.id,
+            "email_record_id": record_id,
+            "from_status": previous,
+            "to_status": status,
+            "cause": EventCause.EMAIL,
+            "applied": resulting == status and not application.manual_override,
+            "created_at": self._now,
+        }
+        event_id = insert_or_ignore(
+            self._session, StatusEvent, values, ("email_record_id", "application_id")
+        )
+        if event_id is None:
+            return False
+        application.status = resulting
+        application.updated_at = self._now
+        return True
+
+    def _email_events(self, application_id: int) -> list[EmailEvent]:
+        query = (
+            select(StatusEvent.to_status, EmailRecord.email_date)
+            .join(EmailRecord, EmailRecord.id == StatusEvent.email_record_id)
+            .where(
+                StatusEvent.application_id == application_id,
+                StatusEvent.cause == EventCause.EMAIL,
+            )
+        )
+        return [EmailEvent(to_status, date) for to_status, date in self._session.execute(query)]

@@ -1,0 +1,34 @@
+"""INSERT ... ON CONFLICT DO NOTHING for SQLite and PostgreSQL, returning the new row's id."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from storage.errors import StorageError
+
+
+def insert_or_ignore(
+    session: Session, model: Any, values: dict[str, Any], conflict_columns: Sequence[str]
+) -> int | None:
+    """Insert a row unless it would break the unique constraint on ``conflict_columns``.
+
+    Returns the new row's id, or None when a row with the same key already exists (also when a
+    concurrent transaction inserted it first: the database decides, not a prior SELECT).
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        statement: Any = postgresql.insert(model)
+    elif dialect == "sqlite":
+        statement = sqlite.insert(model)
+    else:
+        raise StorageError(f"The {dialect} database is not supported; use SQLite or PostgreSQL.")
+    statement = (
+        statement.values(**values)
+        .on_conflict_do_nothing(index_elements=list(conflict_columns))
+        .returning(model.id)
+    )
+    return session.execute(statement).scalar_one_or_none()

@@ -1,0 +1,196 @@
+"""Frozen dataclasses passed in and out of `Store`: plaintext views of encrypted rows."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from storage.enums import EventCause, Label, MailboxState, Status, Tier
+
+
+@dataclass(frozen=True)
+class IncomingEmail:
+    """One classified Gmail message, as the processor hands it to `Store.apply_sync_batch`."""
+
+    gmail_message_id: str
+    thread_id: str
+    rfc822_message_id: str | None
+    sender: str
+    subject: str
+    date: datetime
+    label: Label
+    confidence: float
+    company: str | None = None
+    role: str | None = None
+    reasons: tuple[str, ...] = ()
+    needs_review: bool = False
+    original_sender: str | None = None
+    original_subject: str | None = None
+    original_date: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if not self.gmail_message_id or not self.thread_id:
+            raise ValueError("An IncomingEmail needs a non-empty gmail_message_id and thread_id.")
+        if not isinstance(self.sender, str) or not isinstance(self.subject, str):
+            raise ValueError(
+                f"Email {self.gmail_message_id}: sender and subject must be text "
+                "(use an empty string for a missing header)."
+            )
+        if not isinstance(self.date, datetime):
+            raise ValueError(
+                f"Email {self.gmail_message_id}: date must be an aware datetime, not "
+                f"{type(self.date).__name__} (use Gmail's internalDate when Date is missing)."
+            )
+        try:
+            object.__setattr__(self, "label", Label(self.label))
+        except ValueError:
+            allowed = ", ".join(label.value for label in Label)
+            raise ValueError(
+                f"Email {self.gmail_message_id}: label {self.label!r} is not one of {allowed}."
+            ) from None
+        if not isinstance(self.confidence, int | float) or not 0.0 <= self.confidence <= 1.0:
+            raise ValueError(
+                f"Email {self.gmail_message_id}: confidence {self.confidence!r} must be a number "
+                "between 0 and 1."
+            )
+        if math.isnan(self.confidence):
+            raise ValueError(f"Email {self.gmail_message_id}: confidence is NaN.")
+        for name in ("date", "original_date"):
+            value = getattr(self, name)
+            if value is not None and (value.tzinfo is None or value.utcoffset() is None):
+                raise ValueError(
+                    f"Email {self.gmail_message_id}: {name} {value.isoformat()} has no timezone; "
+                    "parse the Date header into an aware datetime."
+                )
+        object.__setattr__(self, "reasons", tuple(self.reasons))
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    """What one `apply_sync_batch` call wrote."""
+
+    emails_new: int = 0
+    emails_skipped: int = 0
+    events_written: int = 0
+    needs_review: int = 0
+    copies: int = 0
+
+
+@dataclass(frozen=True)
+class UserView:
+    """An ApplyTrack account."""
+
+    id: int
+    email: str
+    display_name: str | None
+    password_hash: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class MailboxView:
+    """A connected Gmail mailbox (without its token: use `Store.refresh_token`)."""
+
+    id: int
+    user_id: int
+    gmail_address: str
+    tier: Tier
+    state: MailboxState
+    history_cursor: int | None
+    watch_expiration: datetime | None
+    last_sync_at: datetime | None
+    last_push_at: datetime | None
+
+
+@dataclass(frozen=True)
+class SyncRunView:
+    """One sync of a mailbox, for the Integrations page."""
+
+    id: int
+    mailbox_id: int
+    kind: str
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+    messages_seen: int
+    events_written: int
+    processed: int
+    total: int | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class EmailRef:
+    """The metadata of the email that caused an event."""
+
+    sender: str
+    subject: str
+    date: datetime
+
+
+@dataclass(frozen=True)
+class EventView:
+    """One entry of an application's activity log."""
+
+    from_status: Status | None
+    to_status: Status
+    cause: EventCause
+    applied: bool
+    email: EmailRef | None
+    reasons: tuple[str, ...]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ApplicationView:
+    """One row of the Applications page."""
+
+    id: int
+    company: str | None
+    role: str | None
+    status: Status
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class ApplicationDetail:
+    """An application with its activity log, oldest event first."""
+
+    id: int
+    company: str | None
+    role: str | None
+    status: Status
+    updated_at: datetime
+    manual_override: bool
+    events: tuple[EventView, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class IntegrationView:
+    """What the Settings → Integrations page shows about the user's Gmail connection."""
+
+    mailbox_id: int
+    email: str
+    state: MailboxState
+    tier: Tier
+    last_sync_at: datetime | None
+    threads_monitored: int
+    history_cursor: int | None
+    watch_expiration: datetime | None
+    recent_runs: tuple[SyncRunView, ...]
+
+
+@dataclass(frozen=True)
+class ReviewEmailView:
+    """An email whose label was below the confidence threshold, waiting for a person."""
+
+    id: int
+    gmail_message_id: str
+    thread_id: str
+    sender: str
+    subject: str
+    date: datetime
+    label: Label
+    confidence: float
+    reasons: tuple[str, ...]

@@ -1,0 +1,97 @@
+"""Both queue implementations honour the same contract: publish, consume, ack, redeliver."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+
+import pytest
+
+from applytrack.messaging import MailboxChanged
+from applytrack.pubsub_admin import bootstrap_pubsub
+from applytrack.queues import InProcessQueue, PubSubPublisher, PubSubSubscriber
+from applytrack.settings import Settings
+
+_projects = itertools.count(1)
+
+
+class QueuePair:
+    def __init__(self, publisher, subscriber, cleanup=lambda: None) -> None:
+        self.publisher = publisher
+        self.subscriber = subscriber
+        self.cleanup = cleanup
+
+
+@pytest.fixture(params=["inprocess", "pubsub"])
+def queue_pair(request, tmp_path) -> Iterator[QueuePair]:
+    if request.param == "inprocess":
+        local = InProcessQueue(retry_delay_seconds=0.01)
+        yield QueuePair(local, local)
+        return
+    request.getfixturevalue("pubsub_emulator")
+    project = f"applytrack-queue-{next(_projects)}"
+    settings = Settings.embedded(tmp_path, queue_backend="pubsub", pubsub_project=project)
+    bootstrap_pubsub(settings)
+    publisher = PubSubPublisher(project, settings.internal_topic)
+    subscriber = PubSubSubscriber(project, settings.internal_subscription)
+    yield QueuePair(publisher, subscriber)
+    publisher.close()
+    subscriber.close()
+
+
+@pytest.mark.e2e
+def test_messages_arrive_in_order_per_mailbox(queue_pair: QueuePair) -> None:
+    sent = [
+        MailboxChanged(7, history_id, "push") for history_id in (2**63 + 1, 2**63 + 2, 2**63 + 3)
+    ]
+    for message in sent:
+        queue_pair.publisher.publish(message)
+    received: list[MailboxChanged] = []
+    acked = queue_pair.subscriber.consume(received.append, max_messages=3, timeout=20)
+    assert acked == 3
+    assert received == sent
+
+
+@pytest.mark.e2e
+def test_a_failing_handler_gets_the_message_again(queue_pair: QueuePair) -> None:
+    queue_pair.publisher.publish(MailboxChanged(3, 10, "push"))
+    attempts: list[MailboxChanged] = []
+
+    def flaky(message: MailboxChanged) -> None:
+        attempts.append(message)
+        if len(attempts) == 1:
+            raise RuntimeError("first try fails")
+
+    acked = queue_pair.subscriber.consume(flaky, max_messages=1, timeout=30)
+    assert acked == 1
+    assert attempts == [MailboxChanged(3, 10, "push")] * 2
+
+
+@pytest.mark.unit
+def test_in_process_queue_dead_letters_after_repeated_failures() -> None:
+    local = InProcessQueue(retry_delay_seconds=0.0, max_delivery_attempts=3)
+    local.publish(MailboxChanged(1, None, "poll"))
+
+    def always_fails(message: MailboxChanged) -> None:
+        raise RuntimeError("broken")
+
+    assert local.consume(always_fails, timeout=0.2) == 0
+    assert local.dead_letters == [MailboxChanged(1, None, "poll")]
+
+
+@pytest.mark.e2e
+def test_bootstrap_is_idempotent(pubsub_emulator: str, tmp_path) -> None:
+    settings = Settings.embedded(tmp_path, queue_backend="pubsub", pubsub_project="applytrack-boot")
+    first = bootstrap_pubsub(settings, push_endpoint="http://127.0.0.1:9/pubsub/gmail")
+    second = bootstrap_pubsub(settings, push_endpoint="http://127.0.0.1:9/pubsub/gmail")
+    assert all(r.created for r in first)
+    assert not any(r.created for r in second)
+    assert {r.name for r in first} == {r.name for r in second}
+    names = {r.name.rsplit("/", 1)[-1] for r in first}
+    assert {
+        "gmail-notifications",
+        "mailbox-changed",
+        "mailbox-changed-workers",
+        "gmail-notifications-push",
+        "mailbox-changed-dead-letter",
+    } <= names

@@ -1,0 +1,23 @@
+"""Shared fixtures for the classifier tests: the shipped classifier and a rules-only one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from classifier import Classifier, build_pipeline, load_classifier
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shipped() -> Classifier:
+    """The pipeline shipped in classifier/model/."""
+    return load_classifier()
+
+
+@pytest.fixture(scope="session")
+def rules_only() -> Classifier:
+    """A pipeline with the rule components and no textcat."""
+    return Classifier(build_pipeline(with_textcat=False))

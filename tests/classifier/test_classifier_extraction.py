@@ -1,0 +1,60 @@
+import pytest
+
+from classifier.extraction import extract_company, extract_role
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize(
+    ("sender", "text", "company"),
+    [
+        ("no-reply@acme.greenhouse.io", "", "Acme"),
+        ("notifications@hire.lever.co", "Apply at https://jobs.lever.co/globex/123", "Globex"),
+        ("x@myworkday.com", "See https://initech.wd5.myworkdayjobs.com/careers", "Initech"),
+        ("Hooli Recruiting <no-reply@ashbyhq.com>", "", "Hooli"),
+        ("Jane Doe <jane@piedpiper.com>", "", "Piedpiper"),
+        (
+            "Jane Doe <jane.doe@gmail.com>",
+            "Thanks for applying to Vandelay Industries.",
+            "Vandelay Industries",
+        ),
+    ],
+)
+def test_company(sender, text, company):
+    assert extract_company(sender, "", text, "") == company
+
+
+def test_company_from_signature():
+    found = extract_company(
+        "dana@gmail.com", "", "hello", "Dana\nThe Umbrella Health Recruiting Team"
+    )
+    assert found == "Umbrella Health"
+
+
+def test_no_company_in_free_mail_without_hints():
+    assert extract_company("friend@gmail.com", "dinner?", "see you at 7", "") is None
+
+
+@pytest.mark.parametrize(
+    ("subject", "text", "role"),
+    [
+        (
+            "Update",
+            "Thanks for applying for the Senior Data Engineer position.",
+            "Senior Data Engineer",
+        ),
+        ("Application for Product Manager at Acme", "", "Product Manager"),
+        (
+            "Interview invitation",
+            "We'd like to interview you for the role of UX Designer.",
+            "UX Designer",
+        ),
+        ("Backend Engineer - Globex", "", "Backend Engineer"),
+    ],
+)
+def test_role(subject, text, role):
+    assert extract_role(subject, text) == role
+
+
+def test_no_role_without_a_title():
+    assert extract_role("Dinner on Friday?", "Are you around on Friday?") is None

@@ -1,0 +1,72 @@
+import pytest
+
+from classifier.newest_text import clean_subject, newest_text
+
+pytestmark = pytest.mark.unit
+
+
+def test_reply_history_is_dropped():
+    body = (
+        "We'd love to schedule a time to chat next week.\n\n"
+        "On Mon, Oct 2, 2024 at 9:00 AM Jordan Lee <jordan@example.com> wrote:\n"
+        "> Thanks for confirming my application.\n> Best, Jordan"
+    )
+    result = newest_text(body)
+    assert "schedule a time to chat" in result.text
+    assert "confirming my application" not in result.text
+
+
+def test_wrapped_reply_header_is_dropped():
+    body = "Sounds good.\n\nOn Mon, Oct 2, 2024 at 9:00 AM Jordan <j@example.com>\nwrote:\nold"
+    assert newest_text(body).text == "Sounds good."
+
+
+def test_original_message_block_is_dropped():
+    body = "Offer letter attached.\n\n-----Original Message-----\nFrom: HR\nWe regret to inform you"
+    assert "regret" not in newest_text(body).text
+
+
+def test_outlook_header_block_is_dropped():
+    body = "See you Friday.\n\nFrom: Ann <ann@x.com>\nSent: Monday\nTo: me\nSubject: hi\n\nold text"
+    assert newest_text(body).text == "See you Friday."
+
+
+def test_quoted_lines_without_header_are_dropped():
+    assert newest_text("New text\n> quoted\n> more quoted").text == "New text"
+
+
+def test_forward_keeps_forwarded_text_without_its_headers():
+    body = (
+        "FYI\n\n---------- Forwarded message ---------\nFrom: Acme <jobs@acme.com>\n"
+        "Date: Oct 1\nSubject: Update\nTo: me\n\nWe regret to inform you that the role is filled.\n"
+        "\nOn Sep 1 Jordan wrote:\n> my old question"
+    )
+    result = newest_text(body)
+    assert result.forwarded
+    assert result.text.startswith("FYI")
+    assert "regret to inform" in result.text
+    assert "From:" not in result.text
+    assert "old question" not in result.text
+
+
+def test_signature_is_split_off():
+    result = newest_text("Thanks for applying.\n\nBest,\nDana Smith\nRecruiter, Globex")
+    assert result.text == "Thanks for applying."
+    assert "Globex" in result.signature
+
+
+def test_dash_dash_signature_and_mobile_footer():
+    assert newest_text("Hello\n-- \nDana").signature == "Dana"
+    assert newest_text("Call me\nSent from my iPhone").text == "Call me"
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("Re: Offer", "Offer"),
+        ("FW: RE: Fwd: Interview", "Interview"),
+        ("Resume tips", "Resume tips"),
+    ],
+)
+def test_subject_prefixes(raw, clean):
+    assert clean_subject(raw) == clean

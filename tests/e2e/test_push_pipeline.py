@@ -1,0 +1,169 @@
+"""A message dropped into the sandbox goes all the way to a status event, through real parts:
+sandbox → Gmail topic (emulator) → push subscription → webhook over HTTP → internal topic →
+streaming-pull worker → Gmail API (google-api-python-client) → classifier → database.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+import requests
+from google.cloud import pubsub_v1
+
+from storage import Status
+from tests.e2e.conftest import PROJECT, Stack
+
+pytestmark = pytest.mark.e2e
+
+CONFIRMATION = {
+    "from": "Northwind Robotics <no-reply@northwind.greenhouse.io>",
+    "subject": "Thank you for applying to Northwind Robotics",
+    "body": (
+        "Hi Sam,\n\nThank you for your interest in Northwind Robotics! We have received your "
+        "application for the Backend Engineer position. Our team will review your application "
+        "and be in touch if your experience is a good match.\n\n"
+        "Best,\nNorthwind Robotics Recruiting"
+    ),
+}
+
+
+def _application_status(stack: Stack, user_id: int) -> list[tuple[str | None, str]]:
+    return [(app.company, app.status.value) for app in stack.store.applications(user_id)]
+
+
+def _deliver_and_wait(stack: Stack, mailbox_id: int, address: str, message: dict) -> dict:
+    answer = stack.deliver(address, message)
+    stack.wait_synced(mailbox_id, int(answer["historyId"]))
+    return answer
+
+
+def test_confirmation_creates_an_applied_application(stack: Stack) -> None:
+    user_id, mailbox_id, address = stack.connect_mailbox()
+    _deliver_and_wait(stack, mailbox_id, address, CONFIRMATION)
+
+    statuses = _application_status(stack, user_id)
+    assert len(statuses) == 1
+    assert statuses[0][1] == Status.APPLIED.value
+    assert "northwind" in (statuses[0][0] or "").lower()
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        (
+            {
+                "from": "Priya Shah <priya.shah@northwindrobotics.com>",
+                "subject": "Re: Backend Engineer application",
+                "body": (
+                    "Hi Sam,\n\nThanks for applying. I'd love to schedule a time to chat about the "
+                    "Backend Engineer role this week. Could you share a few times that work?\n\n"
+                    "Priya Shah\nTechnical Recruiter, Northwind Robotics"
+                ),
+            },
+            Status.INTERVIEWING,
+        ),
+        (
+            {
+                "from": "Priya Shah <priya.shah@northwindrobotics.com>",
+                "subject": "Your offer from Northwind Robotics",
+                "body": (
+                    "Hi Sam,\n\nWe are thrilled to extend an offer for the Backend Engineer "
+                    "position at Northwind Robotics. Your offer letter is attached; please review "
+                    "it and let us know by Friday.\n\nPriya"
+                ),
+            },
+            Status.OFFER,
+        ),
+        (
+            {
+                "from": "Northwind Robotics <no-reply@northwind.greenhouse.io>",
+                "subject": "Update on your application to Northwind Robotics",
+                "body": (
+                    "Hi Sam,\n\nThank you for your interest in the Backend Engineer role. After "
+                    "careful consideration, we have decided to move forward with other "
+                    "candidates whose experience more closely matches our needs.\n\nWe wish you "
+                    "the best in your search.\nNorthwind Robotics Recruiting"
+                ),
+            },
+            Status.REJECTED,
+        ),
+    ],
+    ids=["interviewing", "offer", "rejected"],
+)
+def test_follow_up_moves_the_application(stack: Stack, message: dict, expected: Status) -> None:
+    user_id, mailbox_id, address = stack.connect_mailbox()
+    first = _deliver_and_wait(stack, mailbox_id, address, CONFIRMATION)
+    _deliver_and_wait(stack, mailbox_id, address, {**message, "threadId": first["threadId"]})
+
+    applications = stack.store.applications(user_id)
+    assert [a.status for a in applications] == [expected]
+    detail = stack.store.application(user_id, applications[0].id)
+    assert detail is not None
+    applied_events = [e for e in detail.events if e.applied]
+    assert [e.to_status for e in applied_events] == [Status.APPLIED, expected]
+    assert applied_events[-1].email is not None
+    assert applied_events[-1].email.subject == message["subject"]
+
+
+def test_ordinary_email_changes_nothing(stack: Stack) -> None:
+    user_id, mailbox_id, address = stack.connect_mailbox()
+    _deliver_and_wait(stack, mailbox_id, address, CONFIRMATION)
+    before = _application_status(stack, user_id)
+    _deliver_and_wait(
+        stack,
+        mailbox_id,
+        address,
+        {
+            "from": "City Library <notices@library.example.org>",
+            "subject": "Your books are due next week",
+            "body": "Three items on your card are due on Tuesday. Renew online any time.",
+        },
+    )
+    assert _application_status(stack, user_id) == before
+
+
+def test_the_api_shows_the_pipeline_result(stack: Stack) -> None:
+    user_id, mailbox_id, address = stack.connect_mailbox()
+    _deliver_and_wait(stack, mailbox_id, address, CONFIRMATION)
+    integration = stack.store.integration(user_id)
+    assert integration is not None
+    assert integration.email == address
+    assert integration.threads_monitored >= 2
+
+
+def test_repeated_and_out_of_order_notifications_give_one_delivery(stack: Stack) -> None:
+    """The same Gmail notification three times, then an older one: one status event in all."""
+    user_id, mailbox_id, address = stack.connect_mailbox()
+    answer = _deliver_and_wait(stack, mailbox_id, address, CONFIRMATION)
+    publisher = pubsub_v1.PublisherClient()
+    topic = publisher.topic_path(PROJECT, stack.settings.gmail_topic)
+    history = int(answer["historyId"])
+    for history_id in (history, history, history, history - 1):
+        data = json.dumps({"emailAddress": address, "historyId": history_id}).encode()
+        publisher.publish(topic, data).result(timeout=10)
+    # A later email proves the worker got past the replays before we look.
+    _deliver_and_wait(
+        stack,
+        mailbox_id,
+        address,
+        {"from": "news@example.org", "subject": "Weekly digest", "body": "Nothing about jobs."},
+    )
+    applications = stack.store.applications(user_id)
+    assert len(applications) == 1
+    detail = stack.store.application(user_id, applications[0].id)
+    assert detail is not None
+    assert len(detail.events) == 1
+
+
+def test_webhook_rejects_a_push_without_the_token(stack: Stack) -> None:
+    body = {
+        "message": {
+            "data": base64.b64encode(b'{"emailAddress":"x@gmail.com","historyId":1}').decode(),
+            "messageId": "1",
+        },
+        "subscription": f"projects/{PROJECT}/subscriptions/gmail-notifications-push",
+    }
+    response = requests.post(f"{stack.web_url}/pubsub/gmail", json=body, timeout=10)
+    assert response.status_code in (401, 403)

@@ -1,0 +1,195 @@
+"""The sync of one mailbox, on real parts: the sandbox over HTTP through google-api-python-client,
+the real classifier and a real database. Only the queue is left out (messages are handed in)."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from applytrack.messaging import MailboxChanged
+from applytrack.settings import Settings
+from classifier import load_classifier
+from processors import MailboxBusy, MailboxSyncer, store_from_settings
+from processors.worker import gmail_factory, sync_policy
+from sandbox import SandboxServer
+from storage import MailboxState, Status, Store, Tier
+
+pytestmark = pytest.mark.unit
+
+_numbers = itertools.count(1)
+
+CONFIRMATION = {
+    "from": "Lumen Health <no-reply@lumenhealth.lever.co>",
+    "subject": "Thanks for applying to Lumen Health",
+    "body": (
+        "Hi Alex,\n\nThanks for applying for the Data Analyst position at Lumen Health. We have "
+        "received your application and our team is reviewing it.\n\nLumen Health Talent Team"
+    ),
+}
+REJECTION = {
+    "from": "Lumen Health <no-reply@lumenhealth.lever.co>",
+    "subject": "Your application to Lumen Health",
+    "body": (
+        "Hi Alex,\n\nThank you for taking the time to apply for the Data Analyst role. We have "
+        "decided to move forward with other candidates at this time.\n\nLumen Health Talent Team"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[SandboxServer]:
+    server = SandboxServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def classifier():
+    return load_classifier()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, sandbox: SandboxServer) -> Settings:
+    return Settings.embedded(
+        tmp_path,
+        gmail_api_endpoint=sandbox.url,
+        oauth_token_uri=f"{sandbox.url}/token",
+        demo=False,
+    )
+
+
+@pytest.fixture
+def store(settings: Settings) -> Store:
+    store = store_from_settings(settings)
+    store.database.upgrade()
+    return store
+
+
+def make_syncer(settings: Settings, store: Store, classifier, worker: str = "test-worker"):
+    policy = sync_policy(settings, worker=worker)
+    return MailboxSyncer(store, classifier, gmail_factory(settings), policy)
+
+
+def new_mailbox(
+    sandbox: SandboxServer, store: Store, *, tier: Tier = Tier.FREE
+) -> tuple[int, int, str]:
+    number = next(_numbers)
+    address = f"alex{number}@gmail.com"
+    sandbox.state.deliver(
+        address,
+        {"from": "hello@example.org", "to": address, "subject": "Hello", "body": "Welcome."},
+    )
+    grant = sandbox.state.grant(address)
+    user_id = store.create_user(f"alex{number}@applytrack.test")
+    mailbox_id = store.connect_mailbox(
+        user_id, address, tier=tier, refresh_token=grant["refresh_token"]
+    )
+    return user_id, mailbox_id, address
+
+
+def event_count(store: Store, user_id: int) -> int:
+    return sum(len(store.application(user_id, a.id).events) for a in store.applications(user_id))
+
+
+def test_initial_sync_then_history_delta(sandbox, store, settings, classifier) -> None:
+    user_id, mailbox_id, address = new_mailbox(sandbox, store)
+    sandbox.state.deliver(address, {**CONFIRMATION, "to": address})
+    syncer = make_syncer(settings, store, classifier)
+
+    first = syncer.handle(MailboxChanged(mailbox_id, None, "initial"))
+    assert first.messages_seen == 2
+    assert [a.status for a in store.applications(user_id)] == [Status.APPLIED]
+
+    answer = sandbox.state.deliver(address, {**REJECTION, "to": address})
+    syncer.handle(MailboxChanged(mailbox_id, int(answer["historyId"]), "push"))
+    assert [a.status for a in store.applications(user_id)] == [Status.REJECTED]
+    assert store.mailbox(mailbox_id).history_cursor >= int(answer["historyId"])
+
+
+def test_replays_and_out_of_order_notifications_change_nothing(
+    sandbox, store, settings, classifier
+) -> None:
+    user_id, mailbox_id, address = new_mailbox(sandbox, store)
+    syncer = make_syncer(settings, store, classifier)
+    syncer.handle(MailboxChanged(mailbox_id, None, "initial"))
+    first = sandbox.state.deliver(address, {**CONFIRMATION, "to": address})
+    second = sandbox.state.deliver(address, {**REJECTION, "to": address})
+
+    for history_id in (
+        second["historyId"],
+        second["historyId"],
+        second["historyId"],
+        first["historyId"],
+    ):
+        syncer.handle(MailboxChanged(mailbox_id, int(history_id), "push"))
+
+    assert [a.status for a in store.applications(user_id)] == [Status.REJECTED]
+    assert event_count(store, user_id) == 2
+
+
+def test_stale_cursor_resyncs_without_duplicates(sandbox, store, settings, classifier) -> None:
+    user_id, mailbox_id, address = new_mailbox(sandbox, store)
+    syncer = make_syncer(settings, store, classifier)
+    sandbox.state.deliver(address, {**CONFIRMATION, "to": address})
+    syncer.handle(MailboxChanged(mailbox_id, None, "initial"))
+    events_before = event_count(store, user_id)
+
+    answer = sandbox.state.deliver(address, {**REJECTION, "to": address})
+    requests.post(f"{sandbox.url}/sandbox/users/{address}/expire-history", json={}, timeout=5)
+    result = syncer.handle(MailboxChanged(mailbox_id, int(answer["historyId"]), "push"))
+
+    assert result.resynced
+    assert [a.status for a in store.applications(user_id)] == [Status.REJECTED]
+    assert event_count(store, user_id) == events_before + 1
+    runs = store.sync_runs(mailbox_id)
+    assert runs[0].status == "resynced"
+
+
+def test_sent_and_spam_mail_is_never_classified(sandbox, store, settings, classifier) -> None:
+    user_id, mailbox_id, address = new_mailbox(sandbox, store)
+    syncer = make_syncer(settings, store, classifier)
+    syncer.handle(MailboxChanged(mailbox_id, None, "initial"))
+    sandbox.state.deliver(address, {**CONFIRMATION, "to": address, "labelIds": ["SENT"]})
+    answer = sandbox.state.deliver(address, {**REJECTION, "to": address, "labelIds": ["SPAM"]})
+    syncer.handle(MailboxChanged(mailbox_id, int(answer["historyId"]), "push"))
+    assert store.applications(user_id) == []
+    assert store.mailbox(mailbox_id).history_cursor >= int(answer["historyId"])
+
+
+def test_revoked_grant_turns_the_mailbox_to_reconnect_needed(
+    sandbox, store, settings, classifier
+) -> None:
+    _, mailbox_id, address = new_mailbox(sandbox, store)
+    requests.post(f"{sandbox.url}/sandbox/users/{address}/revoke-all", timeout=5)
+    syncer = make_syncer(settings, store, classifier)
+    result = syncer.handle(MailboxChanged(mailbox_id, None, "poll"))
+    assert result.skipped
+    assert store.mailbox(mailbox_id).state is MailboxState.RECONNECT_NEEDED
+    assert "reconnect" in (store.sync_runs(mailbox_id)[0].error or "").lower()
+
+
+def test_a_second_worker_waits_for_the_lease(sandbox, store, settings, classifier) -> None:
+    _, mailbox_id, _ = new_mailbox(sandbox, store)
+    assert store.acquire_lease(mailbox_id, "other-worker", ttl_seconds=60)
+    syncer = make_syncer(settings, store, classifier)
+    with pytest.raises(MailboxBusy):
+        syncer.handle(MailboxChanged(mailbox_id, None, "poll"))
+    store.release_lease(mailbox_id, "other-worker")
+    assert not syncer.handle(MailboxChanged(mailbox_id, None, "poll")).skipped
+
+
+def test_premium_mailbox_is_watched_after_the_initial_sync(
+    sandbox, store, settings, classifier
+) -> None:
+    _, mailbox_id, address = new_mailbox(sandbox, store, tier=Tier.PREMIUM)
+    syncer = make_syncer(settings, store, classifier)
+    syncer.handle(MailboxChanged(mailbox_id, None, "initial"))
+    mailbox = store.mailbox(mailbox_id)
+    assert mailbox.watch_expiration is not None
+    stats = requests.get(f"{sandbox.url}/sandbox/users/{address}/stats", timeout=5).json()
+    assert stats["watch"]

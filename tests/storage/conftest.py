@@ -1,0 +1,156 @@
+"""Fixtures for the storage tests: one suite run on SQLite (a temp file) and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from storage import Database, FieldCipher, IncomingEmail, Label, Store, Tier
+
+POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
+POSTGRES_SQLALCHEMY_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+class FakeClock:
+    """A clock the test moves by hand, so lease expiry needs no sleeping."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+def _postgres_unavailable_reason() -> str | None:
+    import psycopg
+
+    try:
+        with psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=3):
+            return None
+    except psycopg.OperationalError as exc:
+        return f"PostgreSQL at 127.0.0.1:5432 is unreachable ({exc.__class__.__name__})"
+
+
+@pytest.fixture(scope="session")
+def postgres_available() -> bool:
+    reason = _postgres_unavailable_reason()
+    if reason is None:
+        return True
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}, and CI=true requires the PostgreSQL tests to run.")
+    pytest.skip(f"{reason}; start PostgreSQL to run these tests (set CI=true to make this fail).")
+
+
+@pytest.fixture
+def postgres_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a fresh schema, dropped after the test."""
+    import psycopg
+
+    request.getfixturevalue("postgres_available")
+    schema = f"t_{uuid.uuid4().hex}"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as connection:
+        connection.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{POSTGRES_SQLALCHEMY_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as connection:
+            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("sqlite", marks=pytest.mark.unit),
+        pytest.param("postgresql", marks=pytest.mark.postgres),
+    ]
+)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'applytrack.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    database = Database(database_url)
+    database.upgrade()
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def keys() -> dict[str, bytes]:
+    return {"k1": os.urandom(32), "k2": os.urandom(32)}
+
+
+@pytest.fixture
+def fingerprint_key() -> bytes:
+    return os.urandom(32)
+
+
+@pytest.fixture
+def cipher(keys: dict[str, bytes], fingerprint_key: bytes) -> FieldCipher:
+    return FieldCipher(keys, "k1", fingerprint_key)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2025, 3, 1, 12, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def store(database: Database, cipher: FieldCipher, clock: FakeClock) -> Store:
+    return Store(database, cipher, clock=clock)
+
+
+@pytest.fixture
+def mailbox_id(store: Store) -> int:
+    """A connected premium mailbox whose lease is held by ``worker-a``."""
+    user_id = store.create_user("seeker@example.com", display_name="Sam Seeker")
+    mailbox_id = store.connect_mailbox(
+        user_id, "seeker@gmail.com", tier=Tier.PREMIUM, refresh_token="1//refresh-secret-token"
+    )
+    assert store.acquire_lease(mailbox_id, "worker-a", ttl_seconds=60)
+    return mailbox_id
+
+
+@pytest.fixture
+def user_id(store: Store, mailbox_id: int) -> int:
+    return store.mailbox(mailbox_id).user_id
+
+
+EmailFactory = Callable[..., IncomingEmail]
+
+
+@pytest.fixture
+def make_email() -> EmailFactory:
+    """Build an `IncomingEmail` with sensible defaults; keyword arguments override them."""
+    counter = iter(range(1, 1_000_000))
+
+    def build(**overrides: Any) -> IncomingEmail:
+        number = next(counter)
+        values: dict[str, Any] = {
+            "gmail_message_id": f"msg-{number}",
+            "thread_id": f"thread-{number}",
+            "rfc822_message_id": f"<{number}.{uuid.uuid4().hex}@mail.acme-careers.example>",
+            "sender": "Acme Careers <jobs@acme-careers.example>",
+            "subject": f"Your application to Acme Rocketry #{number}",
+            "date": datetime(2025, 2, 1, 9, 0, tzinfo=UTC) + timedelta(hours=number),
+            "label": Label.APPLIED,
+            "confidence": 0.95,
+            "company": "Acme Rocketry",
+            "role": "Propulsion Engineer",
+            "reasons": ("phrase:thank you for applying",),
+        }
+        values.update(overrides)
+        return IncomingEmail(**values)
+
+    return build

@@ -1,0 +1,204 @@
+"""Users, mailboxes, watches, leases, sync runs and the Integrations view, on both databases."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from storage import (
+    Label,
+    MailboxConflict,
+    MailboxState,
+    NotFound,
+    Status,
+    StorageError,
+    Tier,
+)
+
+
+def test_users_are_found_by_email_case_insensitively(store):
+    user_id = store.create_user("Pat@Example.com", display_name="Pat", password_hash="pbkdf2$x")
+    user = store.user_by_email("pat@example.COM")
+    assert (user.id, user.email, user.display_name) == (user_id, "pat@example.com", "Pat")
+    assert user.password_hash == "pbkdf2$x"
+    assert store.user_by_email("nobody@example.com") is None
+
+
+def test_a_second_account_with_the_same_email_is_refused(store):
+    store.create_user("pat@example.com")
+    with pytest.raises(StorageError, match="already exists"):
+        store.create_user("PAT@example.com")
+
+
+def test_connecting_stores_an_encrypted_token_and_finds_the_mailbox(store):
+    user_id = store.create_user("pat@example.com")
+    mailbox_id = store.connect_mailbox(
+        user_id, "Pat.Seeker@Gmail.com", tier=Tier.FREE, refresh_token="1//tok"
+    )
+    mailbox = store.mailbox(mailbox_id)
+    assert (mailbox.user_id, mailbox.gmail_address) == (user_id, "pat.seeker@gmail.com")
+    assert (mailbox.tier, mailbox.state, mailbox.history_cursor) == (
+        Tier.FREE,
+        MailboxState.ACTIVE,
+        None,
+    )
+    assert store.refresh_token(mailbox_id) == "1//tok"
+    assert store.mailbox_by_address("pat.seeker@gmail.com").id == mailbox_id
+    assert store.mailbox_for_user(user_id).id == mailbox_id
+    assert [m.id for m in store.mailboxes()] == [mailbox_id]
+
+
+def test_reconnecting_updates_the_token_and_state_but_keeps_the_cursor(store):
+    user_id = store.create_user("pat@example.com")
+    mailbox_id = store.connect_mailbox(user_id, "pat@gmail.com", tier=Tier.FREE, refresh_token="a")
+    store.record_watch(mailbox_id, history_id=777, expiration=datetime(2025, 3, 8, tzinfo=UTC))
+    store.set_mailbox_state(mailbox_id, MailboxState.RECONNECT_NEEDED)
+
+    again = store.connect_mailbox(user_id, "pat@gmail.com", tier=Tier.PREMIUM, refresh_token="b")
+    mailbox = store.mailbox(mailbox_id)
+    assert again == mailbox_id
+    assert (mailbox.state, mailbox.tier, mailbox.history_cursor) == (
+        MailboxState.ACTIVE,
+        Tier.PREMIUM,
+        777,
+    )
+    assert store.refresh_token(mailbox_id) == "b"
+
+
+def test_one_mailbox_per_user_and_one_user_per_address(store):
+    pat = store.create_user("pat@example.com")
+    sam = store.create_user("sam@example.com")
+    store.connect_mailbox(pat, "pat@gmail.com", tier=Tier.FREE, refresh_token=None)
+
+    with pytest.raises(MailboxConflict, match="already connected to another ApplyTrack account"):
+        store.connect_mailbox(sam, "pat@gmail.com", tier=Tier.FREE, refresh_token=None)
+    with pytest.raises(MailboxConflict, match="only one Gmail account"):
+        store.connect_mailbox(pat, "pat.other@gmail.com", tier=Tier.FREE, refresh_token=None)
+
+
+def test_unknown_ids_raise_not_found(store):
+    with pytest.raises(NotFound, match="no mailbox with id 404"):
+        store.mailbox(404)
+    with pytest.raises(NotFound):
+        store.acquire_lease(404, "worker", ttl_seconds=5)
+    with pytest.raises(NotFound):
+        store.connect_mailbox(404, "x@gmail.com", tier=Tier.FREE, refresh_token=None)
+    assert store.mailbox_by_address("ghost@gmail.com") is None
+
+
+def test_the_refresh_token_can_be_replaced_and_forgotten(store, mailbox_id):
+    store.set_refresh_token(mailbox_id, "1//new")
+    assert store.refresh_token(mailbox_id) == "1//new"
+    store.set_refresh_token(mailbox_id, None)
+    assert store.refresh_token(mailbox_id) is None
+
+
+def test_record_watch_sets_the_cursor_only_once(store, mailbox_id):
+    first_expiry = datetime(2025, 3, 8, 12, tzinfo=timezone(timedelta(hours=2)))
+    store.record_watch(mailbox_id, history_id=2**63 + 1, expiration=first_expiry)
+    store.record_watch(mailbox_id, history_id=5, expiration=first_expiry + timedelta(days=1))
+
+    mailbox = store.mailbox(mailbox_id)
+    assert mailbox.history_cursor == 2**63 + 1
+    assert mailbox.watch_expiration == first_expiry + timedelta(days=1)
+    assert mailbox.watch_expiration.tzinfo == UTC
+
+
+def test_datetimes_come_back_as_aware_utc(store, mailbox_id, clock):
+    store.record_push(mailbox_id)
+    mailbox = store.mailbox(mailbox_id)
+    assert mailbox.last_push_at == clock.now
+    assert mailbox.last_push_at.utcoffset() == timedelta(0)
+
+
+def test_a_naive_datetime_is_refused(store, mailbox_id):
+    with pytest.raises(Exception, match="has no timezone"):
+        store.record_watch(mailbox_id, history_id=1, expiration=datetime(2025, 3, 8))
+
+
+def test_a_lease_is_held_by_one_owner_until_released_or_expired(store, mailbox_id, clock):
+    assert not store.acquire_lease(mailbox_id, "worker-b", ttl_seconds=60)
+    assert store.acquire_lease(mailbox_id, "worker-a", ttl_seconds=60)  # renewing our own
+
+    clock.advance(59)
+    assert not store.acquire_lease(mailbox_id, "worker-b", ttl_seconds=60)
+    clock.advance(2)
+    assert store.acquire_lease(mailbox_id, "worker-b", ttl_seconds=60)
+    assert not store.acquire_lease(mailbox_id, "worker-a", ttl_seconds=60)
+
+    store.release_lease(mailbox_id, "worker-a")  # not ours any more: no effect
+    assert not store.acquire_lease(mailbox_id, "worker-a", ttl_seconds=60)
+    store.release_lease(mailbox_id, "worker-b")
+    assert store.acquire_lease(mailbox_id, "worker-a", ttl_seconds=60)
+
+
+def test_lease_arguments_are_checked(store, mailbox_id):
+    with pytest.raises(ValueError, match="ttl_seconds must be positive"):
+        store.acquire_lease(mailbox_id, "worker-a", ttl_seconds=0)
+    with pytest.raises(ValueError, match="non-empty"):
+        store.acquire_lease(mailbox_id, "", ttl_seconds=5)
+
+
+def test_sync_runs_record_progress_and_outcome(store, mailbox_id, clock):
+    first = store.start_sync_run(mailbox_id, "initial")
+    store.update_sync_progress(first, processed=40, total=120)
+    clock.advance(5)
+    store.finish_sync_run(first, status="ok", messages_seen=120, events_written=7)
+    clock.advance(5)
+    second = store.start_sync_run(mailbox_id, "push")
+    clock.advance(1)
+    store.finish_sync_run(second, status="failed", messages_seen=0, events_written=0, error="429")
+
+    latest, earlier = store.sync_runs(mailbox_id)
+    assert (latest.id, latest.status, latest.error) == (second, "failed", "429")
+    assert (earlier.processed, earlier.total, earlier.messages_seen) == (40, 120, 120)
+    assert earlier.finished_at - earlier.started_at == timedelta(seconds=5)
+    assert [run.id for run in store.sync_runs(mailbox_id, limit=1)] == [second]
+    with pytest.raises(NotFound):
+        store.finish_sync_run(9999, status="ok", messages_seen=0, events_written=0)
+
+
+def test_integration_view_counts_threads_and_shows_recent_runs(
+    store, mailbox_id, user_id, make_email
+):
+    emails = [make_email(thread_id="t-1"), make_email(thread_id="t-1"), make_email(thread_id="t-2")]
+    store.apply_sync_batch(mailbox_id, "worker-a", emails, new_cursor=42)
+    run_id = store.start_sync_run(mailbox_id, "poll")
+
+    view = store.integration(user_id)
+    assert (view.mailbox_id, view.email, view.state, view.tier) == (
+        mailbox_id,
+        "seeker@gmail.com",
+        MailboxState.ACTIVE,
+        Tier.PREMIUM,
+    )
+    assert (view.threads_monitored, view.history_cursor) == (2, 42)
+    assert [run.id for run in view.recent_runs] == [run_id]
+    assert store.integration(store.create_user("other@example.com")) is None
+
+
+def test_status_counts_cover_every_status(store, mailbox_id, user_id, make_email):
+    emails = [
+        make_email(label=Label.APPLIED, company="A"),
+        make_email(label=Label.APPLIED, company="B"),
+        make_email(label=Label.OFFER, company="C"),
+    ]
+    store.apply_sync_batch(mailbox_id, "worker-a", emails, new_cursor=None)
+    assert store.status_counts(user_id) == {
+        Status.APPLIED: 2,
+        Status.INTERVIEWING: 0,
+        Status.OFFER: 1,
+        Status.REJECTED: 0,
+    }
+
+
+def test_applications_are_private_to_their_user(store, mailbox_id, user_id, make_email):
+    store.apply_sync_batch(mailbox_id, "worker-a", [make_email()], new_cursor=None)
+    [view] = store.applications(user_id)
+    stranger = store.create_user("stranger@example.com")
+
+    assert store.application(stranger, view.id) is None
+    assert store.applications(stranger) == []
+    with pytest.raises(NotFound):
+        store.set_status_manually(stranger, view.id, Status.OFFER)
