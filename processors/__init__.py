@@ -1,9 +1,9 @@
 """Processors: consume `mailbox-changed`, read Gmail deltas, classify, write status events."""
 
-from processors.gmail_client import GmailClient, GmailConfig, HistoryExpired, TokenRevoked
+from applytrack.gmail import GmailClient, GmailConfig, HistoryExpired, TokenRevoked
 from processors.scheduler import Schedule, Scheduler
 from processors.sync import MailboxBusy, MailboxSyncer, SyncPolicy, SyncResult
-from processors.worker import Worker, build_worker, gmail_config, store_from_settings
+from processors.worker import Worker, build_worker, store_from_settings
 
 __all__ = [
     "GmailClient",
@@ -18,6 +18,5 @@ __all__ = [
     "TokenRevoked",
     "Worker",
     "build_worker",
-    "gmail_config",
     "store_from_settings",
 ]

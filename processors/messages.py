@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from applytrack.gmail import header
 from classifier import Classification, Email
-from processors.gmail_client import header
 from storage import IncomingEmail, Label
 
 _FORWARD_MARKERS = (

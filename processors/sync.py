@@ -7,9 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from applytrack.messaging import MailboxChanged
-from classifier import Classifier
-from processors.gmail_client import (
+from applytrack.gmail import (
     GmailClient,
     HistoryExpired,
     MessageGone,
@@ -17,6 +15,8 @@ from processors.gmail_client import (
     TokenRevoked,
     counts_for_sync,
 )
+from applytrack.messaging import MailboxChanged
+from classifier import Classifier
 from processors.messages import body_text, classifier_input, incoming_email
 from storage import IncomingEmail, MailboxState, MailboxView, Store, Tier
 

@@ -7,10 +7,10 @@ import os
 import socket
 from dataclasses import dataclass
 
+from applytrack.gmail import GmailClient, gmail_config
 from applytrack.messaging import MailboxChanged, Subscriber
 from applytrack.settings import Settings
 from classifier import Classifier, load_classifier
-from processors.gmail_client import GmailClient, GmailConfig
 from processors.sync import GmailFactory, MailboxSyncer, SyncPolicy
 from storage import Database, FieldCipher, MailboxView, Store
 
@@ -20,16 +20,6 @@ log = logging.getLogger(__name__)
 def worker_id() -> str:
     """A name for this worker process that is unique across machines."""
     return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def gmail_config(settings: Settings) -> GmailConfig:
-    """Where Gmail and the token endpoint are, from settings."""
-    return GmailConfig(
-        api_endpoint=settings.gmail_api_endpoint,
-        token_uri=settings.oauth_token_uri,
-        client_id=settings.oauth_client_id,
-        client_secret=settings.oauth_client_secret,
-    )
 
 
 def gmail_factory(settings: Settings) -> GmailFactory:

@@ -56,11 +56,33 @@ def normalise_name(value: str | None) -> str:
     return _SPACE.sub(" ", value or "").strip().casefold()
 
 
+_LEGAL_SUFFIXES = frozenset(
+    {"inc", "llc", "ltd", "limited", "corp", "corporation", "co", "gmbh", "plc", "ag", "bv", "sa"}
+)
+_WORD = re.compile(r"[^\W_]+")
+
+
+def normalise_company(value: str | None) -> str:
+    """A company name for matching: "Halvorsen Logistics, Inc." and "HalvorsenLogistics" agree."""
+    words = _WORD.findall((value or "").casefold().replace("&", " and "))
+    while words and words[-1] in _LEGAL_SUFFIXES:
+        words.pop()
+    if words and words[0] == "the":
+        words.pop(0)
+    return "".join(words)
+
+
 def application_fingerprint(
     cipher: FieldCipher, company: str | None, role: str | None
 ) -> str | None:
     """The blind index matching applications by company + role (None without a company)."""
-    company_key = normalise_name(company)
+    company_key = normalise_company(company)
     if not company_key:
         return None
     return cipher.fingerprint("application", company_key, normalise_name(role))
+
+
+def company_fingerprint(cipher: FieldCipher, company: str | None) -> str | None:
+    """The blind index matching applications by company alone (None without a company)."""
+    company_key = normalise_company(company)
+    return cipher.fingerprint("company", company_key) if company_key else None

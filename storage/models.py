@@ -78,13 +78,17 @@ class Application(Base):
     """One job application; company and role are encrypted, matched by a fingerprint."""
 
     __tablename__ = "applications"
-    __table_args__ = (UniqueConstraint("user_id", "match_fingerprint"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "match_fingerprint"),
+        Index("ix_applications_user_id_company_fingerprint", "user_id", "company_fingerprint"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     company_enc: Mapped[str | None] = mapped_column(Text)
     role_enc: Mapped[str | None] = mapped_column(Text)
     match_fingerprint: Mapped[str | None] = mapped_column(String(FINGERPRINT_LENGTH))
+    company_fingerprint: Mapped[str | None] = mapped_column(String(FINGERPRINT_LENGTH))
     status: Mapped[Status] = mapped_column(EnumText(Status))
     manual_override: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from storage.crypto import FieldCipher
 from storage.enums import EventCause, ReviewState, Status
-from storage.identity import application_fingerprint, email_fingerprints
+from storage.identity import application_fingerprint, company_fingerprint, email_fingerprints
 from storage.models import Application, EmailFingerprint, EmailRecord, Mailbox, StatusEvent
 from storage.status_rules import EmailEvent, automatic_status
 from storage.upsert import insert_or_ignore
@@ -158,7 +158,19 @@ class BatchWriter:
         fingerprint = application_fingerprint(self._cipher, email.company, email.role)
         if fingerprint is None:
             return None
-        return self._application_by_fingerprint(fingerprint)
+        exact = self._application_by_fingerprint(fingerprint)
+        return exact or self._application_by_company(email)
+
+    def _application_by_company(self, email: IncomingEmail) -> Application | None:
+        """Same company when one side does not know the role: the most recently updated one."""
+        query = select(Application).where(
+            Application.user_id == self._mailbox.user_id,
+            Application.company_fingerprint == company_fingerprint(self._cipher, email.company),
+        )
+        candidates = list(self._session.scalars(query))
+        if email.role is not None:
+            candidates = [a for a in candidates if a.role_enc is None]
+        return max(candidates, key=lambda a: (a.updated_at, a.id), default=None)
 
     def _application_by_fingerprint(self, fingerprint: str) -> Application | None:
         query = select(Application).where(
@@ -176,6 +188,7 @@ class BatchWriter:
             "company_enc": self._cipher.encrypt_optional(email.company),
             "role_enc": self._cipher.encrypt_optional(email.role),
             "match_fingerprint": fingerprint,
+            "company_fingerprint": company_fingerprint(self._cipher, email.company),
             "status": status,
             "manual_override": False,
             "created_at": self._now,
@@ -201,6 +214,7 @@ class BatchWriter:
             application.role_enc = self._cipher.encrypt_optional(email.role)
         company = self._cipher.decrypt_optional(application.company_enc)
         role = self._cipher.decrypt_optional(application.role_enc)
+        application.company_fingerprint = company_fingerprint(self._cipher, company)
         fingerprint = application_fingerprint(self._cipher, company, role)
         if fingerprint in (None, application.match_fingerprint):
             return

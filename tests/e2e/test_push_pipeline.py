@@ -39,9 +39,18 @@ def _deliver_and_wait(stack: Stack, mailbox_id: int, address: str, message: dict
     return answer
 
 
+def _pushes_published(stack: Stack) -> int:
+    text = requests.get(f"{stack.web_url}/metrics", timeout=10).text
+    line = next(x for x in text.splitlines() if x.startswith("applytrack_push_published_total"))
+    return int(float(line.split()[-1]))
+
+
 def test_confirmation_creates_an_applied_application(stack: Stack) -> None:
     user_id, mailbox_id, address = stack.connect_mailbox()
+    pushes_before = _pushes_published(stack)
     _deliver_and_wait(stack, mailbox_id, address, CONFIRMATION)
+
+    assert _pushes_published(stack) > pushes_before, "the change must come through the webhook"
 
     statuses = _application_status(stack, user_id)
     assert len(statuses) == 1

@@ -188,6 +188,25 @@ def test_emails_join_by_thread_then_by_company_and_role(store, mailbox_id, user_
     assert by_role["Test Pilot"].status is Status.APPLIED
 
 
+def test_company_spellings_and_a_missing_role_join_the_same_application(
+    store, mailbox_id, user_id, make_email
+):
+    applied = make_email(label=Label.APPLIED, company="Halvorsen Logistics", role="BI Developer")
+    no_role = make_email(label=Label.INTERVIEWING, company="HalvorsenLogistics, Inc.", role=None)
+    _write(store, mailbox_id, applied, no_role)
+    assert [(a.company, a.status) for a in store.applications(user_id)] == [
+        ("Halvorsen Logistics", Status.INTERVIEWING)
+    ]
+
+
+def test_a_role_joins_the_company_application_that_had_none(store, mailbox_id, user_id, make_email):
+    vague = make_email(label=Label.APPLIED, company="Globex Corporation", role=None)
+    specific = make_email(label=Label.REJECTED, company="Globex", role="Data Analyst")
+    _write(store, mailbox_id, vague, specific)
+    detail = _only_application(store, user_id)
+    assert (detail.role, detail.status) == ("Data Analyst", Status.REJECTED)
+
+
 def test_company_and_role_fill_in_from_a_later_email(store, mailbox_id, user_id, make_email):
     vague = make_email(label=Label.APPLIED, company=None, role=None)
     specific = make_email(

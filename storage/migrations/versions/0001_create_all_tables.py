@@ -40,6 +40,7 @@ def upgrade() -> None:
         sa.Column("company_enc", sa.Text(), nullable=True),
         sa.Column("role_enc", sa.Text(), nullable=True),
         sa.Column("match_fingerprint", FINGERPRINT, nullable=True),
+        sa.Column("company_fingerprint", FINGERPRINT, nullable=True),
         sa.Column("status", ENUM_TEXT, nullable=False),
         sa.Column("manual_override", sa.Boolean(), nullable=False),
         sa.Column("created_at", UTC_DATETIME, nullable=False),
@@ -55,6 +56,11 @@ def upgrade() -> None:
         ),
     )
     op.create_index(op.f("ix_applications_user_id"), "applications", ["user_id"])
+    op.create_index(
+        "ix_applications_user_id_company_fingerprint",
+        "applications",
+        ["user_id", "company_fingerprint"],
+    )
     op.create_table(
         "mailboxes",
         sa.Column("id", sa.Integer(), nullable=False),

@@ -26,6 +26,8 @@ from tenacity import (
     wait_random_exponential,
 )
 
+from applytrack.settings import Settings
+
 log = logging.getLogger(__name__)
 
 GMAIL_READONLY_SCOPE = "https://www.googleapis.com/auth/gmail.readonly"
@@ -324,6 +326,16 @@ class GmailClient:
     def close(self) -> None:
         """Close the HTTP connection."""
         self._service.close()
+
+
+def gmail_config(settings: Settings) -> GmailConfig:
+    """Where Gmail and the token endpoint are, and the OAuth client, from settings."""
+    return GmailConfig(
+        api_endpoint=settings.gmail_api_endpoint,
+        token_uri=settings.oauth_token_uri,
+        client_id=settings.oauth_client_id,
+        client_secret=settings.oauth_client_secret,
+    )
 
 
 def header(message: dict[str, Any], name: str) -> str | None:
