@@ -11,7 +11,7 @@ import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import google.auth.exceptions
 import google.oauth2.credentials
@@ -45,6 +45,25 @@ BATCH_LIMIT = 50
 SKIPPED_LABELS = frozenset({"SENT", "DRAFT", "SPAM", "TRASH", "CHAT"})
 
 
+# Gmail's per-user quota units per method (the sandbox enforces the same table).
+QUOTA_COST = {
+    "getProfile": 1,
+    "messages.list": 5,
+    "messages.get": 5,
+    "history.list": 2,
+    "watch": 100,
+    "stop": 0,
+}
+
+
+class QuotaGate(Protocol):
+    """Blocks until the mailbox's Gmail quota has room for ``units``, then counts them as spent."""
+
+    def spend(self, units: int) -> None:
+        """Wait for room and spend."""
+        ...
+
+
 class GmailError(RuntimeError):
     """Gmail answered with an error that retrying did not fix."""
 
@@ -71,6 +90,7 @@ class GmailConfig:
     client_secret: str
     max_attempts: int = 8
     max_backoff_seconds: float = 32.0
+    batch_size: int = BATCH_LIMIT
 
 
 @dataclass(frozen=True)
@@ -149,7 +169,7 @@ class GmailClient:
         config: GmailConfig,
         refresh_token: str,
         *,
-        on_call: Callable[[str], None] | None = None,
+        quota: QuotaGate | None = None,
     ) -> None:
         self._config = config
         self._credentials = google.oauth2.credentials.Credentials(
@@ -169,7 +189,8 @@ class GmailClient:
             cache_discovery=False,
         )
         self._batch_uri = f"{config.api_endpoint.rstrip('/')}/batch/gmail/v1"
-        self._on_call = on_call or (lambda method: None)
+        self._quota = quota
+        self.rate_limited = 0  # 429s and rate-limit 403s seen (each was retried)
         self._retrying = retry(
             retry=retry_if_exception(is_retryable),
             wait=_RetryAfterWait(config.max_backoff_seconds),
@@ -179,10 +200,22 @@ class GmailClient:
 
     def _execute(self, method: str, request: Any) -> dict[str, Any]:
         def attempt() -> dict[str, Any]:
-            self._on_call(method)
-            return _translate_auth_errors(request.execute)
+            self._spend(QUOTA_COST[method])
+            try:
+                return _translate_auth_errors(request.execute)
+            except HttpError as exc:
+                self._count_rate_limit(exc)
+                raise
 
         return self._retrying(attempt)()
+
+    def _spend(self, units: int) -> None:
+        if self._quota is not None and units:
+            self._quota.spend(units)
+
+    def _count_rate_limit(self, exc: HttpError) -> None:
+        if is_retryable(exc) and _status(exc) in (403, 429):
+            self.rate_limited += 1
 
     def profile(self) -> dict[str, Any]:
         """users.getProfile: the address and current history id."""
@@ -266,8 +299,9 @@ class GmailClient:
         """messages.get(format=metadata) for many ids, ≤ 50 per batch; deleted ones are left out."""
         ids = list(dict.fromkeys(message_ids))
         found: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(ids), BATCH_LIMIT):
-            chunk = ids[start : start + BATCH_LIMIT]
+        size = max(1, min(self._config.batch_size, BATCH_LIMIT))
+        for start in range(0, len(ids), size):
+            chunk = ids[start : start + size]
             found.update(self._retrying(lambda chunk=chunk: self._batch_attempt(chunk, found))())
         return found
 
@@ -285,6 +319,7 @@ class GmailClient:
             elif isinstance(exception, HttpError) and _status(exception) == 404:
                 log.info("message %s was deleted before it could be fetched", request_id)
             elif is_retryable(exception):
+                self._count_rate_limit(exception)  # type: ignore[arg-type]
                 retryable.append(exception)  # type: ignore[arg-type]
             else:
                 raise exception
@@ -302,8 +337,7 @@ class GmailClient:
                 ),
                 request_id=message_id,
             )
-        for _ in todo:
-            self._on_call("messages.get")
+        self._spend(QUOTA_COST["messages.get"] * len(todo))
         _translate_auth_errors(lambda: batch.execute(http=self._service._http))
         already.update(results)
         if retryable:
@@ -335,6 +369,8 @@ def gmail_config(settings: Settings) -> GmailConfig:
         token_uri=settings.oauth_token_uri,
         client_id=settings.oauth_client_id,
         client_secret=settings.oauth_client_secret,
+        batch_size=settings.gmail_batch_size,
+        max_attempts=settings.gmail_max_attempts,
     )
 
 

@@ -31,7 +31,10 @@ def dead_letter_subscription(topic: str) -> str:
 
 
 def bootstrap_pubsub(
-    settings: Settings, *, push_endpoint: str | None = None
+    settings: Settings,
+    *,
+    push_endpoint: str | None = None,
+    ack_deadline_seconds: int = ACK_DEADLINE_SECONDS,
 ) -> list[ResourceResult]:
     """Create the topics, the worker subscription and (given an endpoint) the push subscription."""
     from google.cloud import pubsub_v1
@@ -63,6 +66,7 @@ def bootstrap_pubsub(
                 settings,
                 ordered=True,
                 dead_letter_topic=settings.internal_dead_letter_topic,
+                ack_deadline_seconds=ack_deadline_seconds,
             )
         )
         if push_endpoint:
@@ -104,6 +108,7 @@ def _ensure_subscription(
     ordered: bool = False,
     push_endpoint: str | None = None,
     dead_letter_topic: str | None = None,
+    ack_deadline_seconds: int = ACK_DEADLINE_SECONDS,
 ) -> ResourceResult:
     from google.api_core.exceptions import AlreadyExists
     from google.protobuf import duration_pb2
@@ -112,7 +117,7 @@ def _ensure_subscription(
     request: dict[str, object] = {
         "name": path,
         "topic": f"projects/{project}/topics/{topic}",
-        "ack_deadline_seconds": ACK_DEADLINE_SECONDS,
+        "ack_deadline_seconds": ack_deadline_seconds,
         "enable_message_ordering": ordered,
         "retry_policy": {
             "minimum_backoff": duration_pb2.Duration(seconds=1),

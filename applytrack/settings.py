@@ -62,7 +62,11 @@ class Settings:
     initial_sync_days_premium: int = 90
     confidence_threshold: float = 0.6
     lease_seconds: int = 120
+    gmail_quota_units_per_second: float = 250.0
+    gmail_batch_size: int = 25
+    gmail_max_attempts: int = 8
     classifier_model_path: str | None = None
+    default_tier: str = "free"  # the sync tier a newly connected mailbox gets: "premium" or "free"
 
     demo: bool = False
     state_dir: str | None = None
@@ -142,7 +146,13 @@ class Settings:
                 "CLASSIFIER_CONFIDENCE_THRESHOLD", 0.6, low=0.0, high=1.0
             ),
             lease_seconds=env.int("MAILBOX_LEASE_SECONDS", 120, low=5, high=3600),
+            gmail_quota_units_per_second=env.float(
+                "GMAIL_QUOTA_UNITS_PER_SECOND", 250.0, low=1.0, high=100_000.0
+            ),
+            gmail_batch_size=env.int("GMAIL_BATCH_SIZE", 25, low=1, high=50),
+            gmail_max_attempts=env.int("GMAIL_MAX_ATTEMPTS", 8, low=1, high=20),
             classifier_model_path=environ.get("CLASSIFIER_MODEL_PATH") or None,
+            default_tier=env.choice("APPLYTRACK_DEFAULT_TIER", ("premium", "free"), "free"),
         )
         return settings
 
@@ -162,6 +172,7 @@ class Settings:
             "fingerprint_key": keys["fingerprint"],
             "secret_key": base64.urlsafe_b64encode(keys["session"]).decode(),
             "queue_backend": "inprocess",
+            "default_tier": "premium",
             "demo": True,
             "state_dir": str(state_dir),
         }

@@ -1,10 +1,14 @@
-"""Syncs one mailbox: lease, read what is new since the cursor, classify, write atomically."""
+"""Syncs one mailbox: lease, read what is new since the cursor, classify, write atomically.
+
+Writes go in chunks, each one transaction; the cursor moves only with the last chunk, so a crash
+or a failure never moves it past a message that was not written. A retry skips what is recorded.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from applytrack.gmail import (
@@ -14,16 +18,18 @@ from applytrack.gmail import (
     MessageRef,
     TokenRevoked,
     counts_for_sync,
+    header,
 )
 from applytrack.messaging import MailboxChanged
 from classifier import Classifier
 from processors.messages import body_text, classifier_input, incoming_email
-from storage import IncomingEmail, MailboxState, MailboxView, Store, Tier
+from storage import IncomingEmail, LeaseLost, MailboxState, MailboxView, Store, Tier
 
 log = logging.getLogger(__name__)
 
 WRITE_CHUNK = 50
-INITIAL_QUERY = "in:inbox -in:chats -in:spam -in:trash"
+WINDOW_QUERY = "in:inbox -in:chats -in:spam -in:trash"
+REVOKED_MESSAGE = "Gmail access was revoked or has expired: reconnect Gmail to resume syncing."
 
 
 class MailboxBusy(RuntimeError):
@@ -52,9 +58,35 @@ class SyncResult:
     messages_seen: int = 0
     events_written: int = 0
     resynced: bool = False
+    rate_limited: int = 0
 
 
 GmailFactory = Callable[[MailboxView, str], GmailClient]
+ProgressCallback = Callable[[int, int], None]  # (processed, total)
+
+
+@dataclass
+class _Pass:
+    """One sync of one mailbox in progress: its client, its run and what it has done so far."""
+
+    mailbox: MailboxView
+    gmail: GmailClient
+    run_id: int
+    processed: int = 0
+    total: int = 0
+    seen: int = 0
+    events: int = 0
+    resynced: bool = False
+    watched: bool = field(default=False)
+
+    def result(self) -> SyncResult:
+        return SyncResult(
+            self.mailbox.id,
+            messages_seen=self.seen,
+            events_written=self.events,
+            resynced=self.resynced,
+            rate_limited=self.gmail.rate_limited,
+        )
 
 
 class MailboxSyncer:
@@ -66,11 +98,14 @@ class MailboxSyncer:
         classifier: Classifier,
         gmail_factory: GmailFactory,
         policy: SyncPolicy,
+        *,
+        on_progress: ProgressCallback | None = None,
     ) -> None:
         self._store = store
         self._classifier = classifier
         self._gmail_factory = gmail_factory
         self._policy = policy
+        self._on_progress = on_progress
 
     def handle(self, message: MailboxChanged) -> SyncResult:
         """Sync the mailbox named by ``message``; raise to have the message redelivered."""
@@ -97,88 +132,91 @@ class MailboxSyncer:
             self._store.set_mailbox_state(mailbox.id, MailboxState.RECONNECT_NEEDED)
             return SyncResult(mailbox.id, skipped=True)
         kind = "initial" if mailbox.history_cursor is None else reason
-        run_id = self._store.start_sync_run(mailbox.id, kind)
-        gmail = self._gmail_factory(mailbox, token)
+        run = _Pass(
+            mailbox,
+            self._gmail_factory(mailbox, token),
+            self._store.start_sync_run(mailbox.id, kind),
+        )
         try:
-            result = self._sync_with(gmail, mailbox)
+            self._sync(run)
             if self._watch_due(mailbox):
-                result = self._watch(gmail, result)
+                self._watch(run)
         except TokenRevoked as exc:
             self._store.set_mailbox_state(mailbox.id, MailboxState.RECONNECT_NEEDED)
-            self._store.finish_sync_run(
-                run_id,
-                status="failed",
-                messages_seen=0,
-                events_written=0,
-                error="Gmail access was revoked or has expired: reconnect Gmail to resume syncing.",
-            )
-            log.warning("mailbox %s needs reconnecting: %s", mailbox.id, exc)
+            self._finish(run, status="failed", error=REVOKED_MESSAGE)
+            log.warning("mailbox %s needs reconnecting: %s", mailbox.id, type(exc).__name__)
             return SyncResult(mailbox.id, skipped=True)
         except Exception as exc:
-            self._store.finish_sync_run(
-                run_id,
-                status="failed",
-                messages_seen=0,
-                events_written=0,
-                error=f"Sync failed and will be retried: {type(exc).__name__}: {exc}",
-            )
+            error = f"Sync stopped and will be retried ({type(exc).__name__}: {exc})"
+            self._finish(run, status="failed", error=error)
             raise
         finally:
-            gmail.close()
+            run.gmail.close()
+        self._finish(run, status="resynced" if run.resynced else "ok")
+        return run.result()
+
+    def _finish(self, run: _Pass, *, status: str, error: str | None = None) -> None:
         self._store.finish_sync_run(
-            run_id,
-            status="resynced" if result.resynced else "ok",
-            messages_seen=result.messages_seen,
-            events_written=result.events_written,
+            run.run_id,
+            status=status,
+            messages_seen=run.seen,
+            events_written=run.events,
+            error=error,
         )
-        return result
 
-    def _sync_with(self, gmail: GmailClient, mailbox: MailboxView) -> SyncResult:
-        if mailbox.history_cursor is None:
-            days = self._initial_days(mailbox)
-            return self._sync_window(gmail, mailbox, days=days, resynced=False)
+    def _sync(self, run: _Pass) -> None:
+        if run.mailbox.history_cursor is None:
+            self._sync_window(run, days=self._initial_days(run.mailbox))
+            return
         try:
-            delta = gmail.history_since(mailbox.history_cursor)
+            delta = run.gmail.history_since(run.mailbox.history_cursor)
         except HistoryExpired:
-            log.warning("mailbox %s: cursor expired, resyncing the missed window", mailbox.id)
-            return self._sync_window(gmail, mailbox, days=self._resync_days(mailbox), resynced=True)
+            log.warning("mailbox %s: cursor expired, resyncing the missed window", run.mailbox.id)
+            run.resynced = True
+            self._sync_window(run, days=self._resync_days(run.mailbox))
+            return
         refs = [ref for ref in delta.messages if counts_for_sync(ref.label_ids)]
-        seen, events = self._write(gmail, mailbox, refs, final_cursor=delta.latest_history_id)
-        return SyncResult(mailbox.id, messages_seen=seen, events_written=events)
+        self._write(run, refs, final_cursor=delta.latest_history_id)
 
-    def _sync_window(
-        self, gmail: GmailClient, mailbox: MailboxView, *, days: int, resynced: bool
-    ) -> SyncResult:
+    def _sync_window(self, run: _Pass, *, days: int) -> None:
         # The cursor is read before listing, so nothing that arrives during the listing is missed.
-        cursor = int(gmail.profile()["historyId"])
-        refs = list(gmail.list_messages(f"newer_than:{days}d {INITIAL_QUERY}"))
+        cursor = int(run.gmail.profile()["historyId"])
+        refs = list(run.gmail.list_messages(f"newer_than:{days}d {WINDOW_QUERY}"))
         refs.reverse()  # oldest first, so statuses move in the order they happened
-        seen, events = self._write(gmail, mailbox, refs, final_cursor=cursor)
-        return SyncResult(mailbox.id, messages_seen=seen, events_written=events, resynced=resynced)
+        self._write(run, refs, final_cursor=cursor)
 
-    def _write(
-        self,
-        gmail: GmailClient,
-        mailbox: MailboxView,
-        refs: Sequence[MessageRef],
-        *,
-        final_cursor: int,
-    ) -> tuple[int, int]:
+    def _write(self, run: _Pass, refs: Sequence[MessageRef], *, final_cursor: int) -> None:
         """Fetch, classify and write in chunks; the cursor moves only with the last chunk."""
-        seen = events = 0
-        chunks = [refs[i : i + WRITE_CHUNK] for i in range(0, len(refs), WRITE_CHUNK)] or [[]]
+        known = self._store.known_message_ids(run.mailbox.id, [ref.id for ref in refs])
+        todo = list({ref.id: ref for ref in refs if ref.id not in known}.values())
+        run.total, run.processed = len(refs), len(refs) - len(todo)
+        self._report(run)
+        chunks = [todo[i : i + WRITE_CHUNK] for i in range(0, len(todo), WRITE_CHUNK)] or [[]]
         for index, chunk in enumerate(chunks):
-            emails = self._classify_chunk(gmail, chunk)
+            self._keep_lease(run.mailbox.id)
+            emails = self._classify_chunk(run.gmail, chunk)
             last = index == len(chunks) - 1
             outcome = self._store.apply_sync_batch(
-                mailbox.id,
+                run.mailbox.id,
                 self._policy.worker_id,
                 emails,
                 new_cursor=final_cursor if last else None,
             )
-            seen += len(emails)
-            events += outcome.events_written
-        return seen, events
+            run.seen += len(emails)
+            run.events += outcome.events_written
+            run.processed += len(chunk)
+            self._report(run)
+
+    def _report(self, run: _Pass) -> None:
+        self._store.update_sync_progress(run.run_id, processed=run.processed, total=run.total)
+        if self._on_progress is not None:
+            self._on_progress(run.processed, run.total)
+
+    def _keep_lease(self, mailbox_id: int) -> None:
+        """Extend the lease between chunks, so a long backfill keeps it; lost means stop."""
+        owner = self._policy.worker_id
+        if not self._store.acquire_lease(mailbox_id, owner, ttl_seconds=self._policy.lease_seconds):
+            raise LeaseLost(f"mailbox {mailbox_id}: the lease passed to another worker")
 
     def _classify_chunk(
         self, gmail: GmailClient, chunk: Sequence[MessageRef]
@@ -195,6 +233,7 @@ class MailboxSyncer:
         for message, verdict in zip(messages, verdicts, strict=True):
             body = None
             if (verdict.label != "none" and verdict.confidence < threshold) or _is_forward(message):
+                # The snippet was not enough: read the body once, classify, and forget it.
                 body = self._fetch_body(gmail, message["id"])
                 if body is not None:
                     verdict = self._classifier.classify(classifier_input(message, body))
@@ -215,24 +254,17 @@ class MailboxSyncer:
         left = (mailbox.watch_expiration - datetime.now(UTC)).total_seconds()
         return left < self._policy.watch_renew_before_seconds
 
-    def _watch(self, gmail: GmailClient, result: SyncResult) -> SyncResult:
+    def _watch(self, run: _Pass) -> None:
         """Start or renew the push watch, then catch up on anything that arrived meanwhile."""
         assert self._policy.watch_topic is not None
-        answer = gmail.watch(self._policy.watch_topic)
+        answer = run.gmail.watch(self._policy.watch_topic)
+        history_id = int(answer["historyId"])
         expiration = datetime.fromtimestamp(int(answer["expiration"]) / 1000, tz=UTC)
-        self._store.record_watch(
-            result.mailbox_id, history_id=int(answer["historyId"]), expiration=expiration
-        )
-        mailbox = self._store.mailbox(result.mailbox_id)
-        if mailbox.history_cursor is not None and int(answer["historyId"]) > mailbox.history_cursor:
-            extra = self._sync_with(gmail, mailbox)
-            return SyncResult(
-                result.mailbox_id,
-                messages_seen=result.messages_seen + extra.messages_seen,
-                events_written=result.events_written + extra.events_written,
-                resynced=result.resynced or extra.resynced,
-            )
-        return result
+        self._store.record_watch(run.mailbox.id, history_id=history_id, expiration=expiration)
+        run.mailbox = self._store.mailbox(run.mailbox.id)
+        cursor = run.mailbox.history_cursor
+        if cursor is not None and history_id > cursor:
+            self._sync(run)
 
     def _initial_days(self, mailbox: MailboxView) -> int:
         if mailbox.tier is Tier.PREMIUM:
@@ -258,12 +290,4 @@ def _already_covered(message: MailboxChanged, mailbox: MailboxView) -> bool:
 
 
 def _is_forward(message: dict) -> bool:
-    subject = next(
-        (
-            h.get("value", "")
-            for h in message.get("payload", {}).get("headers", [])
-            if h.get("name", "").lower() == "subject"
-        ),
-        "",
-    )
-    return subject.lower().startswith(("fwd:", "fw:"))
+    return (header(message, "Subject") or "").lower().startswith(("fwd:", "fw:"))

@@ -11,8 +11,9 @@ from applytrack.gmail import GmailClient, gmail_config
 from applytrack.messaging import MailboxChanged, Subscriber
 from applytrack.settings import Settings
 from classifier import Classifier, load_classifier
+from processors.quota import MailboxQuota, QuotaPolicy
 from processors.sync import GmailFactory, MailboxSyncer, SyncPolicy
-from storage import Database, FieldCipher, MailboxView, Store
+from storage import Database, FieldCipher, MailboxView, QuotaLedger, Store
 
 log = logging.getLogger(__name__)
 
@@ -22,12 +23,15 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def gmail_factory(settings: Settings) -> GmailFactory:
-    """A function that opens a Gmail client for one mailbox's refresh token."""
+def gmail_factory(settings: Settings, database: Database) -> GmailFactory:
+    """A function that opens a Gmail client for one mailbox, under its shared quota."""
     config = gmail_config(settings)
+    ledger = QuotaLedger(database)
+    policy = QuotaPolicy(units_per_second=settings.gmail_quota_units_per_second)
 
     def open_mailbox(mailbox: MailboxView, refresh_token: str) -> GmailClient:
-        return GmailClient(config, refresh_token)
+        quota = MailboxQuota(ledger, mailbox.id, policy)
+        return GmailClient(config, refresh_token, quota=quota)
 
     return open_mailbox
 
@@ -92,10 +96,11 @@ def build_worker(
     worker: str | None = None,
 ) -> Worker:
     """Assemble a worker; every collaborator can be handed in, the rest comes from settings."""
+    store = store or store_from_settings(settings)
     syncer = MailboxSyncer(
-        store or store_from_settings(settings),
+        store,
         classifier or load_classifier(settings.classifier_model_path),
-        open_gmail or gmail_factory(settings),
+        open_gmail or gmail_factory(settings, store.database),
         sync_policy(settings, worker=worker),
     )
     return Worker(subscriber=subscriber, syncer=syncer)

@@ -46,3 +46,14 @@ def show_gmail_integration() -> Response | tuple[Response, int]:
     if integration is None:
         return json_error(404, "No Gmail mailbox is connected; connect one under Settings.")
     return jsonify(integration_json(integration))
+
+
+@bp.get("/changes")
+def show_change_marker() -> Response | tuple[Response, int]:
+    """A marker that changes whenever the signed-in user's data does (pages poll it)."""
+    user_id = current_user_id()
+    if user_id is None:
+        return json_error(401, NOT_SIGNED_IN)
+    response = jsonify(marker=receiver_context().store.change_marker(user_id))
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -5,11 +5,24 @@ from __future__ import annotations
 import logging
 
 from flask import Flask
+from flask_wtf.csrf import CSRFProtect
 
+from applytrack.gmail import GmailClient, gmail_config
 from applytrack.messaging import Publisher
 from applytrack.settings import Settings
-from receiver import api, current_user, dashboard, errors, metrics, webhook
-from receiver.context import EXTENSION_KEY, ReceiverContext
+from receiver import (
+    accounts,
+    api,
+    current_user,
+    dashboard,
+    errors,
+    integrations,
+    metrics,
+    session_cookies,
+    webhook,
+)
+from receiver.context import EXTENSION_KEY, MailboxClientFactory, ReceiverContext
+from receiver.context import receiver_context as app_context
 from receiver.mailbox_directory import MailboxDirectory
 from receiver.metrics import PushMetrics
 from receiver.push_auth import PushAuthenticator
@@ -22,12 +35,20 @@ MAX_PUSH_BODY_BYTES = 64 * 1024
 
 
 def create_app(
-    settings: Settings, *, store: Store | None = None, publisher: Publisher | None = None
+    settings: Settings,
+    *,
+    store: Store | None = None,
+    publisher: Publisher | None = None,
+    gmail_factory: MailboxClientFactory | None = None,
 ) -> Flask:
-    """Build the receiver: push webhook, dashboard, JSON API, metrics and health check."""
+    """Build the receiver: accounts, Integrations, dashboard, JSON API, webhook and metrics."""
     authenticator = PushAuthenticator(settings)
     app = Flask(__name__)
-    app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=MAX_PUSH_BODY_BYTES)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=MAX_PUSH_BODY_BYTES,
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+    )
     if publisher is None:
         log.warning("receiver built without a queue publisher: the webhook will answer 503")
     store = store if store is not None else store_from_settings(settings)
@@ -38,17 +59,37 @@ def create_app(
         authenticator=authenticator,
         metrics=PushMetrics(),
         mailboxes=MailboxDirectory(store),
+        gmail_factory=gmail_factory or gmail_factory_from_settings(settings),
     )
-    app.register_blueprint(webhook.bp)
-    app.register_blueprint(dashboard.bp)
-    app.register_blueprint(api.bp)
+    csrf = CSRFProtect(app)
+    csrf.exempt(webhook.bp)  # Pub/Sub authenticates with its token, not a browser session
+    for blueprint in (webhook.bp, accounts.bp, integrations.bp, dashboard.bp, api.bp):
+        app.register_blueprint(blueprint)
     metrics.init_app(app)
     errors.init_app(app)
     current_user.init_app(app, demo=settings.demo)
+    session_cookies.init_app(app)
+    app.context_processor(_live_marker_helper)
     return app
+
+
+def _live_marker_helper() -> dict[str, object]:
+    def live_marker() -> str:
+        user_id = current_user.current_user_id()
+        if user_id is None:
+            return ""
+        return app_context().store.change_marker(user_id)
+
+    return {"live_marker": live_marker}
 
 
 def store_from_settings(settings: Settings) -> Store:
     """A `Store` on the configured database with the configured encryption keys."""
     cipher = FieldCipher(settings.encryption_keys, settings.active_key_id, settings.fingerprint_key)
     return Store(Database(settings.database_url), cipher)
+
+
+def gmail_factory_from_settings(settings: Settings) -> MailboxClientFactory:
+    """Builds a `GmailClient` for a refresh token, against the configured endpoints."""
+    config = gmail_config(settings)
+    return lambda refresh_token: GmailClient(config, refresh_token)

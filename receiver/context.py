@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from flask import current_app
 
@@ -16,6 +18,25 @@ from storage import Store
 EXTENSION_KEY = "applytrack"
 
 
+class MailboxClient(Protocol):
+    """The Gmail calls the web app makes with one user's refresh token."""
+
+    def profile(self) -> dict[str, Any]:
+        """`users.getProfile`."""
+        ...
+
+    def stop(self) -> None:
+        """`users.stop`."""
+        ...
+
+    def close(self) -> None:
+        """Release the HTTP connections."""
+        ...
+
+
+MailboxClientFactory = Callable[[str], MailboxClient]
+
+
 @dataclass(frozen=True)
 class ReceiverContext:
     """Everything a request handler needs, built once by `create_app`."""
@@ -26,6 +47,7 @@ class ReceiverContext:
     authenticator: PushAuthenticator
     metrics: PushMetrics
     mailboxes: MailboxDirectory
+    gmail_factory: MailboxClientFactory
 
 
 def receiver_context() -> ReceiverContext:

@@ -1,37 +1,132 @@
-"""`GET /`: the signed-in user's applications, rendered on the server."""
+"""The job seeker's pages: Applications (board, chart, filters) and Application detail."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from werkzeug.wrappers import Response
 
 from receiver.context import receiver_context
 from receiver.current_user import current_user_id
+from receiver.pipeline_chart import STATUS_LABELS, moves_chart, status_chart
 from receiver.serialize import iso_utc
-from storage import Status
+from storage import EventCause, NotFound, Status
 
 bp = Blueprint("dashboard", __name__)
 
-STATUS_LABELS = {
-    Status.APPLIED: "Applied",
-    Status.INTERVIEWING: "Interviewing",
-    Status.OFFER: "Offer Extended",
-    Status.REJECTED: "Rejected",
-}
+
+def _signed_in_or_redirect() -> int | Response:
+    user_id = current_user_id()
+    if user_id is None:
+        return redirect(url_for("accounts.sign_in", next=request.full_path.rstrip("?")))
+    return user_id
+
+
+def _status_filter() -> Status | None:
+    value = request.args.get("status", "")
+    return Status(value) if value in {status.value for status in Status} else None
 
 
 @bp.get("/")
-def applications_page() -> str | tuple[str, int]:
-    """The Applications page: a pipeline summary and one row per application."""
-    user_id = current_user_id()
-    if user_id is None:
-        return render_template("signed_out.html"), 401
+def applications_page() -> ResponseReturnValue:
+    """The Applications page: pipeline chart, filters, one row per application, reviews."""
+    user_id = _signed_in_or_redirect()
+    if isinstance(user_id, Response):
+        return user_id
     store = receiver_context().store
     counts = store.status_counts(user_id)
+    chosen = _status_filter()
+    applications = store.applications(user_id)
+    shown = [a for a in applications if chosen is None or a.status is chosen]
     return render_template(
         "applications.html",
-        applications=store.applications(user_id),
-        pipeline=[(STATUS_LABELS[status], counts.get(status, 0)) for status in Status],
+        applications=shown,
+        total=len(applications),
+        chosen_status=chosen,
+        counts=counts,
+        status_chart=status_chart(counts),
+        moves_chart=moves_chart(store.status_moves(user_id)),
         integration=store.integration(user_id),
+        reviews=store.emails_for_review(user_id),
         status_labels=STATUS_LABELS,
         iso_utc=iso_utc,
     )
+
+
+@bp.get("/applications/<int:application_id>")
+def application_page(application_id: int) -> ResponseReturnValue:
+    """One application: its Activity Log, a manual status change and emails to review."""
+    user_id = _signed_in_or_redirect()
+    if isinstance(user_id, Response):
+        return user_id
+    store = receiver_context().store
+    application = store.application(user_id, application_id)
+    if application is None:
+        abort(404, description=f"You have no application with id {application_id}.")
+    return render_template(
+        "application.html",
+        application=application,
+        events=list(reversed(application.events)),
+        reviews=store.review_emails_for_application(user_id, application_id),
+        status_labels=STATUS_LABELS,
+        manual=EventCause.MANUAL,
+        iso_utc=iso_utc,
+    )
+
+
+@bp.post("/applications/<int:application_id>/status")
+def change_status(application_id: int) -> ResponseReturnValue:
+    """A manual status change; automatic updates never override it afterwards."""
+    user_id = _signed_in_or_redirect()
+    if isinstance(user_id, Response):
+        return user_id
+    value = request.form.get("status", "")
+    if value not in {status.value for status in Status}:
+        flash("Choose one of the listed statuses, then select Save status.", "error")
+        return redirect(url_for(".application_page", application_id=application_id))
+    try:
+        receiver_context().store.set_status_manually(user_id, application_id, Status(value))
+    except NotFound:
+        abort(404, description=f"You have no application with id {application_id}.")
+    flash(
+        f"Status changed to {STATUS_LABELS[Status(value)]}. Emails will no longer change it.",
+        "success",
+    )
+    return redirect(url_for(".application_page", application_id=application_id))
+
+
+@bp.post("/reviews/<int:email_id>/accept")
+def accept_review(email_id: int) -> ResponseReturnValue:
+    """Accept a flagged email's label: it updates its application like any other email."""
+    user_id = _signed_in_or_redirect()
+    if isinstance(user_id, Response):
+        return user_id
+    try:
+        receiver_context().store.accept_review(user_id, email_id)
+    except NotFound as error:
+        flash(f"{error} Reload the page to see what is still waiting.", "error")
+        return _back()
+    flash("Accepted: the email now counts towards its application.", "success")
+    return _back()
+
+
+@bp.post("/reviews/<int:email_id>/dismiss")
+def dismiss_review(email_id: int) -> ResponseReturnValue:
+    """Dismiss a flagged email: it stays recorded and changes nothing."""
+    user_id = _signed_in_or_redirect()
+    if isinstance(user_id, Response):
+        return user_id
+    try:
+        receiver_context().store.dismiss_review(user_id, email_id)
+    except NotFound as error:
+        flash(f"{error} Reload the page to see what is still waiting.", "error")
+        return _back()
+    flash("Dismissed: the email will not change any application.", "info")
+    return _back()
+
+
+def _back() -> Response:
+    target = request.form.get("next", "")
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return redirect(target)
+    return redirect(url_for(".applications_page"))

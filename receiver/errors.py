@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
 
 _JSON_PREFIXES = ("/api/", "/pubsub/")
+_PAGES_WITH_TEMPLATE = frozenset({400, 403, 404, 405})
 
 
 def init_app(app: Flask) -> None:
@@ -22,8 +23,10 @@ def _wants_json() -> bool:
     return request.path.startswith(_JSON_PREFIXES)
 
 
-def _http_error(error: HTTPException) -> Response | HTTPException:
+def _http_error(error: HTTPException) -> Response | HTTPException | tuple[str, int]:
     if not _wants_json():
+        if error.code in _PAGES_WITH_TEMPLATE:
+            return render_template("error.html", error=error), error.code
         return error
     response = jsonify(error=error.description)
     response.status_code = error.code or 500

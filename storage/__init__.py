@@ -4,6 +4,7 @@ from storage.crypto import FieldCipher
 from storage.database import Database
 from storage.enums import EventCause, Label, MailboxState, ReviewState, Status, Tier
 from storage.errors import LeaseLost, MailboxConflict, NotFound, StorageError
+from storage.quota import QuotaLedger
 from storage.store import Store
 from storage.views import (
     ApplicationDetail,
@@ -36,6 +37,7 @@ __all__ = [
     "MailboxState",
     "MailboxView",
     "NotFound",
+    "QuotaLedger",
     "ReviewEmailView",
     "ReviewState",
     "Status",

@@ -235,6 +235,21 @@ class Store:
                 .execution_options(synchronize_session=False)
             )
 
+    def known_message_ids(self, mailbox_id: int, message_ids: Sequence[str]) -> set[str]:
+        """Which of these Gmail message ids the mailbox has already recorded (for resuming)."""
+        known: set[str] = set()
+        with self._db.session(read_only=True) as session:
+            for start in range(0, len(message_ids), 500):
+                chunk = list(message_ids[start : start + 500])
+                rows = session.scalars(
+                    select(EmailRecord.gmail_message_id).where(
+                        EmailRecord.mailbox_id == mailbox_id,
+                        EmailRecord.gmail_message_id.in_(chunk),
+                    )
+                )
+                known.update(rows)
+        return known
+
     # The write path ----------------------------------------------------------------------------
 
     def apply_sync_batch(
@@ -436,6 +451,131 @@ class Store:
                 watch_expiration=mailbox.watch_expiration,
                 recent_runs=tuple(_recent_runs(session, mailbox.id, 10)),
             )
+
+    # Accounts, review decisions and the dashboard's live marker (issue 4) ------------------------
+
+    def user(self, user_id: int) -> UserView | None:
+        """The account with this id, or None."""
+        with self._db.session(read_only=True) as session:
+            user = session.get(User, user_id)
+            return None if user is None else _user_view(user)
+
+    def disconnect_mailbox(self, mailbox_id: int) -> None:
+        """Forget the mailbox's token and mark it disconnected; its applications stay."""
+        with self._db.session() as session:
+            mailbox = _get_mailbox(session, mailbox_id)
+            mailbox.refresh_token_enc = None
+            mailbox.state = MailboxState.DISCONNECTED
+            mailbox.watch_expiration = None
+
+    def status_moves(self, user_id: int) -> dict[tuple[Status | None, Status], int]:
+        """How many applied status changes went from one status to another (None: a new one)."""
+        query = (
+            select(StatusEvent.from_status, StatusEvent.to_status, func.count())
+            .join(Application, Application.id == StatusEvent.application_id)
+            .where(Application.user_id == user_id, StatusEvent.applied.is_(True))
+            .group_by(StatusEvent.from_status, StatusEvent.to_status)
+        )
+        with self._db.session(read_only=True) as session:
+            return {(source, target): count for source, target, count in session.execute(query)}
+
+    def review_emails_for_application(
+        self, user_id: int, application_id: int
+    ) -> list[ReviewEmailView]:
+        """Pending-review emails in the same Gmail threads as one of the user's applications."""
+        with self._db.session(read_only=True) as session:
+            row = session.get(Application, application_id)
+            if row is None or row.user_id != user_id:
+                return []
+            threads = select(EmailRecord.thread_id).where(
+                EmailRecord.application_id == application_id
+            )
+            query = (
+                select(EmailRecord)
+                .join(Mailbox, Mailbox.id == EmailRecord.mailbox_id)
+                .where(
+                    Mailbox.user_id == user_id,
+                    EmailRecord.review_state == ReviewState.PENDING,
+                    EmailRecord.thread_id.in_(threads),
+                )
+                .order_by(EmailRecord.email_date.desc(), EmailRecord.id.desc())
+            )
+            return [self._review_view(record) for record in session.scalars(query)]
+
+    def accept_review(self, user_id: int, email_id: int) -> int | None:
+        """Accept a flagged email's label: apply it like any email; return its application id."""
+        with self._db.session() as session:
+            record, mailbox = self._pending_review(session, user_id, email_id)
+            record.review_state = ReviewState.NOT_NEEDED
+            status = record.label.status
+            if status is None:
+                return None
+            email = IncomingEmail(
+                gmail_message_id=record.gmail_message_id,
+                thread_id=record.thread_id,
+                rfc822_message_id=None,
+                sender=self._cipher.decrypt(record.sender_enc),
+                subject=self._cipher.decrypt(record.subject_enc),
+                date=record.email_date,
+                label=record.label,
+                confidence=record.confidence,
+                company=None,
+                role=None,
+            )
+            writer = BatchWriter(session, self._cipher, mailbox, self._clock())
+            # The record exists already: only the join-and-event half of writing an email runs.
+            application, previous = writer._join_or_start(email, status)
+            record.application_id = application.id
+            writer._write_event(application, previous, record.id, email, status)
+            return application.id
+
+    def dismiss_review(self, user_id: int, email_id: int) -> None:
+        """Decide that a flagged email changes nothing; it stays recorded."""
+        with self._db.session() as session:
+            record, _ = self._pending_review(session, user_id, email_id)
+            record.review_state = ReviewState.NOT_NEEDED
+
+    def _pending_review(
+        self, session: Session, user_id: int, email_id: int
+    ) -> tuple[EmailRecord, Mailbox]:
+        record = session.get(EmailRecord, email_id)
+        mailbox = None if record is None else session.get(Mailbox, record.mailbox_id)
+        if record is None or mailbox is None or mailbox.user_id != user_id:
+            raise NotFound(f"You have no email with id {email_id} waiting for review.")
+        if record.review_state is not ReviewState.PENDING:
+            raise NotFound(f"The email with id {email_id} was already reviewed.")
+        return record, mailbox
+
+    def change_marker(self, user_id: int) -> str:
+        """A short string that changes whenever anything on the user's pages changes."""
+        with self._db.session(read_only=True) as session:
+            apps = session.execute(
+                select(func.count(), func.max(Application.updated_at)).where(
+                    Application.user_id == user_id
+                )
+            ).one()
+            events = session.scalar(
+                select(func.count())
+                .select_from(StatusEvent)
+                .join(Application, Application.id == StatusEvent.application_id)
+                .where(Application.user_id == user_id)
+            )
+            mailbox = session.scalars(select(Mailbox).where(Mailbox.user_id == user_id)).first()
+            parts: list[object] = [apps[0], apps[1], events]
+            if mailbox is not None:
+                runs = session.execute(
+                    select(func.count(), func.max(SyncRun.finished_at)).where(
+                        SyncRun.mailbox_id == mailbox.id
+                    )
+                ).one()
+                reviews = session.scalar(
+                    select(func.count()).where(
+                        EmailRecord.mailbox_id == mailbox.id,
+                        EmailRecord.review_state == ReviewState.PENDING,
+                    )
+                )
+                parts += [mailbox.state.value, mailbox.last_sync_at, *runs, reviews]
+            return "|".join(str(part) for part in parts)
 
     # Views -------------------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ import argparse
 import os
 import signal
 import threading
+import time
 
 from applytrack.queues import queue_from_settings
 from applytrack.settings import Settings
@@ -23,6 +24,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     scheduler.add_argument("--once", action="store_true", help="run one tick and exit")
     scheduler.add_argument("--tick-seconds", type=float, default=15.0)
     scheduler.set_defaults(func=run_scheduler)
+    sync = subparsers.add_parser(
+        "sync", help="sync one mailbox now, in the foreground, with a progress bar"
+    )
+    sync.add_argument("mailbox_id", type=int, help="the mailbox's id")
+    sync.add_argument(
+        "--wait-for-lease",
+        type=float,
+        default=300.0,
+        help="seconds to wait while another worker holds the mailbox (default 300)",
+    )
+    sync.set_defaults(func=run_sync)
     web = subparsers.add_parser("web", help="serve the webhook and dashboard (development server)")
     web.add_argument("--host", default="127.0.0.1")
     web.add_argument("--port", type=int, default=8080)
@@ -66,6 +78,44 @@ def run_scheduler(args: argparse.Namespace) -> int:
     stop = threading.Event()
     _stop_on_sigterm(stop.set)
     scheduler.run(stop, tick_seconds=args.tick_seconds)
+    return 0
+
+
+def run_sync(args: argparse.Namespace) -> int:
+    """Sync one mailbox in the foreground; waits for its lease if another worker holds it."""
+    from applytrack.messaging import MailboxChanged
+    from applytrack.progress import ProgressBar
+    from classifier import load_classifier
+    from processors import MailboxBusy, MailboxSyncer, store_from_settings
+    from processors.worker import gmail_factory, sync_policy
+
+    settings = Settings.from_env(os.environ)
+    store = store_from_settings(settings)
+    bar = ProgressBar(label=f"mailbox {args.mailbox_id}")
+    syncer = MailboxSyncer(
+        store,
+        load_classifier(settings.classifier_model_path),
+        gmail_factory(settings, store.database),
+        sync_policy(settings),
+        on_progress=bar.update,
+    )
+    deadline = time.monotonic() + args.wait_for_lease
+    while True:
+        try:
+            result = syncer.handle(MailboxChanged(args.mailbox_id, None, "sync_now"))
+            break
+        except MailboxBusy:
+            if time.monotonic() > deadline:
+                print(f"mailbox {args.mailbox_id} is still being synced by another worker")
+                return 1
+            time.sleep(1.0)
+    bar.close()
+    print(
+        f"mailbox {result.mailbox_id}: {result.messages_seen} new messages, "
+        f"{result.events_written} status changes"
+        + (" (resynced after an expired cursor)" if result.resynced else "")
+        + (" (skipped: the mailbox is not active)" if result.skipped else "")
+    )
     return 0
 
 

@@ -18,8 +18,6 @@ from processors.worker import gmail_factory, sync_policy
 from sandbox import SandboxServer
 from storage import MailboxState, Status, Store, Tier
 
-pytestmark = pytest.mark.unit
-
 _numbers = itertools.count(1)
 
 CONFIRMATION = {
@@ -54,9 +52,10 @@ def classifier():
 
 
 @pytest.fixture
-def settings(tmp_path: Path, sandbox: SandboxServer) -> Settings:
+def settings(tmp_path: Path, sandbox: SandboxServer, any_database_url: str) -> Settings:
     return Settings.embedded(
         tmp_path,
+        database_url=any_database_url,
         gmail_api_endpoint=sandbox.url,
         oauth_token_uri=f"{sandbox.url}/token",
         demo=False,
@@ -72,7 +71,7 @@ def store(settings: Settings) -> Store:
 
 def make_syncer(settings: Settings, store: Store, classifier, worker: str = "test-worker"):
     policy = sync_policy(settings, worker=worker)
-    return MailboxSyncer(store, classifier, gmail_factory(settings), policy)
+    return MailboxSyncer(store, classifier, gmail_factory(settings, store.database), policy)
 
 
 def new_mailbox(

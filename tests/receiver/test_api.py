@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from session_helpers import signed_in
 
 from applytrack.settings import Settings
 from receiver import create_app
@@ -94,11 +95,6 @@ def seeded(store: Store) -> Seeded:
     return Seeded(
         user_id, mailbox_id, application.id, other_user_id, other_application.id, lonely_user_id
     )
-
-
-def signed_in(app: Flask, user_id: int | None) -> FlaskClient:
-    app.config["CURRENT_USER_LOADER"] = lambda store: user_id
-    return app.test_client()
 
 
 def test_applications_list_has_exactly_the_documented_shape(app: Flask, seeded: Seeded) -> None:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from session_helpers import csrf_token, signed_in
 
 from applytrack.settings import Settings
 from receiver import create_app
@@ -45,8 +46,7 @@ def seed_user(store: Store, *, company: str, label: Label = Label.APPLIED) -> tu
 
 
 def page(app: Flask, user_id: int | None) -> tuple[int, str]:
-    app.config["CURRENT_USER_LOADER"] = lambda store: user_id
-    response = app.test_client().get("/")
+    response = signed_in(app, user_id).get("/")
     return response.status_code, response.get_data(as_text=True)
 
 
@@ -83,11 +83,11 @@ def test_an_empty_account_says_so(app: Flask, store: Store) -> None:
     assert "No Gmail mailbox is connected" in html
 
 
-def test_nobody_signed_in_gets_401(client: FlaskClient) -> None:
+def test_nobody_signed_in_is_sent_to_sign_in(client: FlaskClient) -> None:
     response = client.get("/")
 
-    assert response.status_code == 401
-    assert "not signed in" in response.get_data(as_text=True)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/sign-in")
 
 
 def test_demo_mode_shows_the_demo_users_page(settings: Settings, store: Store) -> None:
@@ -104,3 +104,107 @@ def test_the_stylesheet_is_served(client: FlaskClient) -> None:
     with client.get("/static/style.css") as response:
         assert response.status_code == 200
         assert "@media" in response.get_data(as_text=True)
+
+
+def test_the_board_filters_by_status_and_draws_the_pipeline(app: Flask, store: Store) -> None:
+    user_id, application_id = seed_user(store, company="Globex")
+    store.set_status_manually(user_id, application_id, Status.REJECTED)
+    client = signed_in(app, user_id)
+
+    everything = client.get("/").get_data(as_text=True)
+    rejected = client.get("/?status=rejected").get_data(as_text=True)
+    offers = client.get("/?status=offer").get_data(as_text=True)
+
+    assert "<svg" in everything and "Rejected: 1" in everything
+    assert "Applied → Rejected: 1" in everything  # how they moved
+    assert "Globex" in rejected
+    assert "Globex" not in offers and "No applications are Offer Extended" in offers
+    assert '<label for="status-filter">' in everything
+
+
+def test_the_detail_page_shows_the_activity_log_with_causes(app: Flask, store: Store) -> None:
+    user_id, application_id = seed_user(store, company="Globex")
+    store.set_status_manually(user_id, application_id, Status.INTERVIEWING)
+
+    html = signed_in(app, user_id).get(f"/applications/{application_id}").get_data(as_text=True)
+
+    assert "Activity Log" in html
+    assert "Changed by you" in html
+    assert "Jobs &lt;jobs@example.com&gt;" in html and "Thanks for applying" in html
+    assert '<label for="status">' in html
+
+
+def test_a_manual_status_change_through_the_form(app: Flask, store: Store) -> None:
+    user_id, application_id = seed_user(store, company="Globex")
+    client = signed_in(app, user_id)
+
+    response = client.post(
+        f"/applications/{application_id}/status",
+        data={"status": "offer", "csrf_token": csrf_token(client, "/")},
+        follow_redirects=True,
+    )
+    bad = client.post(
+        f"/applications/{application_id}/status",
+        data={"status": "hired", "csrf_token": csrf_token(client, "/")},
+        follow_redirects=True,
+    )
+
+    assert "Emails will no longer change it" in response.get_data(as_text=True)
+    assert "Choose one of the listed statuses" in bad.get_data(as_text=True)
+    assert store.application(user_id, application_id).status is Status.OFFER
+
+
+def test_flagged_emails_can_be_accepted_or_dismissed(app: Flask, store: Store) -> None:
+    user_id, application_id = seed_user(store, company="Globex")
+    mailbox_id = store.mailbox_for_user(user_id).id
+    unsure = [
+        IncomingEmail(
+            gmail_message_id=f"r{n}",
+            thread_id="t1",
+            rfc822_message_id=None,
+            sender="Recruiter <r@globex.example>",
+            subject=f"Maybe an interview {n}",
+            date=datetime(2025, 2, 3 + n, 9, 0, tzinfo=UTC),
+            label=Label.INTERVIEWING,
+            confidence=0.4,
+            needs_review=True,
+        )
+        for n in (1, 2)
+    ]
+    store.apply_sync_batch(mailbox_id, "test", unsure, new_cursor=9)
+    client = signed_in(app, user_id)
+    detail = client.get(f"/applications/{application_id}").get_data(as_text=True)
+    assert "Maybe an interview 1" in detail and "Maybe an interview 2" in detail
+    first, second = sorted(store.emails_for_review(user_id), key=lambda r: r.subject)
+    token = csrf_token(client, "/")
+
+    client.post(f"/reviews/{first.id}/accept", data={"csrf_token": token})
+    client.post(f"/reviews/{second.id}/dismiss", data={"csrf_token": token})
+    again = client.post(
+        f"/reviews/{second.id}/dismiss", data={"csrf_token": token}, follow_redirects=True
+    )
+
+    assert store.application(user_id, application_id).status is Status.INTERVIEWING
+    assert store.emails_for_review(user_id) == []
+    assert "already reviewed" in again.get_data(as_text=True)
+
+
+def test_the_change_marker_moves_when_the_pipeline_writes(app: Flask, store: Store) -> None:
+    user_id, application_id = seed_user(store, company="Globex")
+    client = signed_in(app, user_id)
+    before = client.get("/api/changes").get_json()["marker"]
+
+    store.set_status_manually(user_id, application_id, Status.OFFER)
+
+    assert client.get("/api/changes").get_json()["marker"] != before
+    assert signed_in(app, None).get("/api/changes").status_code == 401
+
+
+def test_another_users_application_page_is_not_found(app: Flask, store: Store) -> None:
+    _, application_id = seed_user(store, company="Globex")
+    stranger = store.create_user("stranger@example.com")
+
+    response = signed_in(app, stranger).get(f"/applications/{application_id}")
+
+    assert response.status_code == 404
+    assert "Globex" not in response.get_data(as_text=True)

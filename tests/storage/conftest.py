@@ -13,9 +13,6 @@ import pytest
 
 from storage import Database, FieldCipher, IncomingEmail, Label, Store, Tier
 
-POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
-POSTGRES_SQLALCHEMY_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
 
 class FakeClock:
     """A clock the test moves by hand, so lease expiry needs no sleeping."""
@@ -28,42 +25,6 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += timedelta(seconds=seconds)
-
-
-def _postgres_unavailable_reason() -> str | None:
-    import psycopg
-
-    try:
-        with psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=3):
-            return None
-    except psycopg.OperationalError as exc:
-        return f"PostgreSQL at 127.0.0.1:5432 is unreachable ({exc.__class__.__name__})"
-
-
-@pytest.fixture(scope="session")
-def postgres_available() -> bool:
-    reason = _postgres_unavailable_reason()
-    if reason is None:
-        return True
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason}, and CI=true requires the PostgreSQL tests to run.")
-    pytest.skip(f"{reason}; start PostgreSQL to run these tests (set CI=true to make this fail).")
-
-
-@pytest.fixture
-def postgres_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    """A PostgreSQL URL whose search_path is a fresh schema, dropped after the test."""
-    import psycopg
-
-    request.getfixturevalue("postgres_available")
-    schema = f"t_{uuid.uuid4().hex}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as connection:
-        connection.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield f"{POSTGRES_SQLALCHEMY_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as connection:
-            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 @pytest.fixture(

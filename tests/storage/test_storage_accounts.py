@@ -202,3 +202,99 @@ def test_applications_are_private_to_their_user(store, mailbox_id, user_id, make
     assert store.applications(stranger) == []
     with pytest.raises(NotFound):
         store.set_status_manually(stranger, view.id, Status.OFFER)
+
+
+# Issue 4: accounts, disconnecting, review decisions, the chart's moves and the live marker.
+
+
+def test_a_user_is_found_by_id(store):
+    user_id = store.create_user("pat@example.com", display_name="Pat", password_hash="scrypt:x")
+    assert (store.user(user_id).email, store.user(user_id).password_hash) == (
+        "pat@example.com",
+        "scrypt:x",
+    )
+    assert store.user(user_id + 1000) is None
+
+
+def test_disconnecting_forgets_the_token_but_keeps_applications(
+    store, mailbox_id, user_id, make_email
+):
+    store.apply_sync_batch(mailbox_id, "worker-a", [make_email()], new_cursor=900)
+    store.record_watch(mailbox_id, history_id=900, expiration=datetime(2025, 3, 8, tzinfo=UTC))
+
+    store.disconnect_mailbox(mailbox_id)
+
+    mailbox = store.mailbox(mailbox_id)
+    assert (mailbox.state, mailbox.watch_expiration) == (MailboxState.DISCONNECTED, None)
+    assert store.refresh_token(mailbox_id) is None
+    assert mailbox.history_cursor == 900
+    assert len(store.applications(user_id)) == 1
+
+
+def test_status_moves_count_applied_changes_only(store, mailbox_id, user_id, make_email):
+    first = make_email(label=Label.APPLIED, thread_id="t1")
+    later = make_email(
+        label=Label.INTERVIEWING, thread_id="t1", date=first.date + timedelta(days=1)
+    )
+    store.apply_sync_batch(mailbox_id, "worker-a", [first, later], new_cursor=None)
+    (application,) = store.applications(user_id)
+    store.set_status_manually(user_id, application.id, Status.OFFER)
+    stale = make_email(label=Label.REJECTED, thread_id="t1", date=first.date + timedelta(days=2))
+    store.apply_sync_batch(mailbox_id, "worker-a", [stale], new_cursor=None)
+
+    assert store.status_moves(user_id) == {
+        (None, Status.APPLIED): 1,
+        (Status.APPLIED, Status.INTERVIEWING): 1,
+        (Status.INTERVIEWING, Status.OFFER): 1,
+    }
+    assert store.status_moves(user_id + 1000) == {}
+
+
+def test_accepting_a_flagged_email_applies_it_to_its_thread(store, mailbox_id, user_id, make_email):
+    applied = make_email(label=Label.APPLIED, thread_id="t7")
+    unsure = make_email(
+        label=Label.INTERVIEWING,
+        thread_id="t7",
+        needs_review=True,
+        confidence=0.4,
+        date=applied.date + timedelta(days=1),
+    )
+    store.apply_sync_batch(mailbox_id, "worker-a", [applied, unsure], new_cursor=None)
+    (application,) = store.applications(user_id)
+    (review,) = store.review_emails_for_application(user_id, application.id)
+    assert store.review_emails_for_application(user_id + 1000, application.id) == []
+    with pytest.raises(NotFound):
+        store.accept_review(user_id + 1000, review.id)
+
+    assert store.accept_review(user_id, review.id) == application.id
+
+    assert store.applications(user_id)[0].status is Status.INTERVIEWING
+    assert store.emails_for_review(user_id) == []
+    assert store.application(user_id, application.id).events[-1].email.subject == unsure.subject
+    with pytest.raises(NotFound, match="already reviewed"):
+        store.dismiss_review(user_id, review.id)
+
+
+def test_dismissing_a_flagged_email_changes_nothing(store, mailbox_id, user_id, make_email):
+    unsure = make_email(label=Label.OFFER, needs_review=True, confidence=0.3)
+    store.apply_sync_batch(mailbox_id, "worker-a", [unsure], new_cursor=None)
+    (review,) = store.emails_for_review(user_id)
+
+    store.dismiss_review(user_id, review.id)
+
+    assert store.emails_for_review(user_id) == []
+    assert store.applications(user_id) == []
+
+
+def test_the_change_marker_moves_when_the_users_data_does(
+    store, mailbox_id, user_id, make_email, clock
+):
+    before = store.change_marker(user_id)
+    assert store.change_marker(user_id) == before
+    clock.advance(5)
+    store.apply_sync_batch(mailbox_id, "worker-a", [make_email()], new_cursor=None)
+    after_email = store.change_marker(user_id)
+    store.set_mailbox_state(mailbox_id, MailboxState.RECONNECT_NEEDED)
+
+    assert after_email != before
+    assert store.change_marker(user_id) != after_email

@@ -1,0 +1,101 @@
+"""Sign-up, sign-in and sign-out, with passwords hashed by werkzeug (scrypt)."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import login_user, logout_user
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from receiver.context import receiver_context
+from receiver.current_user import SIGNED_OUT_KEY, SignedInUser, current_user_id
+from storage import StorageError
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("accounts", __name__)
+
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 200
+# Checked against when the email is unknown, so both failures take about as long.
+_UNKNOWN_USER_HASH = generate_password_hash("not a real password", method="scrypt")
+
+
+@bp.route("/sign-up", methods=["GET", "POST"])
+def sign_up() -> ResponseReturnValue:
+    """Create an account and sign it in."""
+    if request.method == "GET":
+        return render_template("sign_up.html", email="", display_name="")
+    email = request.form.get("email", "").strip()
+    display_name = request.form.get("display_name", "").strip()[:200] or None
+    password = request.form.get("password", "")
+    problem = _sign_up_problem(email, password)
+    if problem is None:
+        try:
+            hashed = generate_password_hash(password, method="scrypt")
+            user_id = receiver_context().store.create_user(
+                email, display_name=display_name, password_hash=hashed
+            )
+        except (StorageError, ValueError) as error:
+            problem = str(error)
+    if problem is not None:
+        flash(problem, "error")
+        page = render_template("sign_up.html", email=email, display_name=display_name or "")
+        return page, 400
+    _sign_in(SignedInUser(user_id, email.lower(), display_name))
+    flash("Welcome to ApplyTrack. Connect Gmail to start tracking your applications.", "success")
+    return redirect(url_for("integrations.integrations_page"))
+
+
+def _sign_up_problem(email: str, password: str) -> str | None:
+    if "@" not in email or len(email) > 320:
+        return "Enter the email address you want to sign in with (like name@example.com)."
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters."
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"Choose a password of at most {MAX_PASSWORD_LENGTH} characters."
+    return None
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in() -> ResponseReturnValue:
+    """Check an email and password and start a session."""
+    if request.method == "GET":
+        if current_user_id() is not None:
+            return redirect(url_for("dashboard.applications_page"))
+        return render_template("sign_in.html", email="", next=_safe_next())
+    email = request.form.get("email", "").strip()
+    password = request.form.get("password", "")
+    user = receiver_context().store.user_by_email(email) if "@" in email else None
+    stored_hash = user.password_hash if user is not None else None
+    if not check_password_hash(stored_hash or _UNKNOWN_USER_HASH, password) or user is None:
+        flash("That email and password do not match an account; check both and try again.", "error")
+        return render_template("sign_in.html", email=email, next=_safe_next()), 401
+    _sign_in(SignedInUser(user.id, user.email, user.display_name))
+    return redirect(_safe_next() or url_for("dashboard.applications_page"))
+
+
+@bp.post("/sign-out")
+def sign_out() -> ResponseReturnValue:
+    """End the session (the demo does not sign its user in again afterwards)."""
+    logout_user()
+    session.clear()
+    session[SIGNED_OUT_KEY] = True
+    flash("You are signed out.", "info")
+    return redirect(url_for("accounts.sign_in"))
+
+
+def _sign_in(user: SignedInUser) -> None:
+    session.clear()  # a fresh session on sign-in: nothing set before it carries over
+    login_user(user)
+    log.info("signed in", extra={"user_id": user.id})
+
+
+def _safe_next() -> str | None:
+    """The ``next`` page if it is a path on this site (never another host)."""
+    target = request.values.get("next", "")
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None

@@ -1,0 +1,243 @@
+"""Settings → Integrations: Connect Gmail (OAuth 2.0 + PKCE), Sync Now, Disconnect, Reconnect."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from werkzeug.wrappers import Response
+
+from applytrack.messaging import MailboxChanged
+from receiver import gmail_oauth
+from receiver.context import ReceiverContext, receiver_context
+from receiver.current_user import current_user_id
+from receiver.gmail_oauth import OAuthFailure
+from receiver.serialize import iso_utc
+from receiver.tiers import tier_description
+from storage import MailboxConflict, MailboxState, MailboxView, Tier
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("integrations", __name__)
+
+PENDING_OAUTH_KEY = "gmail_oauth"
+STATE_LABELS = {
+    MailboxState.ACTIVE: "Active",
+    MailboxState.RECONNECT_NEEDED: "Reconnect needed",
+    MailboxState.DISCONNECTED: "Disconnected",
+}
+
+
+def _signed_in_or_redirect() -> int | Response:
+    user_id = current_user_id()
+    if user_id is None:
+        return redirect(url_for("accounts.sign_in", next=request.path))
+    return user_id
+
+
+@bp.get("/settings/integrations")
+def integrations_page() -> ResponseReturnValue:
+    """Settings → Integrations: the Gmail connection, its recent syncs and its controls."""
+    user_id = _signed_in_or_redirect()
+    if isinstance(user_id, Response):
+        return user_id
+    context = receiver_context()
+    integration = context.store.integration(user_id)
+    settings = context.settings
+    return render_template(
+        "integrations.html",
+        integration=integration,
+        state_labels=STATE_LABELS,
+        tiers=[(tier, tier_description(settings, tier)) for tier in (Tier.PREMIUM, Tier.FREE)],
+        default_tier=Tier(settings.default_tier),
+        tier_description=lambda tier: tier_description(settings, tier),
+        iso_utc=iso_utc,
+    )
+
+
+@bp.post("/settings/integrations/gmail/connect")
+def start_gmail_connection() -> ResponseReturnValue:
+    """Connect Gmail (or Reconnect): send the browser to Google's consent page."""
+    user_id = _signed_in_or_redirect()
+    if isinstance(user_id, Response):
+        return user_id
+    context = receiver_context()
+    tier_value = request.form.get("tier", context.settings.default_tier)
+    if tier_value not in {tier.value for tier in Tier}:
+        flash("Choose a sync mode (push or polling) before connecting Gmail.", "error")
+        return redirect(url_for(".integrations_page"))
+    mailbox = context.store.mailbox_for_user(user_id)
+    pkce = gmail_oauth.new_pkce_pair()
+    state = gmail_oauth.new_state()
+    session[PENDING_OAUTH_KEY] = {"state": state, "verifier": pkce.verifier, "tier": tier_value}
+    url = gmail_oauth.authorization_url(
+        context.settings,
+        redirect_uri=_callback_url(),
+        state=state,
+        code_challenge=pkce.challenge,
+        login_hint=mailbox.gmail_address if mailbox is not None else "",
+    )
+    return redirect(url)
+
+
+@bp.get("/oauth/gmail/callback")
+def finish_gmail_connection() -> ResponseReturnValue:
+    """Google's redirect back: check state, exchange the code, check the scope, connect."""
+    user_id = _signed_in_or_redirect()
+    if isinstance(user_id, Response):
+        return user_id
+    pending = session.pop(PENDING_OAUTH_KEY, None)
+    returned_state = request.args.get("state", "")
+    if not isinstance(pending, dict) or not secrets.compare_digest(
+        str(pending.get("state", "")), returned_state
+    ):
+        return _failed(
+            "Gmail was not connected: the reply from Google did not match the request this "
+            "browser started (for example after using Back or a second tab). "
+            "Start again with Connect Gmail."
+        )
+    error = request.args.get("error")
+    if error == "access_denied":
+        return _failed(
+            "Gmail was not connected because access was declined. ApplyTrack only reads the "
+            "sender, subject and date of job emails; choose Connect Gmail and Allow to try again."
+        )
+    code = request.args.get("code")
+    if error or not code:
+        return _failed(
+            f"Google reported a problem ({error or 'no authorization code'}), so Gmail was not "
+            "connected. Start again with Connect Gmail."
+        )
+    try:
+        return _connect(receiver_context(), user_id, code, pending)
+    except OAuthFailure as failure:
+        return _failed(str(failure))
+
+
+def _connect(
+    context: ReceiverContext, user_id: int, code: str, pending: dict[str, str]
+) -> ResponseReturnValue:
+    settings = context.settings
+    grant = gmail_oauth.exchange_code(
+        settings, code=code, redirect_uri=_callback_url(), code_verifier=pending["verifier"]
+    )
+    try:
+        gmail_oauth.require_gmail_readonly(grant)
+        address = _gmail_address(context, grant.refresh_token)
+        previous = context.store.mailbox_for_user(user_id)
+        mailbox_id = context.store.connect_mailbox(
+            user_id, address, tier=Tier(pending["tier"]), refresh_token=grant.refresh_token
+        )
+    except (OAuthFailure, MailboxConflict) as failure:
+        gmail_oauth.revoke_token(settings, grant.refresh_token)  # leave no unused grant behind
+        return _failed(str(failure))
+    resuming = previous is not None and previous.history_cursor is not None
+    reason = "sync_now" if resuming else "initial"
+    log.info("gmail connected", extra={"user_id": user_id, "mailbox_id": mailbox_id})
+    if _publish(context, MailboxChanged(mailbox_id, None, reason)):
+        flash(_connected_message(previous), "success")
+    return redirect(url_for(".integrations_page"))
+
+
+def _connected_message(previous: MailboxView | None) -> str:
+    if previous is not None and previous.state is not MailboxState.ACTIVE:
+        return "Gmail connected. Syncing resumes from where it stopped; your history is kept."
+    return "Gmail connected. Your job emails are being read now; applications appear shortly."
+
+
+def _gmail_address(context: ReceiverContext, refresh_token: str) -> str:
+    client = context.gmail_factory(refresh_token)
+    try:
+        address = client.profile().get("emailAddress")
+    except Exception as error:
+        log.warning("users.getProfile failed: %s", type(error).__name__)
+        raise OAuthFailure(
+            "Gmail did not tell ApplyTrack which address was connected; try Connect Gmail again."
+        ) from None
+    finally:
+        client.close()
+    if not isinstance(address, str) or "@" not in address:
+        raise OAuthFailure(
+            "Gmail did not tell ApplyTrack which address was connected; try Connect Gmail again."
+        )
+    return address
+
+
+@bp.post("/settings/integrations/gmail/sync")
+def sync_now() -> ResponseReturnValue:
+    """Sync Now: queue a sync of the user's mailbox."""
+    user_id = _signed_in_or_redirect()
+    if isinstance(user_id, Response):
+        return user_id
+    context = receiver_context()
+    mailbox = context.store.mailbox_for_user(user_id)
+    if mailbox is None or mailbox.state is not MailboxState.ACTIVE:
+        flash("Gmail is not connected, so there is nothing to sync; connect it first.", "error")
+    elif _publish(context, MailboxChanged(mailbox.id, None, "sync_now")):
+        flash("Sync started. New job emails appear here within a few seconds.", "success")
+    return redirect(url_for(".integrations_page"))
+
+
+@bp.post("/settings/integrations/gmail/disconnect")
+def disconnect() -> ResponseReturnValue:
+    """Disconnect: stop the watch, revoke and delete the token; applications stay."""
+    user_id = _signed_in_or_redirect()
+    if isinstance(user_id, Response):
+        return user_id
+    context = receiver_context()
+    mailbox = context.store.mailbox_for_user(user_id)
+    if mailbox is None or mailbox.state is MailboxState.DISCONNECTED:
+        flash("Gmail is already disconnected.", "info")
+        return redirect(url_for(".integrations_page"))
+    token = context.store.refresh_token(mailbox.id)
+    if token is not None:
+        _stop_watch(context, token)
+        if not gmail_oauth.revoke_token(context.settings, token):
+            log.warning("token not revoked at Google", extra={"mailbox_id": mailbox.id})
+    context.store.disconnect_mailbox(mailbox.id)
+    log.info("gmail disconnected", extra={"mailbox_id": mailbox.id})
+    flash(
+        "Gmail disconnected and ApplyTrack's access revoked. Your applications and their "
+        "history are kept; Reconnect whenever you like.",
+        "success",
+    )
+    return redirect(url_for(".integrations_page"))
+
+
+def _stop_watch(context: ReceiverContext, token: str) -> None:
+    try:
+        client = context.gmail_factory(token)
+    except Exception:
+        log.warning("users.stop skipped: no Gmail client could be built")
+        return
+    try:
+        client.stop()
+    except Exception as error:
+        # A revoked or expired token cannot stop the watch; revoking it silences Gmail anyway.
+        log.warning("users.stop failed: %s", type(error).__name__)
+    finally:
+        client.close()
+
+
+def _publish(context: ReceiverContext, message: MailboxChanged) -> bool:
+    if context.publisher is None:
+        flash("Syncing is unavailable right now (no queue is set up); try again later.", "error")
+        return False
+    try:
+        context.publisher.publish(message)
+    except Exception:
+        log.exception("mailbox-changed not published", extra={"mailbox_id": message.mailbox_id})
+        flash("The sync could not be queued; try Sync Now again in a minute.", "error")
+        return False
+    return True
+
+
+def _failed(message: str) -> Response:
+    flash(message, "error")
+    return redirect(url_for(".integrations_page"))
+
+
+def _callback_url() -> str:
+    return url_for("integrations.finish_gmail_connection", _external=True)

@@ -1,0 +1,344 @@
+"""The sync engine under load and failure, on real parts: the sandbox over HTTP (with Gmail's quota
+rules and injected faults), google-api-python-client, the real classifier, SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import text
+
+from applytrack.gmail import GmailClient, gmail_config
+from applytrack.messaging import MailboxChanged
+from applytrack.queues import InProcessQueue
+from applytrack.settings import Settings
+from classifier import load_classifier
+from processors import MailboxBusy, MailboxSyncer, Schedule, Scheduler, store_from_settings
+from processors.sync import WINDOW_QUERY
+from processors.worker import gmail_factory, sync_policy
+from sandbox import SandboxServer
+from storage import Store, Tier
+from tests.conftest import REPO_ROOT
+
+FAST_QUOTA = 5000.0  # units/s: the quota rules are the same, the tests just run faster
+_numbers = itertools.count(1)
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[SandboxServer]:
+    server = SandboxServer(quota_units_per_second=FAST_QUOTA)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def classifier():
+    return load_classifier()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, sandbox: SandboxServer, any_database_url: str) -> Settings:
+    return Settings.embedded(
+        tmp_path,
+        database_url=any_database_url,
+        gmail_api_endpoint=sandbox.url,
+        oauth_token_uri=f"{sandbox.url}/token",
+        gmail_quota_units_per_second=FAST_QUOTA,
+        lease_seconds=30,
+        gmail_max_attempts=4,
+        demo=False,
+    )
+
+
+@pytest.fixture
+def store(settings: Settings) -> Store:
+    store = store_from_settings(settings)
+    store.database.upgrade()
+    return store
+
+
+def syncer_for(settings: Settings, store: Store, classifier, worker: str) -> MailboxSyncer:
+    policy = sync_policy(settings, worker=worker)
+    return MailboxSyncer(store, classifier, gmail_factory(settings, store.database), policy)
+
+
+def generated_mailbox(
+    sandbox: SandboxServer, store: Store, *, count: int, tier: Tier = Tier.FREE
+) -> tuple[int, int, str]:
+    address = f"backfill{next(_numbers)}.{os.getpid()}@gmail.com"
+    body = {"count": count, "days": 28, "seed": 7, "job_share": 0.2}
+    answer = requests.post(f"{sandbox.url}/sandbox/users/{address}/generate", json=body, timeout=60)
+    answer.raise_for_status()
+    grant = sandbox.state.grant(address)
+    user_id = store.create_user(f"{address}.owner@applytrack.test")
+    mailbox_id = store.connect_mailbox(
+        user_id, address, tier=tier, refresh_token=grant["refresh_token"]
+    )
+    return user_id, mailbox_id, address
+
+
+def inbox_ids(settings: Settings, sandbox: SandboxServer, address: str) -> set[str]:
+    """What Gmail says the initial sync must record (asked through the same client)."""
+    token = sandbox.state.grant(address)["refresh_token"]
+    gmail = GmailClient(gmail_config(settings), token)
+    try:
+        return {ref.id for ref in gmail.list_messages(f"newer_than:30d {WINDOW_QUERY}")}
+    finally:
+        gmail.close()
+
+
+def recorded(store: Store, mailbox_id: int) -> dict[str, int]:
+    """Raw counts: records, duplicate message ids, events, and records with two events."""
+    with store.database.engine.connect() as connection:
+
+        def scalar(sql: str) -> int:
+            return int(connection.execute(text(sql), {"m": mailbox_id}).scalar() or 0)
+
+        return {
+            "records": scalar("SELECT count(*) FROM email_records WHERE mailbox_id = :m"),
+            "duplicate_ids": scalar(
+                "SELECT count(*) FROM (SELECT gmail_message_id FROM email_records "
+                "WHERE mailbox_id = :m GROUP BY gmail_message_id HAVING count(*) > 1) d"
+            ),
+            "events": scalar(
+                "SELECT count(*) FROM status_events e JOIN email_records r "
+                "ON r.id = e.email_record_id WHERE r.mailbox_id = :m"
+            ),
+            "doubled_events": scalar(
+                "SELECT count(*) FROM (SELECT e.email_record_id FROM status_events e "
+                "JOIN email_records r ON r.id = e.email_record_id WHERE r.mailbox_id = :m "
+                "GROUP BY e.email_record_id, e.application_id HAVING count(*) > 1) d"
+            ),
+        }
+
+
+def test_backfill_of_3000_messages_records_each_once(sandbox, store, settings, classifier):
+    _, mailbox_id, address = generated_mailbox(sandbox, store, count=3000)
+    expected = inbox_ids(settings, sandbox, address)
+    progress: list[tuple[int, int]] = []
+    syncer = MailboxSyncer(
+        store,
+        classifier,
+        gmail_factory(settings, store.database),
+        sync_policy(settings, worker="backfill"),
+        on_progress=lambda p, t: progress.append((p, t)),
+    )
+
+    result = syncer.handle(MailboxChanged(mailbox_id, None, "initial"))
+
+    counts = recorded(store, mailbox_id)
+    assert result.messages_seen == len(expected) == counts["records"]
+    assert counts["duplicate_ids"] == counts["doubled_events"] == 0
+    assert counts["events"] > 0
+    assert progress[-1] == (len(expected), len(expected))
+    run = store.sync_runs(mailbox_id)[0]
+    assert (run.status, run.processed, run.total) == ("ok", len(expected), len(expected))
+
+
+def test_a_second_run_repeats_no_finished_work(sandbox, store, settings, classifier):
+    _, mailbox_id, address = generated_mailbox(sandbox, store, count=300)
+    syncer = syncer_for(settings, store, classifier, "first")
+    syncer.handle(MailboxChanged(mailbox_id, None, "initial"))
+    stats = lambda: requests.get(f"{sandbox.url}/sandbox/users/{address}/stats", timeout=5).json()  # noqa: E731
+    gets_before = stats()["calls"].get("users.messages.get", 0)
+
+    # Forget the cursor, as if the first run had died before its last chunk.
+    with store.database.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE mailboxes SET history_cursor = NULL WHERE id = :m"), {"m": mailbox_id}
+        )
+    syncer.handle(MailboxChanged(mailbox_id, None, "initial"))
+
+    assert stats()["calls"].get("users.messages.get", 0) == gets_before
+    assert recorded(store, mailbox_id)["duplicate_ids"] == 0
+
+
+def test_a_429_storm_is_ridden_out(sandbox, store, settings, classifier):
+    _, mailbox_id, address = generated_mailbox(sandbox, store, count=200)
+    expected = inbox_ids(settings, sandbox, address)
+    fault = {"kind": "rate_limit", "method": "messages.get", "count": 10, "email": address}
+    requests.post(f"{sandbox.url}/sandbox/faults", json=fault, timeout=5).raise_for_status()
+
+    result = syncer_for(settings, store, classifier, "storm").handle(
+        MailboxChanged(mailbox_id, None, "initial")
+    )
+
+    assert result.rate_limited > 0
+    assert recorded(store, mailbox_id)["records"] == len(expected)
+    assert store.mailbox(mailbox_id).history_cursor is not None
+
+
+def test_a_failure_mid_sync_keeps_the_cursor_and_the_written_chunks(
+    sandbox, store, settings, classifier
+):
+    _, mailbox_id, address = generated_mailbox(sandbox, store, count=200)
+    expected = inbox_ids(settings, sandbox, address)
+    # Enough 500s on the second batch that the retries give up.
+    fault = {
+        "kind": "status",
+        "status": 500,
+        "method": "messages.get",
+        "count": 400,
+        "email": address,
+    }
+    syncer = syncer_for(settings, store, classifier, "fragile")
+    original_batch = GmailClient.get_metadata_batch
+    calls = {"n": 0}
+
+    def fail_on_second_chunk(self, ids):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            requests.post(f"{sandbox.url}/sandbox/faults", json=fault, timeout=5)
+        return original_batch(self, ids)
+
+    GmailClient.get_metadata_batch = fail_on_second_chunk  # type: ignore[method-assign]
+    try:
+        with pytest.raises(Exception):  # noqa: B017 - whatever the client raised after retrying
+            syncer.handle(MailboxChanged(mailbox_id, None, "initial"))
+    finally:
+        GmailClient.get_metadata_batch = original_batch  # type: ignore[method-assign]
+        requests.delete(f"{sandbox.url}/sandbox/faults", timeout=5)
+
+    partial = recorded(store, mailbox_id)["records"]
+    assert 0 < partial < len(expected)
+    assert store.mailbox(mailbox_id).history_cursor is None
+    assert store.sync_runs(mailbox_id)[0].status == "failed"
+
+    syncer.handle(MailboxChanged(mailbox_id, None, "initial"))
+    assert recorded(store, mailbox_id)["records"] == len(expected)
+
+
+def test_two_workers_on_one_mailbox_never_both_sync(sandbox, store, settings, classifier):
+    _, mailbox_id, address = generated_mailbox(sandbox, store, count=400)
+    expected = inbox_ids(settings, sandbox, address)
+    outcomes: list[str] = []
+
+    def run(worker: str) -> None:
+        try:
+            syncer_for(settings, store, classifier, worker).handle(
+                MailboxChanged(mailbox_id, None, "initial")
+            )
+            outcomes.append("synced")
+        except MailboxBusy:
+            outcomes.append("busy")
+
+    threads = [threading.Thread(target=run, args=(f"w{i}",)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) in (["busy", "synced"], ["synced", "synced"])
+    counts = recorded(store, mailbox_id)
+    assert counts["records"] == len(expected)
+    assert counts["duplicate_ids"] == counts["doubled_events"] == 0
+
+
+def test_the_scheduler_renews_a_lapsed_watch(sandbox, store, settings, classifier):
+    _, mailbox_id, address = generated_mailbox(sandbox, store, count=20, tier=Tier.PREMIUM)
+    syncer = syncer_for(settings, store, classifier, "watcher")
+    syncer.handle(MailboxChanged(mailbox_id, None, "initial"))
+    requests.post(
+        f"{sandbox.url}/sandbox/faults", json={"kind": "expire_watch", "email": address}, timeout=5
+    ).raise_for_status()
+    lapsed = datetime.now(UTC) - timedelta(hours=1)
+    store.record_watch(mailbox_id, history_id=1, expiration=lapsed)
+
+    queue = InProcessQueue()
+    scheduler = Scheduler(store, queue, Schedule())
+    published = scheduler.run_once()
+    assert [m.reason for m in published] == ["renewal"]
+    queue.consume(syncer.handle, max_messages=1, timeout=5)
+
+    renewed = store.mailbox(mailbox_id).watch_expiration
+    assert renewed is not None and renewed > datetime.now(UTC) + timedelta(days=6)
+    assert store.sync_runs(mailbox_id)[0].kind == "renewal"
+
+
+def test_free_mailboxes_are_polled_when_due(sandbox, store, settings, classifier):
+    _, mailbox_id, _ = generated_mailbox(sandbox, store, count=5)
+    queue = InProcessQueue()
+    scheduler = Scheduler(store, queue, Schedule(free_poll_seconds=300))
+    assert [m.reason for m in scheduler.run_once()] == ["poll"]
+    queue.consume(syncer_for(settings, store, classifier, "poller").handle, timeout=2)
+    assert scheduler.run_once() == []  # just synced: not due again
+    later = datetime.now(UTC) + timedelta(seconds=301)
+    assert [m.mailbox_id for m in scheduler.run_once(later)] == [mailbox_id]
+
+
+def _worker_env(settings: Settings) -> dict[str, str]:
+    import base64
+
+    def b64(key: bytes) -> str:
+        return base64.b64encode(key).decode()
+
+    keys = ",".join(f"{kid}:{b64(key)}" for kid, key in settings.encryption_keys.items())
+    return {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "APPLYTRACK_ENCRYPTION_KEYS": keys,
+        "APPLYTRACK_FINGERPRINT_KEY": b64(settings.fingerprint_key),
+        "APPLYTRACK_SECRET_KEY": settings.secret_key,
+        "APPLYTRACK_QUEUE": "inprocess",
+        "GMAIL_API_ENDPOINT": settings.gmail_api_endpoint,
+        "GOOGLE_TOKEN_URI": settings.oauth_token_uri,
+        "GOOGLE_OAUTH_CLIENT_ID": settings.oauth_client_id,
+        "GOOGLE_OAUTH_CLIENT_SECRET": settings.oauth_client_secret,
+        "GMAIL_QUOTA_UNITS_PER_SECOND": "1000",
+        "MAILBOX_LEASE_SECONDS": "5",
+    }
+
+
+def test_a_sync_killed_mid_backfill_is_finished_by_the_next(sandbox, store, settings):
+    """SIGKILL a real `applytrack sync` process mid-backfill; the next one (after the dead one's
+    lease expires) finishes the job without writing anything twice."""
+    _, mailbox_id, address = generated_mailbox(sandbox, store, count=600)
+    expected = inbox_ids(settings, sandbox, address)
+    env = _worker_env(settings)
+    command = [
+        sys.executable,
+        "-m",
+        "applytrack.cli",
+        "--log-level",
+        "WARNING",
+        "sync",
+        str(mailbox_id),
+    ]
+
+    first = subprocess.Popen(
+        command, env=env, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while recorded(store, mailbox_id)["records"] == 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    partial = recorded(store, mailbox_id)["records"]
+    assert 0 < partial < len(expected), "the kill must land mid-backfill"
+    assert store.mailbox(mailbox_id).history_cursor is None
+
+    second = subprocess.run(
+        command, env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=180
+    )
+    assert second.returncode == 0, second.stderr
+
+    counts = recorded(store, mailbox_id)
+    assert counts["records"] == len(expected)
+    assert counts["duplicate_ids"] == counts["doubled_events"] == 0
+    assert store.mailbox(mailbox_id).history_cursor is not None
+    assert f"{len(expected) - partial} new messages" in second.stdout
