@@ -32,6 +32,8 @@ format: setup
 
 bench: setup
 	$(BIN)/python bench/classifier.py
+	$(BIN)/python bench/backfill.py
+	$(BIN)/python bench/latency.py
 	$(BIN)/python bench/webhook.py
 
 train: setup

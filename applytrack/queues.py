@@ -106,8 +106,10 @@ class PubSubPublisher:
     def __init__(self, project: str, topic: str, *, timeout_seconds: float = 10.0) -> None:
         from google.cloud import pubsub_v1
 
+        # Every publish waits for its own result, so batching would only add latency.
         self._client = pubsub_v1.PublisherClient(
-            publisher_options=pubsub_v1.types.PublisherOptions(enable_message_ordering=True)
+            batch_settings=pubsub_v1.types.BatchSettings(max_messages=1, max_latency=0.001),
+            publisher_options=pubsub_v1.types.PublisherOptions(enable_message_ordering=True),
         )
         self._topic_path = self._client.topic_path(project, topic)
         self._timeout = timeout_seconds

@@ -63,7 +63,7 @@ class Settings:
     confidence_threshold: float = 0.6
     lease_seconds: int = 120
     gmail_quota_units_per_second: float = 250.0
-    gmail_batch_size: int = 25
+    gmail_batch_size: int = 10
     gmail_max_attempts: int = 8
     classifier_model_path: str | None = None
     default_tier: str = "free"  # the sync tier a newly connected mailbox gets: "premium" or "free"
@@ -149,7 +149,7 @@ class Settings:
             gmail_quota_units_per_second=env.float(
                 "GMAIL_QUOTA_UNITS_PER_SECOND", 250.0, low=1.0, high=100_000.0
             ),
-            gmail_batch_size=env.int("GMAIL_BATCH_SIZE", 25, low=1, high=50),
+            gmail_batch_size=env.int("GMAIL_BATCH_SIZE", 10, low=1, high=50),
             gmail_max_attempts=env.int("GMAIL_MAX_ATTEMPTS", 8, low=1, high=20),
             classifier_model_path=environ.get("CLASSIFIER_MODEL_PATH") or None,
             default_tier=env.choice("APPLYTRACK_DEFAULT_TIER", ("premium", "free"), "free"),

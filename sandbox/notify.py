@@ -45,7 +45,9 @@ class PubSubNotifier:
             if self._publisher is None:
                 from google.cloud import pubsub_v1
 
-                self._publisher = pubsub_v1.PublisherClient()
+                self._publisher = pubsub_v1.PublisherClient(
+                    batch_settings=pubsub_v1.types.BatchSettings(max_messages=1, max_latency=0.001)
+                )
             return self._publisher
 
 

@@ -3,95 +3,34 @@
 from __future__ import annotations
 
 import os
-import shutil
-import signal
-import socket
-import subprocess
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from sandbox.emulator import PubSubEmulator
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 POSTGRES_SQLALCHEMY_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-EMULATOR_BINARY = Path(
-    "/usr/lib/google-cloud-sdk/platform/pubsub-emulator/bin/cloud-pubsub-emulator"
-)
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_for_port(port: int, *, timeout: float = 60.0) -> None:
-    """Block until something accepts connections on 127.0.0.1:``port``."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise TimeoutError(f"nothing listened on port {port} within {timeout} s")
-
-
-def _emulator_command(port: int, data_dir: Path) -> list[str]:
-    if EMULATOR_BINARY.exists():
-        return [str(EMULATOR_BINARY), "--host=127.0.0.1", f"--port={port}"]
-    gcloud = shutil.which("gcloud")
-    if gcloud:
-        return [
-            gcloud,
-            "beta",
-            "emulators",
-            "pubsub",
-            "start",
-            f"--host-port=127.0.0.1:{port}",
-            f"--data-dir={data_dir}",
-        ]
-    raise RuntimeError(
-        "Google's Pub/Sub emulator is not installed: expected it at "
-        f"{EMULATOR_BINARY} or a gcloud on PATH."
-    )
 
 
 @pytest.fixture(scope="session")
-def pubsub_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def pubsub_emulator() -> Iterator[str]:
     """Start Google's Pub/Sub emulator for the session; stop it by its pid."""
-    port = free_port()
-    data_dir = tmp_path_factory.mktemp("pubsub-emulator")
-    log_file = (data_dir / "emulator.log").open("wb")
-    process = subprocess.Popen(
-        _emulator_command(port, data_dir),
-        stdout=log_file,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    host = f"127.0.0.1:{port}"
     previous = os.environ.get("PUBSUB_EMULATOR_HOST")
-    try:
-        wait_for_port(port)
+    with PubSubEmulator() as emulator:
         # google-cloud-pubsub reads the emulator address from the environment itself.
-        os.environ["PUBSUB_EMULATOR_HOST"] = host
-        yield host
-    finally:
-        if previous is None:
-            os.environ.pop("PUBSUB_EMULATOR_HOST", None)
-        else:
-            os.environ["PUBSUB_EMULATOR_HOST"] = previous
-        os.killpg(process.pid, signal.SIGTERM)
+        os.environ["PUBSUB_EMULATOR_HOST"] = emulator.host
         try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        log_file.close()
+            yield emulator.host
+        finally:
+            if previous is None:
+                os.environ.pop("PUBSUB_EMULATOR_HOST", None)
+            else:
+                os.environ["PUBSUB_EMULATOR_HOST"] = previous
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -11,6 +10,8 @@ import urllib.request
 
 import pytest
 from deploy_testkit import DEPLOY_DIR
+
+from sandbox.emulator import free_port
 
 pytestmark = pytest.mark.unit
 
@@ -22,12 +23,6 @@ WAIT_FOR_TERM = (
     "pathlib.Path(sys.argv[1]).touch()\n"
     "while True: time.sleep(0.05)\n"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wrapper(*command: str, port: int | str) -> subprocess.Popen:

@@ -1,0 +1,174 @@
+"""Webhook throughput: verified Gmail pushes per second, as a share of a bare Flask endpoint.
+
+Both apps run under gunicorn with the same workers and threads, one after the other, and take the
+same load from ApacheBench (`ab`, Debian package apache2-utils): N POSTs of a Pub/Sub push body with
+an `Authorization: Bearer` OIDC token signed by a local key whose certificate a local server serves.
+
+    python bench/webhook.py [--requests 4000] [--concurrency 16] [--workers 2] [--threads 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from processors import store_from_settings  # noqa: E402
+from sandbox.emulator import free_port, wait_for_port  # noqa: E402
+from storage import Tier  # noqa: E402
+from tests.receiver.receiver_fakes import (  # noqa: E402
+    AUDIENCE,
+    ISSUER,
+    SERVICE_ACCOUNT,
+    CertsServer,
+    SigningKey,
+)
+
+MAILBOX = "bench.push@gmail.com"
+
+
+def push_body() -> bytes:
+    data = json.dumps({"emailAddress": MAILBOX, "historyId": "18446744073709551000"}).encode()
+    return json.dumps(
+        {
+            "message": {
+                "data": base64.b64encode(data).decode(),
+                "messageId": "1",
+                "publishTime": "2026-11-24T00:00:00Z",
+                "attributes": {},
+            },
+            "subscription": "projects/applytrack-bench/subscriptions/gmail-notifications-push",
+        }
+    ).encode()
+
+
+def serve(
+    app: str, env: dict[str, str], workers: int, threads: int
+) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            app,
+        ],
+        cwd=REPO,
+        env=env,
+    )
+    wait_for_port(port)
+    return process, port
+
+
+def load(port: int, body_file: Path, token: str, requests: int, concurrency: int) -> float:
+    output = subprocess.run(
+        [
+            "ab",
+            "-q",
+            "-n",
+            str(requests),
+            "-c",
+            str(concurrency),
+            "-p",
+            str(body_file),
+            "-T",
+            "application/json",
+            "-H",
+            f"Authorization: Bearer {token}",
+            f"http://127.0.0.1:{port}/pubsub/gmail",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    failed = int(re.search(r"Failed requests:\s+(\d+)", output).group(1))
+    non_2xx = re.search(r"Non-2xx responses:\s+(\d+)", output)
+    if failed or non_2xx:
+        raise SystemExit(f"the load run had failures:\n{output}")
+    return float(re.search(r"Requests per second:\s+([\d.]+)", output).group(1))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=4000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    args = parser.parse_args()
+    if not shutil.which("ab"):
+        raise SystemExit("ApacheBench (ab) is needed: apt-get install apache2-utils")
+
+    key = SigningKey.generate("bench-key")
+    certs = CertsServer(keys={key.kid: key.certificate_pem}).start()
+    now = int(time.time())
+    token = key.sign(
+        {
+            "iss": ISSUER,
+            "aud": AUDIENCE,
+            "email": SERVICE_ACCOUNT,
+            "email_verified": True,
+            "iat": now,
+            "exp": now + 3600,
+            "sub": "1",
+        }
+    )
+    with tempfile.TemporaryDirectory() as state:
+        from applytrack.settings import Settings
+
+        settings = Settings.embedded(Path(state))
+        store = store_from_settings(settings)
+        store.database.upgrade()
+        user = store.create_user("bench@applytrack.test")
+        store.connect_mailbox(user, MAILBOX, tier=Tier.PREMIUM, refresh_token="unused")
+        body_file = Path(state) / "push.json"
+        body_file.write_bytes(push_body())
+        env = {
+            **os.environ,
+            "BENCH_STATE_DIR": state,
+            "BENCH_AUDIENCE": AUDIENCE,
+            "BENCH_SERVICE_ACCOUNT": SERVICE_ACCOUNT,
+            "BENCH_CERTS_URL": certs.url,
+        }
+        results = {}
+        for name, app in (
+            ("bare", "bench.webhook_apps:bare_app()"),
+            ("verified", "bench.webhook_apps:verified_app()"),
+        ):
+            process, port = serve(app, env, args.workers, args.threads)
+            try:
+                load(port, body_file, token, 200, args.concurrency)  # warm-up
+                results[name] = load(port, body_file, token, args.requests, args.concurrency)
+            finally:
+                process.terminate()
+                process.wait(timeout=30)
+    certs.stop()
+    ratio = results["verified"] / results["bare"]
+    print(
+        f"bare_rps={results['bare']:.0f} verified_rps={results['verified']:.0f} "
+        f"ratio={ratio:.2f} (target >= 0.50; gunicorn {args.workers}x{args.threads}, "
+        f"ab -c {args.concurrency})"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,43 @@
+"""The two WSGI apps `bench/webhook.py` serves with gunicorn, side by side.
+
+`verified_app()` is the real receiver (OIDC verification, mailbox lookup, publish to the in-process
+queue); `bare_app()` is a Flask endpoint that reads the body and answers 204. Both are configured
+by the benchmark through BENCH_* variables (this is benchmark wiring, not library code).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask, request
+
+from applytrack.queues import InProcessQueue
+from applytrack.settings import Settings
+
+
+def verified_app() -> Flask:
+    """The receiver, verifying Google-style OIDC tokens against a local certs URL."""
+    from processors import store_from_settings
+    from receiver import create_app
+
+    settings = Settings.embedded(
+        Path(os.environ["BENCH_STATE_DIR"]),
+        demo=False,
+        push_audience=os.environ["BENCH_AUDIENCE"],
+        push_service_account=os.environ["BENCH_SERVICE_ACCOUNT"],
+        push_certs_url=os.environ["BENCH_CERTS_URL"],
+    )
+    return create_app(settings, store=store_from_settings(settings), publisher=InProcessQueue())
+
+
+def bare_app() -> Flask:
+    """The floor: a Flask endpoint that reads the JSON body and answers 204."""
+    app = Flask("bare")
+
+    @app.post("/pubsub/gmail")
+    def receive() -> tuple[str, int]:
+        request.get_json(silent=True)
+        return "", 204
+
+    return app
