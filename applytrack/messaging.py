@@ -73,6 +73,10 @@ class Publisher(Protocol):
         """Publish or raise `PublishError`."""
         ...
 
+    def check(self) -> None:
+        """Raise `PublishError` with the reason when the queue cannot be reached (for /readyz)."""
+        ...
+
 
 Handler = Callable[[MailboxChanged], None]
 

@@ -53,6 +53,9 @@ class InProcessQueue:
         """Put a message on the queue."""
         self._queue.put(_Envelope(message))
 
+    def check(self) -> None:
+        """An in-process queue is always reachable."""
+
     def pending(self) -> int:
         """How many messages wait for a consumer."""
         return self._queue.qsize()
@@ -125,6 +128,13 @@ class PubSubPublisher:
             self._client.resume_publish(self._topic_path, key)
             raise PublishError(f"publishing to {self._topic_path} failed: {exc}") from exc
 
+    def check(self) -> None:
+        """Ask Pub/Sub for the topic; raise `PublishError` when that fails."""
+        try:
+            self._client.get_topic(request={"topic": self._topic_path}, timeout=5)
+        except Exception as exc:
+            raise PublishError(f"Pub/Sub topic {self._topic_path} is not reachable: {exc}") from exc
+
     def close(self) -> None:
         """Flush and stop the client's background threads."""
         self._client.stop()
@@ -150,7 +160,13 @@ class PubSubSubscriber:
         counter = _AckCounter(max_messages)
         callback = _make_callback(handler, counter)
         flow = self._types.FlowControl(max_messages=self._max_outstanding)
-        pull = self._client.subscribe(self._subscription_path, callback, flow_control=flow)
+        pull = self._client.subscribe(
+            self._subscription_path,
+            callback,
+            flow_control=flow,
+            # On stop, wait for handlers in flight: they ack, or nack and the message comes back.
+            await_callbacks_on_shutdown=True,
+        )
         try:
             while not self._stopped.is_set() and not counter.done():
                 if timeout is not None and counter.idle_for() > timeout:

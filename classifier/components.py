@@ -7,67 +7,73 @@ the behaviour it was calibrated with.
 from __future__ import annotations
 
 import json
-import math
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
+import numpy
 from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from classifier.cues import ATS_DOMAINS, JOB_BOARD_DOMAINS, KEY_PHRASES, NEGATIVE_CUES
+from classifier.contexts import CONTEXT_GROUPS, JOB_CONTEXT
+from classifier.cues import ATS_DOMAINS, JOB_BOARD_DOMAINS, KEY_PHRASES, WEAK_PHRASES
 from classifier.extraction import extract_company, extract_role
 from classifier.messages import JOB_LABELS, LABELS
+from classifier.patterns import find_patterns
+from classifier.tokenizer import word_tokens
 
-RULES_FACTORY = "applytrack_email_rules_v1"
+RULES_FACTORY = "applytrack_email_rules_v2"
 EXTRACT_FACTORY = "applytrack_extract_v1"
-DECISION_FACTORY = "applytrack_decision_v1"
+DECISION_FACTORY = "applytrack_decision_v2"
 
-# Phrases that also show up in other kinds of mail count half.
-WEAK_PHRASES = frozenset(
-    {
-        "unfortunately",
-        "after careful consideration",
-        "your availability",
-        "availability for",
-        "quick call",
-        "reschedule",
-        "rescheduled",
-        "welcome to the team",
-        "base salary",
-        "not a fit",
-        "meet the team",
-        "time to chat",
-        "received your application",
-        "find a time",
-        "like to chat",
-        "love to chat",
-        "next round",
-        "final round",
-        "calendly",
-        "equity grant",
-        "successfully submitted",
-        "job offer",
-        "countersign",
-        "set up a time",
-        "not selected",
-    }
-)
 NONE_LABEL = "none"
+_NONE_INDEX = LABELS.index(NONE_LABEL)
 _PHRASE_CAP = 2.0
-_NEGATIVE_CAP = 2.5
+_CONTEXT_CAP = 2.5
 _ATS_WEIGHT = 0.5
 _BOARD_WEIGHT = 0.3
-_SENDER_DOMAIN = re.compile(r"@([\w.-]+)>?\s*$")
+_WEAK_CONTEXT_WEIGHT = 0.5
 _NONE_PRIOR = 0.5  # rules only: with no evidence at all, mail is ordinary mail
+_SENDER_DOMAIN = re.compile(r"@([\w.-]+)>?\s*$")
+# A sender named for hiring ("careers@", "Acme Recruiting") puts the email in a job context.
+_HIRING_SENDER = re.compile(
+    r"(?i)\b(?:careers?|recruit\w*|talent|hiring|jobs|job|staffing|people ops)\b"
+)
+_SUBJECT_WORDS = {
+    "interview": "interviewing",
+    "interviews": "interviewing",
+    "interviewing": "interviewing",
+    "offer": "offer",
+    "regret": "rejected",
+    "unsuccessful": "rejected",
+    "declined": "rejected",
+}
+_SUBJECT_OFFER_STOP = frozenset({"ends", "ending", "expires", "inside", "code"})
+# "We will not be extending an offer" must not count for `offer`: a negation just before a
+# positive statement turns it off (rejections are phrased with negations, so they keep theirs).
+_NEGATED_LABELS = frozenset({"applied", "interviewing", "offer"})
+_NEGATION_WORDS = frozenset({"not", "n't", "no", "never", "unable", "cannot", "without"})
+_NEGATION_BEFORE = re.compile(
+    r"(?:\bnot|n't|\bno|\bnever|\bunable\s+to|\bcannot)\s+(?:\w+\s+){0,2}$"
+)
+# Later stages outrank earlier ones: a rejection still thanks you for applying, an offer
+# mentions the interviews. Evidence for an earlier stage counts this much when a later one is clear.
+_STAGE_ORDER = {"applied": 0, "interviewing": 1, "offer": 2, "rejected": 2}
+_EARLIER_STAGE_DISCOUNT = 0.25
 
 
 @dataclass(frozen=True)
 class Cue:
-    """One piece of rule evidence: which rule fired, for which label, and how much it counts."""
+    """One piece of rule evidence: which rule fired, for which label, and how much it counts.
 
-    kind: str  # phrase, negative, subject, ats_sender, board_sender
+    ``kind`` is phrase, pattern, subject, ats_sender, board_sender, hiring_sender or context; for a
+    context cue ``label`` is the context group (job, marketing, ...), else a classifier label.
+    """
+
+    kind: str
     label: str
     detail: str
     weight: float
@@ -75,91 +81,235 @@ class Cue:
     @property
     def reason(self) -> str:
         """The short reason string shown to users ("phrase:offer letter")."""
+        if self.kind == "context":
+            return f"context:{self.label}:{self.detail}"
         return f"{self.kind}:{self.detail}"
 
 
+@dataclass(frozen=True)
+class RuleFeatures:
+    """The rule evidence reduced to what the decision mixes with the textcat."""
+
+    evidence: tuple[float, ...]  # per label in LABELS order; job phrases (none is 0 here)
+    ordinary_context: float  # capped evidence that the email is ordinary mail
+    job_context: float  # 0 (no sign of a job) .. 1 (clearly about a job)
+
+
+@dataclass(frozen=True)
+class MixParameters:
+    """How the decision weighs rules against the textcat; fitted on the calibration split."""
+
+    rule_scale: float = 1.0
+    context_scale: float = 1.0
+    gate_penalty: float = 1.0
+    temperature: float = 1.0
+
+
+@dataclass(slots=True)
+class EmailState:
+    """What the components read and write for one email, kept in the ``doc._.applytrack`` slot.
+
+    One extension attribute instead of ten: each extension access costs a few microseconds.
+    """
+
+    sender: str = ""
+    subject: str = ""
+    text: str = ""
+    signature: str = ""
+    cues: list[Cue] = field(default_factory=list)
+    label: str = NONE_LABEL
+    confidence: float = 0.0
+    reasons: tuple[str, ...] = ()
+    company: str | None = None
+    role: str | None = None
+
+
+def email_state(doc: Doc) -> EmailState:
+    """The doc's email state; a doc made from plain text gets one with its text as the body."""
+    state = doc._.applytrack
+    if state is None:
+        state = EmailState(text=doc.text)
+        doc._.applytrack = state
+    return state
+
+
 def register_extensions() -> None:
-    """Declare the Doc attributes the components read and write (safe to call twice)."""
-    defaults: dict[str, object] = {
-        "applytrack_sender": "",
-        "applytrack_subject": "",
-        "applytrack_text": "",
-        "applytrack_signature": "",
-        "applytrack_cues": None,
-        "applytrack_label": NONE_LABEL,
-        "applytrack_confidence": 0.0,
-        "applytrack_reasons": (),
-        "applytrack_company": None,
-        "applytrack_role": None,
-    }
-    for name, default in defaults.items():
-        if not Doc.has_extension(name):
-            Doc.set_extension(name, default=default)
+    """Declare the Doc attribute the components share (safe to call twice)."""
+    if not Doc.has_extension("applytrack"):
+        Doc.set_extension("applytrack", default=None)
 
 
 register_extensions()
 
 
 class EmailRules:
-    """Finds key phrases, negative cues, interview patterns and ATS or job-board senders."""
+    """Finds key phrases, what the email is about (its contexts), and hiring or ATS senders."""
 
     def __init__(self, nlp: Language, name: str) -> None:
         self.name = name
         self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+        # One matcher key per phrase, each mapped to its ready-made cue: no per-match text work.
+        self.cue_of: dict[int, Cue] = {}
         for label, phrases in KEY_PHRASES.items():
-            self.phrases.add(label, list(nlp.tokenizer.pipe(phrases)))
-        self.phrases.add("negative", list(nlp.tokenizer.pipe(NEGATIVE_CUES)))
-        # Token patterns run on the subject line only: it is short, and a subject naming an
-        # interview or an offer is strong evidence where the same word in a body is not.
-        self.subject_patterns = Matcher(nlp.vocab)
-        self.subject_patterns.add(
-            "interviewing", [[{"LOWER": {"IN": ["interview", "interviews", "interviewing"]}}]]
-        )
-        self.subject_patterns.add("offer", [[{"LOWER": "offer"}, {"LOWER": {"NOT_IN": ["ends"]}}]])
-        self.subject_patterns.add(
-            "rejected", [[{"LOWER": {"IN": ["regret", "unsuccessful", "declined"]}}]]
-        )
+            for phrase in phrases:
+                weight = 0.5 if phrase in WEAK_PHRASES else 1.0
+                self._add(nlp, Cue("phrase", label, phrase, weight))
+        for group in CONTEXT_GROUPS:
+            for phrase in group.strong:
+                self._add(nlp, Cue("context", group.name, phrase, 1.0))
+            for phrase in group.weak:
+                self._add(nlp, Cue("context", group.name, phrase, _WEAK_CONTEXT_WEIGHT))
+
+    def _add(self, nlp: Language, cue: Cue) -> None:
+        key = f"{cue.kind}|{cue.label}|{cue.detail}"
+        self.phrases.add(key, [nlp.make_doc(cue.detail)])
+        self.cue_of[nlp.vocab.strings[key]] = cue
 
     def __call__(self, doc: Doc) -> Doc:
-        cues = self._sender_cues(doc._.applytrack_sender)
-        seen: set[str] = set()
-        for match_id, start, end in self.phrases(doc):
-            label = doc.vocab.strings[match_id]
-            phrase = doc[start:end].text.lower()
-            if phrase in seen:
+        state = email_state(doc)
+        cues = sender_cues(state.sender)
+        seen: set[int] = set()
+        for match_id, start, _end in self.phrases(doc):
+            if match_id in seen:
                 continue
-            seen.add(phrase)
-            if label == "negative":
-                cues.append(Cue("negative", NONE_LABEL, phrase, 1.0))
-            else:
-                weight = 0.5 if phrase in WEAK_PHRASES else 1.0
-                cues.append(Cue("phrase", label, phrase, weight))
-        subject = doc.char_span(0, len(doc._.applytrack_subject), alignment_mode="contract")
-        if subject is not None and len(subject):
-            for match_id, start, end in self.subject_patterns(subject):
-                cues.append(
-                    Cue(
-                        "subject", doc.vocab.strings[match_id], subject[start:end].text.lower(), 0.5
-                    )
-                )
-        doc._.applytrack_cues = cues
+            seen.add(match_id)
+            cue = self.cue_of[match_id]
+            if cue.kind == "phrase" and cue.label in _NEGATED_LABELS and _negated(doc, start):
+                continue
+            cues.append(cue)
+        cues.extend(_subject_cues(state.subject))
+        cues.extend(pattern_cues(state.text.lower()))
+        state.cues = cues
         return doc
 
-    @staticmethod
-    def _sender_cues(sender: str) -> list[Cue]:
-        found = _SENDER_DOMAIN.search(sender or "")
-        if not found:
-            return []
-        domain = found.group(1).lower().rstrip(".")
-        if not domain:
-            return []
-        for known in ATS_DOMAINS:
-            if domain == known or domain.endswith("." + known):
-                return [Cue("ats_sender", label, known, _ATS_WEIGHT) for label in JOB_LABELS]
-        for known in JOB_BOARD_DOMAINS:
-            if domain == known or domain.endswith("." + known):
-                return [Cue("board_sender", NONE_LABEL, known, _BOARD_WEIGHT)]
-        return []
+
+def _negated(doc: Doc, start: int) -> bool:
+    return any(doc[index].lower_ in _NEGATION_WORDS for index in range(max(start - 3, 0), start))
+
+
+def pattern_cues(text: str) -> list[Cue]:
+    """Cues from the proximity patterns (`classifier.patterns`) over lower-cased text."""
+    cues = []
+    for pattern, found in find_patterns(text):
+        if pattern.label in _NEGATED_LABELS and _NEGATION_BEFORE.search(
+            text, max(found.start() - 30, 0), found.start()
+        ):
+            continue
+        cues.append(Cue("pattern", pattern.label, pattern.name, pattern.weight))
+    return cues
+
+
+def _subject_cues(subject: str) -> list[Cue]:
+    """Subject words: "Interview" or "Offer" in a subject counts where it would not in a body."""
+    cues = []
+    words = word_tokens(subject.lower())
+    for index, word in enumerate(words):
+        label = _SUBJECT_WORDS.get(word)
+        if label is None:
+            continue
+        if label == "offer" and index + 1 < len(words) and words[index + 1] in _SUBJECT_OFFER_STOP:
+            continue
+        cues.append(Cue("subject", label, word, 0.5))
+    return cues
+
+
+def sender_cues(sender: str) -> list[Cue]:
+    """Cues from the From header: an ATS domain, a job board, or a sender named for hiring."""
+    return list(_sender_cues(sender or ""))
+
+
+@lru_cache(maxsize=4096)  # a mailbox hears from the same senders again and again
+def _sender_cues(sender: str) -> tuple[Cue, ...]:
+    cues = []
+    found = _SENDER_DOMAIN.search(sender)
+    domain = found.group(1).lower().rstrip(".") if found else ""
+    if domain:
+        known_ats = _known(domain, ATS_DOMAINS)
+        if known_ats:
+            cues.extend(Cue("ats_sender", label, known_ats, _ATS_WEIGHT) for label in JOB_LABELS)
+        known_board = _known(domain, JOB_BOARD_DOMAINS)
+        if known_board:
+            cues.append(Cue("board_sender", NONE_LABEL, known_board, _BOARD_WEIGHT))
+    hiring = _HIRING_SENDER.search(sender)
+    if hiring:
+        cues.append(Cue("hiring_sender", JOB_CONTEXT, hiring.group(0).lower(), 1.0))
+    return tuple(cues)
+
+
+def _known(domain: str, known_domains: tuple[str, ...]) -> str | None:
+    for known in known_domains:
+        if domain == known or domain.endswith("." + known):
+            return known
+    return None
+
+
+def rule_features(cues: Iterable[Cue]) -> RuleFeatures:
+    """Reduce the cues to per-label phrase evidence, ordinary-mail evidence and the job gate."""
+    evidence = dict.fromkeys(LABELS, 0.0)
+    ats = ordinary = job = 0.0
+    for cue in cues:
+        if cue.kind in ("phrase", "pattern", "subject"):
+            evidence[cue.label] += cue.weight
+        elif cue.kind == "ats_sender":
+            ats = cue.weight
+        elif cue.kind == "board_sender":
+            ordinary += cue.weight
+            job += 0.5
+        elif cue.label == JOB_CONTEXT:
+            job += cue.weight
+        else:
+            ordinary += cue.weight
+    _discount_earlier_stages(evidence)
+    capped = tuple(
+        0.0 if label == NONE_LABEL else min(evidence[label], _PHRASE_CAP) + ats for label in LABELS
+    )
+    job_context = min(job + (1.0 if ats else 0.0), 1.0)
+    return RuleFeatures(capped, min(ordinary, _CONTEXT_CAP), job_context)
+
+
+def _discount_earlier_stages(evidence: dict[str, float]) -> None:
+    clear = [label for label in JOB_LABELS if evidence[label] >= 1.0]
+    if not clear:
+        return
+    latest = max(_STAGE_ORDER[label] for label in clear)
+    for label in JOB_LABELS:
+        if _STAGE_ORDER[label] < latest:
+            evidence[label] *= _EARLIER_STAGE_DISCOUNT
+
+
+def mix_probabilities(
+    textcat: numpy.ndarray,
+    evidence: numpy.ndarray,
+    ordinary_context: numpy.ndarray,
+    job_context: numpy.ndarray,
+    parameters: MixParameters,
+) -> numpy.ndarray:
+    """Calibrated label probabilities for a batch: rows are emails, columns follow LABELS.
+
+    logit(job label) = log p_textcat + rule_scale * job_context * phrase evidence
+                       - gate_penalty * (1 - job_context);
+    logit(none) = log p_textcat(none) + context_scale * ordinary_context;
+    probabilities = softmax(logit / temperature). A rules-only pipeline passes
+    `rules_only_prior()` as its textcat scores.
+    """
+    # Key phrases only mean something about a job in a job context: outside one they count for
+    # nothing, and the job labels pay the gate penalty on top ("none" wins without job evidence).
+    gated_evidence = evidence * job_context[:, None]
+    logits = numpy.log(numpy.maximum(textcat, 1e-6)) + parameters.rule_scale * gated_evidence
+    closed_gate = parameters.gate_penalty * (1.0 - job_context)
+    logits -= closed_gate[:, None]
+    logits[:, _NONE_INDEX] += closed_gate + parameters.context_scale * ordinary_context
+    logits /= parameters.temperature
+    logits -= logits.max(axis=1, keepdims=True)
+    exps = numpy.exp(logits)
+    return exps / exps.sum(axis=1, keepdims=True)
+
+
+def rules_only_prior() -> tuple[float, ...]:
+    """The textcat stand-in of a rules-only pipeline: with no evidence, mail is ordinary."""
+    weights = [1.0 if label != NONE_LABEL else numpy.exp(_NONE_PRIOR) for label in LABELS]
+    total = sum(weights)
+    return tuple(weight / total for weight in weights)
 
 
 class CompanyRoleExtractor:
@@ -169,82 +319,84 @@ class CompanyRoleExtractor:
         self.name = name
 
     def __call__(self, doc: Doc) -> Doc:
-        if doc._.applytrack_label == NONE_LABEL:
+        state = email_state(doc)
+        if state.label == NONE_LABEL:
             return doc  # ordinary mail joins no application: skip the work
-        text = doc._.applytrack_text or doc.text
-        doc._.applytrack_company = extract_company(
-            doc._.applytrack_sender, doc._.applytrack_subject, text, doc._.applytrack_signature
-        )
-        doc._.applytrack_role = extract_role(doc._.applytrack_subject, text)
+        state.company = extract_company(state.sender, state.subject, state.text, state.signature)
+        state.role = extract_role(state.subject, state.text)
         return doc
 
 
 class Decision:
     """Joins the textcat's scores and the rule evidence into one label and a calibrated confidence.
 
-    score(label) = log p_textcat(label) + rule_scale * rule_evidence(label), and
-    confidence = softmax(score / temperature). ``rule_scale`` and ``temperature`` are fitted on the
-    calibration split by `classifier.training.calibrate` and saved with the pipeline.
+    See `mix_probabilities`; the parameters are fitted on the calibration split by
+    `classifier.training.calibrate` and saved with the pipeline. Works a batch at a time.
     """
 
-    def __init__(self, name: str, *, rule_scale: float, temperature: float) -> None:
+    def __init__(self, name: str, *, parameters: MixParameters) -> None:
         self.name = name
-        self.rule_scale = rule_scale
-        self.temperature = temperature
+        self.parameters = parameters
 
     def __call__(self, doc: Doc) -> Doc:
-        cues = doc._.applytrack_cues or []
-        if not len(doc) and not cues:
-            doc._.applytrack_label, doc._.applytrack_confidence = NONE_LABEL, 1.0
-            doc._.applytrack_reasons = ("empty:no subject or text",)
-            return doc
-        scores = decision_scores(doc.cats, cues, self.rule_scale, self.temperature)
-        label = max(scores, key=scores.__getitem__)
-        doc._.applytrack_label = label
-        doc._.applytrack_confidence = scores[label]
-        doc._.applytrack_reasons = _reasons(doc.cats, cues, label)
+        self._decide([doc])
         return doc
+
+    def pipe(self, docs: Iterable[Doc], *, batch_size: int = 256) -> Iterator[Doc]:
+        """Decide a batch of documents at once (one numpy call per batch)."""
+        batch: list[Doc] = []
+        for doc in docs:
+            batch.append(doc)
+            if len(batch) >= batch_size:
+                self._decide(batch)
+                yield from batch
+                batch = []
+        if batch:
+            self._decide(batch)
+            yield from batch
+
+    def _decide(self, docs: list[Doc]) -> None:
+        states = [email_state(doc) for doc in docs]
+        features = [rule_features(state.cues) for state in states]
+        prior = rules_only_prior()
+        textcat = numpy.array(
+            [[doc.cats.get(label, 0.0) for label in LABELS] if doc.cats else prior for doc in docs]
+        )
+        probabilities = mix_probabilities(
+            textcat,
+            numpy.array([feature.evidence for feature in features]),
+            numpy.array([feature.ordinary_context for feature in features]),
+            numpy.array([feature.job_context for feature in features]),
+            self.parameters,
+        )
+        best = probabilities.argmax(axis=1)
+        rows = zip(docs, states, probabilities.tolist(), best.tolist(), strict=True)
+        for doc, state, row, index in rows:
+            if not len(doc) and not state.cues:
+                state.label, state.confidence = NONE_LABEL, 1.0
+                state.reasons = ("empty:no subject or text",)
+                continue
+            state.label = LABELS[index]
+            state.confidence = row[index]
+            state.reasons = _reasons(doc.cats, state.cues, state.label)
 
     def to_disk(self, path: str | Path, *, exclude: tuple[str, ...] = ()) -> None:
         """Save the calibration."""
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        values = {"rule_scale": self.rule_scale, "temperature": self.temperature}
+        values = {
+            "rule_scale": self.parameters.rule_scale,
+            "context_scale": self.parameters.context_scale,
+            "gate_penalty": self.parameters.gate_penalty,
+            "temperature": self.parameters.temperature,
+        }
         (path / "calibration.json").write_text(json.dumps(values, indent=2) + "\n")
 
     def from_disk(self, path: str | Path, *, exclude: tuple[str, ...] = ()) -> Decision:
         """Load the calibration saved by `to_disk`."""
         values = json.loads((Path(path) / "calibration.json").read_text())
-        self.rule_scale = float(values["rule_scale"])
-        self.temperature = float(values["temperature"])
+        self.parameters = MixParameters(**{key: float(value) for key, value in values.items()})
         return self
-
-
-def rule_evidence(cues: list[Cue]) -> dict[str, float]:
-    """Sum the cue weights per label, capped so that piling up phrases cannot dominate."""
-    evidence = dict.fromkeys(LABELS, 0.0)
-    for cue in cues:
-        evidence[cue.label] += cue.weight
-    for label in JOB_LABELS:
-        evidence[label] = min(evidence[label], _PHRASE_CAP + _ATS_WEIGHT)
-    evidence[NONE_LABEL] = min(evidence[NONE_LABEL], _NEGATIVE_CAP)
-    return evidence
-
-
-def decision_scores(
-    cats: dict[str, float], cues: list[Cue], rule_scale: float, temperature: float
-) -> dict[str, float]:
-    """Return the calibrated probability of every label."""
-    evidence = rule_evidence(cues)
-    if cats:
-        base = {label: math.log(max(cats.get(label, 0.0), 1e-6)) for label in LABELS}
-    else:
-        base = {label: (_NONE_PRIOR if label == NONE_LABEL else 0.0) for label in LABELS}
-    logits = {label: (base[label] + rule_scale * evidence[label]) / temperature for label in LABELS}
-    top = max(logits.values())
-    exps = {label: math.exp(value - top) for label, value in logits.items()}
-    total = sum(exps.values())
-    return {label: value / total for label, value in exps.items()}
 
 
 def _reasons(cats: dict[str, float], cues: list[Cue], label: str) -> tuple[str, ...]:
@@ -266,7 +418,23 @@ def make_extractor(nlp: Language, name: str) -> CompanyRoleExtractor:
     return CompanyRoleExtractor(name)
 
 
-@Language.factory(DECISION_FACTORY, default_config={"rule_scale": 1.0, "temperature": 1.0})
-def make_decision(nlp: Language, name: str, rule_scale: float, temperature: float) -> Decision:
+@Language.factory(
+    DECISION_FACTORY,
+    default_config={
+        "rule_scale": 1.0,
+        "context_scale": 1.0,
+        "gate_penalty": 1.0,
+        "temperature": 1.0,
+    },
+)
+def make_decision(
+    nlp: Language,
+    name: str,
+    rule_scale: float,
+    context_scale: float,
+    gate_penalty: float,
+    temperature: float,
+) -> Decision:
     """Factory for the decision component."""
-    return Decision(name, rule_scale=rule_scale, temperature=temperature)
+    parameters = MixParameters(rule_scale, context_scale, gate_penalty, temperature)
+    return Decision(name, parameters=parameters)

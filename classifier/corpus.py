@@ -1,9 +1,11 @@
 """Generate the labelled synthetic corpus (deterministic: a fixed seed per split).
 
 Run ``python -m classifier.corpus`` to rewrite ``classifier/data/{train,calibration,test}.jsonl``.
-Every email is assembled from independently written parts (family phrasing, greeting, filler,
-signature, sender style, reply or forward wrapper). The three splits use disjoint phrasing
-families, companies and roles, so the test set is not a near-duplicate of the training set.
+Every email is assembled from independently written parts: either a whole-paragraph phrasing
+family (`corpus_families`) or sentences drawn from the phrase banks (`corpus_banks`: subject,
+core intent sentence, supporting sentences, neutral filler, opener, closing, footer), plus a
+greeting, signature, sender style and sometimes a reply or forward wrapper. The three splits use
+disjoint families, bank sentences, companies and roles: the test set's wording was never trained on.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from classifier import corpus_banks as banks
 from classifier import corpus_parts as parts
 from classifier.corpus_families import FAMILIES, NONE_SENDERS, Family
 
@@ -22,23 +25,31 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 SPLITS = ("train", "calibration", "test")
 SPLIT_SEEDS = {"train": 1101, "calibration": 2202, "test": 3303}
 SPLIT_SIZES = {
-    "train": {"applied": 500, "interviewing": 500, "offer": 450, "rejected": 500, "none": 1000},
+    "train": {"applied": 900, "interviewing": 900, "offer": 900, "rejected": 900, "none": 2400},
     "calibration": {
-        "applied": 100,
-        "interviewing": 100,
-        "offer": 100,
-        "rejected": 100,
-        "none": 200,
+        "applied": 150,
+        "interviewing": 150,
+        "offer": 150,
+        "rejected": 150,
+        "none": 400,
     },
-    "test": {"applied": 200, "interviewing": 200, "offer": 200, "rejected": 200, "none": 400},
+    "test": {"applied": 250, "interviewing": 250, "offer": 250, "rejected": 250, "none": 600},
 }
+ORDINARY_GREETINGS = tuple(g for g in parts.GREETINGS if "Candidate" not in g)
+# Share of emails written from a whole-paragraph family; the rest are composed from sentences.
+FAMILY_SHARE = 0.35
 USER = ("Jordan", "Lee", "jordan.lee@gmail.com")
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
-def split_of_family(index: int) -> str:
-    """Families at positions 3, 8, 13... calibrate; 4, 9, 14... are held out for the test."""
+def split_of_item(index: int) -> str:
+    """Items (families, bank sentences) at positions 3, 8, 13... calibrate; 4, 9, 14... test."""
     return {3: "calibration", 4: "test"}.get(index % 5, "train")
+
+
+def in_split(items: tuple[str, ...], split: str) -> tuple[str, ...]:
+    """The items of a bank that belong to ``split``."""
+    return tuple(item for index, item in enumerate(items) if split_of_item(index) == split)
 
 
 def generate_split(split: str) -> Iterator[dict[str, str]]:
@@ -48,14 +59,32 @@ def generate_split(split: str) -> Iterator[dict[str, str]]:
         families = [
             (index, family)
             for index, family in enumerate(FAMILIES[label])
-            if split_of_family(index) == split
+            if split_of_item(index) == split
         ]
         for number in range(count):
-            index, family = families[number % len(families)]
-            yield _email(rng, split, label, index, family, f"{split}-{label}-{number:04d}")
+            email_id = f"{split}-{label}-{number:04d}"
+            if rng.random() < FAMILY_SHARE:
+                index, family = families[number % len(families)]
+                yield _family_email(rng, split, label, index, family, email_id)
+            else:
+                yield _composed_email(rng, split, label, email_id)
 
 
-def _email(
+def _record(
+    email_id: str, sender: str, subject: str, body: str, values: dict[str, str], label: str
+) -> dict[str, str]:
+    return {
+        "id": email_id,
+        "from": sender,
+        "to": f"{USER[0]} {USER[1]} <{USER[2]}>",
+        "subject": subject,
+        "date": values["iso_date"],
+        "body": body,
+        "label": label,
+    }
+
+
+def _family_email(
     rng: random.Random, split: str, label: str, index: int, family: Family, email_id: str
 ) -> dict[str, str]:
     values = _values(rng, split)
@@ -69,15 +98,67 @@ def _email(
         sender = _job_sender(rng, label, values)
         body = _job_body(rng, core, values)
     subject, body = _wrap(rng, label, subject, body, values, sender)
-    return {
-        "id": email_id,
-        "from": sender,
-        "to": f"{USER[0]} {USER[1]} <{USER[2]}>",
-        "subject": subject,
-        "date": values["iso_date"],
-        "body": body,
-        "label": label,
-    }
+    return _record(email_id, sender, subject, body, values, label)
+
+
+def _composed_email(rng: random.Random, split: str, label: str, email_id: str) -> dict[str, str]:
+    values = _values(rng, split)
+    if label == "none":
+        kind = banks.NONE_KINDS[rng.choice(sorted(banks.NONE_KINDS))]
+        sender = _fill(rng.choice(kind.senders), values)
+        subject = _fill(rng.choice(in_split(kind.subjects, split)), values)
+        core = _fill(rng.choice(in_split(kind.cores, split)), values)
+        body = _composed_body(rng, split, [core], values, job=False)
+    else:
+        sender = _job_sender(rng, label, values)
+        subject = _fill(rng.choice(in_split(banks.SUBJECTS[label], split)), values)
+        sentences = [_fill(rng.choice(in_split(banks.CORE[label], split)), values)]
+        supports = in_split(banks.SUPPORT[label], split)
+        for support in rng.sample(supports, min(rng.choice((0, 1, 1, 2)), len(supports))):
+            sentences.append(_fill(support, values))
+        body = _composed_body(rng, split, sentences, values, job=True)
+    subject, body = _wrap(rng, label, subject, body, values, sender)
+    return _record(email_id, sender, subject, body, values, label)
+
+
+def _composed_body(
+    rng: random.Random, split: str, sentences: list[str], values: dict[str, str], *, job: bool
+) -> str:
+    """Lay sentences out as an email: terse, standard or long, with filler around the point.
+
+    Every class gets neutral filler (privacy notes, "do not reply"), so the model cannot tell the
+    classes apart by boilerplate; recruiting openers, filler and signatures stay in job mail.
+    """
+    style = rng.choice(("terse", "standard", "standard", "long"))
+    if style == "terse":
+        return " ".join(sentences)
+    first = sentences[:1]
+    rest = sentences[1:]
+    filler_count = {"standard": rng.choice((0, 1)), "long": rng.choice((1, 2, 3))}[style]
+    filler_bank = in_split(banks.NEUTRAL_FILLER, split)
+    if job:
+        filler_bank += in_split(banks.FILLER, split)
+        if rng.random() < 0.5:
+            first.insert(0, _fill(rng.choice(in_split(banks.OPENERS, split)), values))
+    rest += [_fill(item, values) for item in rng.sample(filler_bank, filler_count)]
+    rng.shuffle(rest)
+    greetings = parts.GREETINGS if job else ORDINARY_GREETINGS
+    paragraphs = [_fill(rng.choice(greetings), values)] if rng.random() < 0.8 else []
+    paragraphs.append(" ".join(first))
+    if rest:
+        paragraphs.append(" ".join(rest))
+    if rng.random() < 0.6:
+        paragraphs.append(_fill(rng.choice(in_split(banks.CLOSINGS, split)), values))
+    signature = _fill(rng.choice(parts.SIGNATURES), values) if job else values["colleague"]
+    if rng.random() < 0.8:
+        paragraphs.append(f"{rng.choice(parts.SIGN_OFFS)}\n{signature}")
+    footers = in_split(banks.FOOTERS, split)
+    if not job:
+        footers = tuple(footer for footer in footers if "{company}" not in footer)
+        footers = tuple(f for f in footers if "candidate" not in f and "Greenhouse" not in f)
+    if footers and rng.random() < 0.35:
+        paragraphs.append(_fill(rng.choice(footers), values))
+    return "\n\n".join(paragraph for paragraph in paragraphs if paragraph)
 
 
 def _values(rng: random.Random, split: str) -> dict[str, str]:

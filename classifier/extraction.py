@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import re
-from email.utils import parseaddr
+from dataclasses import dataclass
+from functools import lru_cache
 
 from classifier.cues import ATS_DOMAINS, FREE_MAIL_DOMAINS, JOB_BOARD_DOMAINS
 
+# Cheap test before the ATS expressions: they only matter where an ATS host name appears
+# (host names in links and addresses are written in lower case).
+_ATS_HINT = re.compile(
+    r"greenhouse|myworkday|icims|bamboohr|workable|applytojob|recruitee|breezy|teamtailor"
+    r"|jobvite|lever\.co|ashbyhq|smartrecruiters"
+)
+_ROLE_SEARCH_CHARS = 1000
+_SENDER = re.compile(r"^\s*(?P<display>[^<]*?)\s*<(?P<address>[^<>]*)>\s*$")
 _ATS_SUBDOMAIN = re.compile(
     r"\b([a-z0-9][a-z0-9-]{1,40})\.(?:wd\d+\.)?(?:greenhouse\.io|myworkdayjobs\.com|icims\.com"
     r"|bamboohr\.com|workable\.com|applytojob\.com|recruitee\.com|breezy\.hr|teamtailor\.com"
@@ -54,14 +63,12 @@ _ROLE_WORD = r"(?:[A-Z][\w/+#.&-]*|[IVX]+|of|and|&|for|-|\u2013|/|\([A-Za-z ]+\)
 _ROLE = rf"(?P<role>[A-Z][\w/+#.&-]*(?:[ ]{_ROLE_WORD}){{0,7}})"
 _ROLE_PATTERNS = (
     re.compile(
-        rf"\bfor the (?:position of |role of )?{_ROLE} (?:position|role|opening|opportunity|job)\b"
+        rf"for the (?:position of |role of )?{_ROLE} (?:position|role|opening|opportunity|job)\b"
     ),
-    re.compile(rf"\b(?:for|as|to) (?:the |our |a |an )?(?:position|role) of {_ROLE}"),
+    re.compile(rf"(?:for|as|to) (?:the |our |a |an )?(?:position|role) of {_ROLE}"),
+    re.compile(rf"(?:for|as) (?:the |our |a |an )?{_ROLE} (?:position|role|opening|opportunity)\b"),
     re.compile(
-        rf"\b(?:for|as) (?:the |our |a |an )?{_ROLE} (?:position|role|opening|opportunity)\b"
-    ),
-    re.compile(
-        rf"\b(?:application|applying|candidacy|interview|offer) (?:for|to) (?:the |our |a |an )?"
+        rf"(?:application|applying|candidacy|interview|offer) (?:for|to) (?:the |our |a |an )?"
         rf"{_ROLE}(?= at | with |[,.!:;]| -|$)"
     ),
     re.compile(rf"^{_ROLE} (?:at|@|-|\u2013|\|) ", re.M),
@@ -162,28 +169,43 @@ _COMPANY_STOP = frozenset(
 
 def extract_company(sender: str, subject: str, text: str, signature: str) -> str | None:
     """Best guess of the hiring company: ATS link or subdomain, then text, sender, signature."""
-    display, address = parseaddr(sender or "")
+    from_sender = _companies_from_sender(sender or "")
+    found = from_sender.ats or _company_from_ats(text) or _company_from_ats(signature)
+    found = found or _company_from_text(subject) or _company_from_text(text)
+    found = found or from_sender.display or _company_from_text(signature)
+    return found or from_sender.domain
+
+
+@dataclass(frozen=True)
+class _SenderCompanies:
+    ats: str | None
+    display: str | None
+    domain: str | None
+
+
+@lru_cache(maxsize=4096)  # a mailbox hears from the same senders again and again
+def _companies_from_sender(sender: str) -> _SenderCompanies:
+    display, address = split_sender(sender)
     domain = address.rpartition("@")[2].lower()
-    for source in (address, text, signature):
-        found = _company_from_ats(source)
-        if found:
-            return found
-    for source in (subject, text):
-        found = _company_from_text(source)
-        if found:
-            return found
-    found = _company_from_display_name(display, domain)
+    return _SenderCompanies(
+        ats=_company_from_ats(address),
+        display=_company_from_display_name(display, domain),
+        domain=_company_from_domain(domain),
+    )
+
+
+def split_sender(sender: str) -> tuple[str, str]:
+    """Split a From header into its display name and address (a fast `email.utils.parseaddr`)."""
+    found = _SENDER.match(sender)
     if found:
-        return found
-    found = _company_from_text(signature)
-    if found:
-        return found
-    return _company_from_domain(domain)
+        return found.group("display").strip().strip('"').strip(), found.group("address").strip()
+    text = sender.strip()
+    return ("", text) if "@" in text else (text, "")
 
 
 def extract_role(subject: str, text: str) -> str | None:
     """Best guess of the job title from subject patterns and phrases like "for the X position"."""
-    for source in (subject, text[:2000]):
+    for source in (subject, text[:_ROLE_SEARCH_CHARS]):
         for pattern in _ROLE_PATTERNS:
             for match in pattern.finditer(source):
                 role = _tidy_role(match.group("role"))
@@ -193,6 +215,8 @@ def extract_role(subject: str, text: str) -> str | None:
 
 
 def _company_from_ats(text: str) -> str | None:
+    if not text or not _ATS_HINT.search(text):
+        return None
     for pattern in (_ATS_PATH, _ATS_SUBDOMAIN):
         for match in pattern.finditer(text or ""):
             slug = match.group(1).lower()
@@ -202,7 +226,8 @@ def _company_from_ats(text: str) -> str | None:
 
 
 def _company_from_text(text: str) -> str | None:
-    for pattern in (_COMPANY_TEAM, _COMPANY_IN_TEXT):
+    patterns = (_COMPANY_TEAM, _COMPANY_IN_TEXT) if "Team" in text else (_COMPANY_IN_TEXT,)
+    for pattern in patterns:
         for match in pattern.finditer(text or ""):
             name = re.sub(r"^(?:The|Our|Your) ", "", match.group("name").strip(" .'-"))
             if name and name not in _COMPANY_STOP and not _ROLE_HINTS.search(name):

@@ -51,7 +51,7 @@ def newest_text(body: str) -> NewestText:
     history), because the forwarded message is what the user wants tracked.
     """
     body = (body or "").replace("\r\n", "\n").replace("\r", "\n")
-    forward = _FORWARD_MARKER.search(body)
+    forward = _FORWARD_MARKER.search(body) if _may_contain(body, "orward") else None
     reply_cut = _first_reply_cut(body)
     if forward and (reply_cut is None or forward.start() < reply_cut):
         note = _drop_quotes(body[: forward.start()])
@@ -67,15 +67,31 @@ def newest_text(body: str) -> NewestText:
 
 
 def _first_reply_cut(body: str) -> int | None:
-    cuts = [m.start() for m in (pattern.search(body) for pattern in _REPLY_PATTERNS) if m]
+    cuts = [
+        found.start()
+        for hint, pattern in _REPLY_PATTERNS
+        if _may_contain(body, hint) and (found := pattern.search(body))
+    ]
     return min(cuts) if cuts else None
 
 
-_REPLY_PATTERNS = (_REPLY_HEADER, _ORIGINAL_MESSAGE, _OUTLOOK_HEADER)
+# Each pattern with a substring it cannot match without: a cheap test that skips most regexes.
+_REPLY_PATTERNS = (
+    ("wrote:", _REPLY_HEADER),
+    ("riginal", _ORIGINAL_MESSAGE),
+    ("Sent:", _OUTLOOK_HEADER),
+)
+
+
+def _may_contain(text: str, hint: str) -> bool:
+    """A cheap test before a regex: is the hint there, as written or in capitals?"""
+    return hint in text or hint.upper() in text
 
 
 def _drop_quotes(text: str) -> str:
-    return _BLANK_RUNS.sub("\n\n", _QUOTED_LINE.sub("", text)).strip()
+    if ">" in text:
+        text = _QUOTED_LINE.sub("", text)
+    return _BLANK_RUNS.sub("\n\n", text).strip()
 
 
 def _forwarded_body(block: str) -> str:

@@ -10,9 +10,16 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from classifier.components import DECISION_FACTORY, EXTRACT_FACTORY, RULES_FACTORY
+from classifier.components import (
+    DECISION_FACTORY,
+    EXTRACT_FACTORY,
+    RULES_FACTORY,
+    EmailState,
+    email_state,
+)
 from classifier.messages import LABELS, Classification, Email
 from classifier.newest_text import clean_subject, newest_text
+from classifier.tokenizer import TOKENIZER_NAME
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +31,7 @@ TEXTCAT_CONFIG = {
     "model": {
         "@architectures": "spacy.TextCatBOW.v3",
         "exclusive_classes": True,
-        "ngram_size": 2,
+        "ngram_size": 1,
         "no_output_layer": False,
         "length": 262144,
     },
@@ -36,8 +43,8 @@ class ModelNotFound(FileNotFoundError):
 
 
 def build_pipeline(*, with_textcat: bool = True) -> Language:
-    """Create the blank English pipeline: rules, (untrained) textcat, decision, extraction."""
-    nlp = spacy.blank("en")
+    """Create the blank pipeline: word tokenizer, rules, untrained textcat, decision, extraction."""
+    nlp = spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": TOKENIZER_NAME}}})
     nlp.add_pipe(RULES_FACTORY, name="email_rules")
     if with_textcat:
         textcat = nlp.add_pipe("textcat", config=TEXTCAT_CONFIG)
@@ -54,10 +61,12 @@ def email_to_doc(nlp: Language, email: Email) -> Doc:
     newest = newest_text(email.body)
     text = f"{subject}\n\n{newest.text[:MAX_BODY_CHARS]}" if newest.text else subject
     doc = nlp.make_doc(text)
-    doc._.applytrack_sender = email.sender or ""
-    doc._.applytrack_subject = subject
-    doc._.applytrack_text = text
-    doc._.applytrack_signature = newest.signature[:500]
+    doc._.applytrack = EmailState(
+        sender=email.sender or "",
+        subject=subject,
+        text=text,
+        signature=newest.signature[:500],
+    )
     return doc
 
 
@@ -100,12 +109,13 @@ def load_classifier(path: str | Path | None = None) -> Classifier:
 
 
 def _classification(doc: Doc) -> Classification:
+    state = email_state(doc)
     return Classification(
-        label=doc._.applytrack_label,
-        confidence=round(float(doc._.applytrack_confidence), 4),
-        company=doc._.applytrack_company,
-        role=doc._.applytrack_role,
-        reasons=tuple(doc._.applytrack_reasons),
+        label=state.label,
+        confidence=round(float(state.confidence), 4),
+        company=state.company,
+        role=state.role,
+        reasons=tuple(state.reasons),
     )
 
 

@@ -51,8 +51,7 @@ def train_and_report(
     sections = [
         "# Classifier metrics (written by `applytrack train`)",
         f"Trained on {len(train)} emails; calibrated on {len(calibration)}: "
-        f"rule_scale={fitted.rule_scale}, temperature={fitted.temperature} "
-        f"(log-loss {fitted.log_loss:.3f}).",
+        f"{fitted.parameters} (log-loss {fitted.log_loss:.3f}).",
     ]
     for name in ("test", "handwritten"):
         path = data_dir / f"{name}.jsonl"

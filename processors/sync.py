@@ -7,6 +7,7 @@ or a failure never moves it past a message that was not written. A retry skips w
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -34,6 +35,10 @@ REVOKED_MESSAGE = "Gmail access was revoked or has expired: reconnect Gmail to r
 
 class MailboxBusy(RuntimeError):
     """Another worker holds this mailbox's lease; the message goes back to the queue."""
+
+
+class SyncInterrupted(RuntimeError):
+    """The worker is shutting down: what is written stays, the message goes back to the queue."""
 
 
 @dataclass(frozen=True)
@@ -101,11 +106,16 @@ class MailboxSyncer:
         *,
         on_progress: ProgressCallback | None = None,
     ) -> None:
+        self._stopping = threading.Event()
         self._store = store
         self._classifier = classifier
         self._gmail_factory = gmail_factory
         self._policy = policy
         self._on_progress = on_progress
+
+    def interrupt(self) -> None:
+        """Ask running syncs to stop after the chunk in hand (on SIGTERM)."""
+        self._stopping.set()
 
     def handle(self, message: MailboxChanged) -> SyncResult:
         """Sync the mailbox named by ``message``; raise to have the message redelivered."""
@@ -193,6 +203,8 @@ class MailboxSyncer:
         self._report(run)
         chunks = [todo[i : i + WRITE_CHUNK] for i in range(0, len(todo), WRITE_CHUNK)] or [[]]
         for index, chunk in enumerate(chunks):
+            if self._stopping.is_set():
+                raise SyncInterrupted(f"mailbox {run.mailbox.id}: stopped after {run.processed}")
             self._keep_lease(run.mailbox.id)
             emails = self._classify_chunk(run.gmail, chunk)
             last = index == len(chunks) - 1

@@ -82,7 +82,8 @@ class Worker:
         return self.run(timeout=timeout)
 
     def stop(self) -> None:
-        """Finish the message in hand and return from `run`."""
+        """Stop: the sync in hand stops after its chunk and its message goes back to the queue."""
+        self.syncer.interrupt()
         self.subscriber.stop()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from flask import Flask, Response, current_app
+from flask import Flask, Response, current_app, jsonify
 
 # name -> help text; each is exposed as applytrack_push_<name>_total
 PUSH_COUNTERS = {
@@ -52,9 +52,10 @@ class PushMetrics:
 
 
 def init_app(app: Flask) -> None:
-    """Register `GET /metrics` and `GET /healthz`."""
+    """Register `GET /metrics`, `GET /healthz` (alive) and `GET /readyz` (dependencies up)."""
     app.add_url_rule("/metrics", "metrics", _metrics)
     app.add_url_rule("/healthz", "healthz", _healthz)
+    app.add_url_rule("/readyz", "readyz", _readyz)
 
 
 def _metrics() -> Response:
@@ -64,3 +65,23 @@ def _metrics() -> Response:
 
 def _healthz() -> Response:
     return Response("ok", mimetype="text/plain")
+
+
+def _readyz() -> tuple[Response, int]:
+    """200 when the database answers and the queue is reachable; 503 naming what is not."""
+    context = current_app.extensions["applytrack"]
+    problems = {}
+    try:
+        context.store.database.ping()
+    except Exception as exc:
+        problems["database"] = type(exc).__name__
+    if context.publisher is None:
+        problems["queue"] = "no publisher configured"
+    else:
+        try:
+            context.publisher.check()
+        except Exception as exc:
+            problems["queue"] = str(exc)[:200]
+    if problems:
+        return jsonify({"ready": False, "problems": problems}), 503
+    return jsonify({"ready": True}), 200

@@ -53,6 +53,11 @@ class Database:
                 session.rollback()
                 raise
 
+    def ping(self) -> None:
+        """Run ``SELECT 1``; raises the driver's error when the database cannot be reached."""
+        with self.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+
     def upgrade(self, revision: str = "head") -> None:
         """Run the Alembic migrations up to ``revision`` (works from any directory)."""
         with self.engine.begin() as connection:

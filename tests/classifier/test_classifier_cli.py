@@ -62,7 +62,8 @@ def test_eml_files_readable_and_json(tmp_path, capsys):
     eml = tmp_path / "offer.eml"
     eml.write_bytes(
         b"From: Dana <dana@globex.com>\r\nTo: me@example.com\r\nSubject: Offer\r\n"
-        b"Date: Mon, 2 Oct 2024 10:00:00 +0000\r\n\r\nWe would like to extend an offer to you.\r\n"
+        b"Date: Mon, 2 Oct 2024 10:00:00 +0000\r\n\r\nWe would like to extend an offer to you "
+        b"for the Backend Engineer role.\r\n"
     )
     missing = tmp_path / "missing.eml"
     stdout = io.StringIO()

@@ -58,3 +58,18 @@ def test_role(subject, text, role):
 
 def test_no_role_without_a_title():
     assert extract_role("Dinner on Friday?", "Are you around on Friday?") is None
+
+
+@pytest.mark.parametrize(
+    ("sender", "parts"),
+    [
+        ("Acme <jobs@acme.com>", ("Acme", "jobs@acme.com")),
+        ('"Doe, Jane" <jane@x.com>', ("Doe, Jane", "jane@x.com")),
+        ("jane@x.com", ("", "jane@x.com")),
+        ("", ("", "")),
+    ],
+)
+def test_split_sender(sender, parts):
+    from classifier.extraction import split_sender
+
+    assert split_sender(sender) == parts

@@ -70,3 +70,9 @@ def test_dash_dash_signature_and_mobile_footer():
 )
 def test_subject_prefixes(raw, clean):
     assert clean_subject(raw) == clean
+
+
+def test_markers_in_capitals_are_still_found():
+    forwarded = newest_text("FYI\n\n---------- FORWARDED MESSAGE ----------\nFrom: a\n\nWe regret")
+    assert forwarded.forwarded and "We regret" in forwarded.text
+    assert newest_text("ok\n\n-----ORIGINAL MESSAGE-----\nold text").text == "ok"

@@ -30,14 +30,16 @@ def test_key_phrases_fire(rules_only, body, reason):
 @pytest.mark.parametrize(
     ("body", "reason"),
     [
-        ("Jobs you may like: Data Engineer at Foo", "negative:jobs you may like"),
-        ("Your profile was viewed by 3 people", "negative:your profile was viewed"),
-        ("We received your credit card application", "negative:credit card"),
-        ("Click here to reset your password", "negative:reset your password"),
-        ("Join our webinar on Tuesday", "negative:webinar"),
+        ("Jobs you may like: Data Engineer at Foo", "context:job_alert:jobs you may like"),
+        ("Your profile was viewed by 3 people", "context:job_alert:profile was viewed"),
+        ("We received your credit card application", "context:other_application:credit card"),
+        ("Click here to reset your password", "context:account:reset your password"),
+        ("Join our webinar on Tuesday", "context:job_alert:webinar"),
+        ("Take 30% off everything with promo code SAVE", "context:marketing:% off"),
+        ("Open enrollment for benefits starts Monday", "context:employer_hr:open enrollment"),
     ],
 )
-def test_negative_cues_fire(rules_only, body, reason):
+def test_context_cues_fire(rules_only, body, reason):
     assert reason in reasons_of(rules_only, "a@b.com", "hello", body)
 
 

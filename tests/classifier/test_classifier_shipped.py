@@ -48,15 +48,10 @@ HARD_NEGATIVES = [
         "Your profile was viewed by 7 people",
         "A recruiter at Globex viewed your profile. Try Premium for free.",
     ),
-    pytest.param(
+    (
         "Capital Bank <cards@capitalbank.com>",
         "Application received",
         "Thank you for applying for the Rewards credit card. We have received your application.",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="known gap: three applied phrases outweigh "
-            "the credit-card cue; see classifier/README.md",
-        ),
     ),
     ("Shop <deals@shop.com>", "A special offer for you", "Get 30% off with promo code SAVE30."),
     (

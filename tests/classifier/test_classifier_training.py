@@ -37,7 +37,7 @@ def test_blank_pipeline_trains_saves_and_loads_offline(tmp_path):
     losses = train_textcat(nlp, records(), epochs=5, seed=0)
     assert losses[-1] < losses[0]
     fitted = calibrate(nlp, records())
-    assert fitted.temperature > 0
+    assert fitted.parameters.temperature > 0
     save_pipeline(nlp, tmp_path / "model", fitted)
     loaded = load_classifier(tmp_path / "model")
     assert loaded.has_textcat

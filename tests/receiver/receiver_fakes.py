@@ -114,6 +114,10 @@ class RecordingPublisher:
             raise self.fail_with
         self.messages.append(message)
 
+    def check(self) -> None:
+        if self.fail_with is not None:
+            raise self.fail_with
+
 
 class Pushes:
     """Builds push tokens and bodies as Google's Pub/Sub would send them."""

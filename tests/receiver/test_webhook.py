@@ -453,6 +453,24 @@ def test_healthz(client: FlaskClient) -> None:
     assert response.get_data(as_text=True) == "ok"
 
 
+def test_readyz_reports_ready_when_database_and_queue_answer(client: FlaskClient) -> None:
+    response = client.get("/readyz")
+
+    assert response.status_code == 200
+    assert response.get_json() == {"ready": True}
+
+
+def test_readyz_names_an_unreachable_queue(
+    client: FlaskClient, publisher: RecordingPublisher
+) -> None:
+    publisher.fail_with = PublishError("Pub/Sub topic is not reachable: connection refused")
+
+    response = client.get("/readyz")
+
+    assert response.status_code == 503
+    assert "not reachable" in response.get_json()["problems"]["queue"]
+
+
 def test_an_oversized_body_is_malformed(
     client: FlaskClient, publisher: RecordingPublisher, mailbox_id: int
 ) -> None:
