@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -469,11 +469,15 @@ class Store:
             mailbox.watch_expiration = None
 
     def status_moves(self, user_id: int) -> dict[tuple[Status | None, Status], int]:
-        """How many applied status changes went from one status to another (None: a new one)."""
+        """How many applied status changes went from one status to another (None: a new one);
+        an email that confirms the status an application already has is not a move."""
+        moved = or_(
+            StatusEvent.from_status.is_(None), StatusEvent.from_status != StatusEvent.to_status
+        )
         query = (
             select(StatusEvent.from_status, StatusEvent.to_status, func.count())
             .join(Application, Application.id == StatusEvent.application_id)
-            .where(Application.user_id == user_id, StatusEvent.applied.is_(True))
+            .where(Application.user_id == user_id, StatusEvent.applied.is_(True), moved)
             .group_by(StatusEvent.from_status, StatusEvent.to_status)
         )
         with self._db.session(read_only=True) as session:

@@ -236,7 +236,10 @@ def test_status_moves_count_applied_changes_only(store, mailbox_id, user_id, mak
     later = make_email(
         label=Label.INTERVIEWING, thread_id="t1", date=first.date + timedelta(days=1)
     )
-    store.apply_sync_batch(mailbox_id, "worker-a", [first, later], new_cursor=None)
+    second_invite = make_email(
+        label=Label.INTERVIEWING, thread_id="t1", date=first.date + timedelta(hours=30)
+    )
+    store.apply_sync_batch(mailbox_id, "worker-a", [first, later, second_invite], new_cursor=None)
     (application,) = store.applications(user_id)
     store.set_status_manually(user_id, application.id, Status.OFFER)
     stale = make_email(label=Label.REJECTED, thread_id="t1", date=first.date + timedelta(days=2))
