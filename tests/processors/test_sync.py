@@ -192,3 +192,21 @@ def test_premium_mailbox_is_watched_after_the_initial_sync(
     assert mailbox.watch_expiration is not None
     stats = requests.get(f"{sandbox.url}/sandbox/users/{address}/stats", timeout=5).json()
     assert stats["watch"]
+
+
+def test_a_message_deleted_before_it_is_fetched_is_skipped(
+    sandbox, store, settings, classifier
+) -> None:
+    user_id, mailbox_id, address = new_mailbox(sandbox, store)
+    syncer = make_syncer(settings, store, classifier)
+    syncer.handle(MailboxChanged(mailbox_id, None, "initial"))
+    sandbox.state.deliver(address, {**CONFIRMATION, "to": address})
+    answer = sandbox.state.deliver(address, {**REJECTION, "to": address, "subject": "Re: hi"})
+    fault = {"kind": "delete_before_get", "method": "messages.get", "count": 1, "email": address}
+    requests.post(f"{sandbox.url}/sandbox/faults", json=fault, timeout=5).raise_for_status()
+
+    result = syncer.handle(MailboxChanged(mailbox_id, int(answer["historyId"]), "push"))
+
+    assert result.messages_seen == 1  # the other one was deleted between history and get
+    assert store.mailbox(mailbox_id).history_cursor >= int(answer["historyId"])
+    assert len(store.applications(user_id)) == 1

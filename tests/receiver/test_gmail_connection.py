@@ -218,3 +218,15 @@ def test_reconnect_needed_shows_the_reconnect_button(app: Flask, store: Store) -
     assert ">Reconnect</button>" in page
     assert "Sync Now" not in page
     assert "Last Sync" in page and "Threads monitored" in page
+
+
+def test_a_running_sync_shows_its_progress(app: Flask, store: Store) -> None:
+    user_id, client = new_user(store, app, "progress@example.com")
+    mailbox_id = store.connect_mailbox(user_id, "p@gmail.com", tier=Tier.FREE, refresh_token="x")
+    run_id = store.start_sync_run(mailbox_id, "initial")
+    store.update_sync_progress(run_id, processed=1200, total=3000)
+
+    page = client.get("/settings/integrations").get_data(as_text=True)
+
+    assert '<progress value="1200" max="3000"' in page
+    assert "1200 of 3000" in page
