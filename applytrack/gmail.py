@@ -161,6 +161,20 @@ def _translate_auth_errors(call: Callable[[], Any]) -> Any:
         raise TokenRevoked(f"Google refused the refresh token: {exc}") from exc
 
 
+def user_credentials(
+    config: GmailConfig, refresh_token: str
+) -> google.oauth2.credentials.Credentials:
+    """OAuth credentials that refresh their access token from ``refresh_token`` when needed."""
+    return google.oauth2.credentials.Credentials(
+        token=None,
+        refresh_token=refresh_token,
+        token_uri=config.token_uri,
+        client_id=config.client_id,
+        client_secret=config.client_secret,
+        scopes=[GMAIL_READONLY_SCOPE],
+    )
+
+
 class GmailClient:
     """A Gmail mailbox reached with one user's credentials."""
 
@@ -170,16 +184,10 @@ class GmailClient:
         refresh_token: str,
         *,
         quota: QuotaGate | None = None,
+        credentials: google.oauth2.credentials.Credentials | None = None,
     ) -> None:
         self._config = config
-        self._credentials = google.oauth2.credentials.Credentials(
-            token=None,
-            refresh_token=refresh_token,
-            token_uri=config.token_uri,
-            client_id=config.client_id,
-            client_secret=config.client_secret,
-            scopes=[GMAIL_READONLY_SCOPE],
-        )
+        self._credentials = credentials or user_credentials(config, refresh_token)
         self._service = build(
             "gmail",
             "v1",

@@ -149,7 +149,9 @@ def _queue(
 
     bootstrap_pubsub(settings, push_endpoint=push_endpoint)
     publisher = PubSubPublisher(settings.pubsub_project, settings.internal_topic)
-    subscriber = PubSubSubscriber(settings.pubsub_project, settings.internal_subscription)
+    subscriber = PubSubSubscriber(
+        settings.pubsub_project, settings.internal_subscription, hand_back=publisher
+    )
     return publisher, subscriber, [publisher.close, subscriber.close]
 
 

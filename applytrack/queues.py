@@ -143,28 +143,38 @@ class PubSubPublisher:
 class PubSubSubscriber:
     """Consumes `mailbox-changed` by streaming pull with flow control."""
 
-    def __init__(self, project: str, subscription: str, *, max_outstanding: int = 4) -> None:
+    def __init__(
+        self,
+        project: str,
+        subscription: str,
+        *,
+        max_outstanding: int = 4,
+        hand_back: Publisher | None = None,
+    ) -> None:
         from google.cloud import pubsub_v1
 
         self._types = pubsub_v1.types
         self._client = pubsub_v1.SubscriberClient()
         self._subscription_path = self._client.subscription_path(project, subscription)
         self._max_outstanding = max_outstanding
+        self._hand_back = hand_back
         self._stopped = threading.Event()
+        self._counter: _AckCounter | None = None
 
     def consume(
         self, handler: Handler, *, max_messages: int | None = None, timeout: float | None = None
     ) -> int:
         """Run the streaming pull until a limit is reached; see `Subscriber.consume`."""
         self._stopped.clear()
-        counter = _AckCounter(max_messages)
-        callback = _make_callback(handler, counter)
+        counter = self._counter = _AckCounter(max_messages)
+        callback = _make_callback(handler, counter, self._give_back)
         flow = self._types.FlowControl(max_messages=self._max_outstanding)
         pull = self._client.subscribe(
             self._subscription_path,
             callback,
             flow_control=flow,
-            # On stop, wait for handlers in flight: they ack, or nack and the message comes back.
+            # Closing stops new deliveries first, then waits for the handlers in hand: they ack,
+            # or hand their message back (see `_give_back`).
             await_callbacks_on_shutdown=True,
         )
         try:
@@ -176,6 +186,7 @@ class PubSubSubscriber:
                 except futures.TimeoutError:
                     continue
         finally:
+            counter.stopping.set()
             pull.cancel()
             # A cancelled stream's future raises on result(); it is closed either way.
             with contextlib.suppress(Exception):
@@ -183,8 +194,23 @@ class PubSubSubscriber:
         return counter.acked
 
     def stop(self) -> None:
-        """Make a running `consume` return; in-flight messages finish, unstarted ones are nacked."""
+        """Make a running `consume` return; messages in hand finish or are handed back."""
+        if self._counter is not None:
+            self._counter.stopping.set()
         self._stopped.set()
+
+    def _give_back(self, received: object, message: MailboxChanged | None) -> None:
+        """Shutting down: publish the message again and ack this copy, so the next worker gets it
+        now. A nack would let the closing stream take it back and hold it until its lease ends."""
+        if self._hand_back is not None and message is not None:
+            try:
+                self._hand_back.publish(message)
+            except PublishError:
+                log.warning("could not hand a message back; nacking it instead")
+            else:
+                received.ack()  # type: ignore[attr-defined]
+                return
+        received.nack()  # type: ignore[attr-defined]
 
     def close(self) -> None:
         """Close the gRPC channel."""
@@ -192,30 +218,35 @@ class PubSubSubscriber:
 
 
 class _AckCounter:
-    """Counts acknowledged messages across the client's callback threads."""
+    """Counts acknowledged and in-flight messages across the client's callback threads."""
 
     def __init__(self, limit: int | None) -> None:
         self._limit = limit
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
         self.acked = 0
-        self.claimed = 0
+        self.in_flight = 0
+        self.stopping = threading.Event()
         self._last_activity = time.monotonic()
 
     def claim(self) -> bool:
+        """Take a message to handle, unless stopping or the limit is reached."""
         with self._lock:
             self._last_activity = time.monotonic()
-            if self._limit is not None and self.claimed >= self._limit:
+            if self.stopping.is_set():
                 return False
-            self.claimed += 1
+            if self._limit is not None and self.acked + self.in_flight >= self._limit:
+                return False
+            self.in_flight += 1
             return True
 
     def finish(self, *, acked: bool) -> None:
+        """A claimed message was acked or given back."""
         with self._lock:
             self._last_activity = time.monotonic()
+            self.in_flight -= 1
             if acked:
                 self.acked += 1
-            else:
-                self.claimed -= 1
+            self._lock.notify_all()
 
     def done(self) -> bool:
         with self._lock:
@@ -223,29 +254,36 @@ class _AckCounter:
 
     def idle_for(self) -> float:
         with self._lock:
-            busy = self.claimed > self.acked
-            return 0.0 if busy else time.monotonic() - self._last_activity
+            return 0.0 if self.in_flight else time.monotonic() - self._last_activity
 
 
-def _make_callback(handler: Handler, counter: _AckCounter) -> Callable[[object], None]:
+GiveBack = Callable[[object, MailboxChanged | None], None]
+
+
+def _make_callback(
+    handler: Handler, counter: _AckCounter, give_back: GiveBack
+) -> Callable[[object], None]:
     def on_message(received: object) -> None:
-        if not counter.claim():
-            received.nack()  # type: ignore[attr-defined]
-            return
         try:
             message = MailboxChanged.from_bytes(received.data)  # type: ignore[attr-defined]
         except MalformedMessage as exc:
             # Nack: after MAX_DELIVERY_ATTEMPTS the subscription's dead-letter policy keeps it.
             log.error("malformed queue message: %s", exc)
-            counter.finish(acked=False)
             received.nack()  # type: ignore[attr-defined]
+            return
+        if not counter.claim():
+            give_back(received, message)
             return
         try:
             handler(message)
         except Exception:
-            log.exception("handler failed", extra={"mailbox_id": message.mailbox_id})
+            if counter.stopping.is_set():
+                log.info("shutting down: handing mailbox %s back", message.mailbox_id)
+                give_back(received, message)
+            else:
+                log.exception("handler failed", extra={"mailbox_id": message.mailbox_id})
+                received.nack()  # type: ignore[attr-defined]
             counter.finish(acked=False)
-            received.nack()  # type: ignore[attr-defined]
             return
         ack = received.ack_with_response()  # type: ignore[attr-defined]
         try:
@@ -263,5 +301,7 @@ def queue_from_settings(settings: Settings) -> tuple[Publisher, Subscriber]:
         local = InProcessQueue()
         return local, local
     publisher = PubSubPublisher(settings.pubsub_project, settings.internal_topic)
-    subscriber = PubSubSubscriber(settings.pubsub_project, settings.internal_subscription)
+    subscriber = PubSubSubscriber(
+        settings.pubsub_project, settings.internal_subscription, hand_back=publisher
+    )
     return publisher, subscriber

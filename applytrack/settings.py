@@ -67,6 +67,8 @@ class Settings:
     gmail_max_attempts: int = 8
     classifier_model_path: str | None = None
     default_tier: str = "free"  # the sync tier a newly connected mailbox gets: "premium" or "free"
+    metrics_port: int = 0  # worker/scheduler Prometheus endpoint; 0 = off
+    prometheus_multiproc_dir: str | None = None  # set under gunicorn: counters shared by workers
 
     demo: bool = False
     state_dir: str | None = None
@@ -153,6 +155,8 @@ class Settings:
             gmail_max_attempts=env.int("GMAIL_MAX_ATTEMPTS", 8, low=1, high=20),
             classifier_model_path=environ.get("CLASSIFIER_MODEL_PATH") or None,
             default_tier=env.choice("APPLYTRACK_DEFAULT_TIER", ("premium", "free"), "free"),
+            metrics_port=env.int("METRICS_PORT", 0, low=0, high=65535),
+            prometheus_multiproc_dir=environ.get("PROMETHEUS_MULTIPROC_DIR") or None,
         )
         return settings
 

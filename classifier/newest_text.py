@@ -20,10 +20,12 @@ _HEADER_LINE = re.compile(r"^[ \t]*(?:From|To|Cc|Date|Sent|Subject|Reply-To):[^\
 _QUOTED_LINE = re.compile(r"^[ \t]*>[^\n]*(?:\n|$)", re.M)
 _SIGNATURE_DELIMITER = re.compile(r"^-- ?$", re.M)
 _MOBILE_FOOTER = re.compile(r"^[ \t]*Sent from my [^\n]{0,40}$", re.M | re.I)
+# Matched on lower-cased text after a newline: a leading literal "\n" lets the regex engine jump
+# from line to line, where "^" with IGNORECASE made it try every character (most of its cost).
 _SIGN_OFF = re.compile(
-    r"^[ \t]*(?:best(?: regards| wishes)?|kind regards|warm regards|warmly|regards|cheers|thanks"
+    r"\n[ \t]*(?:best(?: regards| wishes)?|kind regards|warm regards|warmly|regards|cheers|thanks"
     r"|thank you|many thanks|sincerely|all the best|talk soon|respectfully)[ \t]*[,!.]?[ \t]*$",
-    re.M | re.I,
+    re.M,
 )
 _SUBJECT_PREFIX = re.compile(r"^\s*(?:(?:re|fw|fwd|aw|tr)\s*(?:\[\d+\])?\s*:\s*)+", re.I)
 _BLANK_RUNS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
@@ -109,10 +111,23 @@ def _split_signature(text: str) -> tuple[str, str]:
         match = pattern.search(text)
         if match:
             return text[: match.start()].strip(), text[match.end() :].strip()
-    sign_offs = list(_SIGN_OFF.finditer(text))
-    if sign_offs:
-        last = sign_offs[-1]
-        tail = text[last.end() :].strip()
+    last = _last_sign_off(text)
+    if last is not None:
+        start, end = last
+        tail = text[end:].strip()
         if tail.count("\n") < _MAX_SIGNATURE_LINES:
-            return text[: last.start()].strip(), tail
+            return text[:start].strip(), tail
     return text.strip(), ""
+
+
+def _last_sign_off(text: str) -> tuple[int, int] | None:
+    """Where the last closing line ("Best regards,") starts and ends, if there is one."""
+    lowered = "\n" + text.lower()
+    if len(lowered) != len(text) + 1:  # a few characters change length when lower-cased
+        lowered = "\n" + "".join(char.lower()[:1] for char in text)
+    spans = [found.span() for found in _SIGN_OFF.finditer(lowered)]
+    if not spans:
+        return None
+    # A match starts at its "\n", which sits one place before the line in ``text``.
+    start, end = spans[-1]
+    return start, end - 1

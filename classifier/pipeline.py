@@ -15,17 +15,20 @@ from classifier.components import (
     EXTRACT_FACTORY,
     RULES_FACTORY,
     EmailState,
+    attach_state,
     email_state,
 )
 from classifier.messages import LABELS, Classification, Email
-from classifier.newest_text import clean_subject, newest_text
+from classifier.newest_text import NewestText, clean_subject, newest_text
 from classifier.tokenizer import TOKENIZER_NAME
 
 logger = logging.getLogger(__name__)
 
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 # The opening of a message decides what it means; the tail is footers and legal text.
-MAX_BODY_CHARS = 1500
+MAX_BODY_CHARS = 1000
+# How much of a raw body is searched for quoted history, forwards and the signature.
+MAX_SCANNED_BODY_CHARS = 3000
 TEXTCAT_CONFIG = {
     "threshold": 0.5,
     "model": {
@@ -55,19 +58,33 @@ def build_pipeline(*, with_textcat: bool = True) -> Language:
     return nlp
 
 
+def pipeline_text(email: Email) -> str:
+    """The text the pipeline reads: the cleaned subject, then the opening of the newest text."""
+    return _compose(clean_subject(email.subject), _newest(email.body))
+
+
 def email_to_doc(nlp: Language, email: Email) -> Doc:
     """Tokenize the newest text of an email (subject first) and attach its sender and signature."""
     subject = clean_subject(email.subject)
-    newest = newest_text(email.body)
-    text = f"{subject}\n\n{newest.text[:MAX_BODY_CHARS]}" if newest.text else subject
+    newest = _newest(email.body)
+    text = _compose(subject, newest)
     doc = nlp.make_doc(text)
-    doc._.applytrack = EmailState(
-        sender=email.sender or "",
-        subject=subject,
-        text=text,
-        signature=newest.signature[:500],
+    state = EmailState(
+        sender=email.sender or "", subject=subject, text=text, signature=newest.signature[:500]
     )
+    attach_state(doc, state)
     return doc
+
+
+def _newest(body: str) -> NewestText:
+    # Quoted history and old threads can run to many kilobytes below the part we read; the
+    # newest text starts at the top, so there is no need to scan the rest for reply markers.
+    return newest_text(body[:MAX_SCANNED_BODY_CHARS] if body else "")
+
+
+def _compose(subject: str, newest: NewestText) -> str:
+    body = newest.text[:MAX_BODY_CHARS]
+    return f"{subject}\n\n{body}" if body else subject
 
 
 class Classifier:
@@ -105,7 +122,10 @@ def load_classifier(path: str | Path | None = None) -> Classifier:
             "directory written by `applytrack train`, or omit the path to use the shipped one."
         )
     logger.warning("classifier.model_missing path=%s using=rules_only", model_dir)
-    return Classifier(build_pipeline(with_textcat=False))
+    nlp = build_pipeline(with_textcat=False)
+    # The rules read only their own phrases' words: close the vocabulary over them.
+    nlp.tokenizer.close_vocabulary(nlp.vocab.strings)
+    return Classifier(nlp)
 
 
 def _classification(doc: Doc) -> Classification:

@@ -4,10 +4,17 @@ spaCy's English tokenizer applies prefix, suffix, infix and URL rules to every c
 real mail (links, quoted code, signatures) it costs more than the rest of the pipeline together.
 The classifier needs none of that: its rules and its bag-of-words model see lower-cased words.
 Key phrases are tokenized by this same tokenizer, so they always line up with the text.
+
+A trained pipeline's tokenizer has a closed vocabulary (`known_words`, saved with the model): a
+word outside it becomes its lower-case form when that is known, else a placeholder
+(`UNKNOWN_WORD`, or `UNKNOWN_NUMBER` for digits). Unseen words then never create a lexeme, so a
+long-running worker's vocabulary and StringStore stay the size they were at load time, and real
+mail (ids, links, names) no longer pays for building a lexeme per new word.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -17,8 +24,13 @@ from spacy.util import registry
 from spacy.vocab import Vocab
 
 TOKENIZER_NAME = "applytrack.word_tokenizer.v1"
-# Words whole, "n't" on its own ("won't" -> "wo", "n't", as spaCy splits it), any other mark alone.
-_TOKEN = re.compile(r"n't|\w+|[^\w\s]")
+KNOWN_WORDS_FILE = "known_words.json"
+# Placeholders cannot come out of `word_tokens` ("<" and ">" are tokens of their own).
+UNKNOWN_WORD = "<unk>"
+UNKNOWN_NUMBER = "<num>"
+# Words whole, "n't" on its own ("won't" -> "wo", "n't", as spaCy splits it), and a run of marks
+# as one token ("-----", "...", "://"): real mail is full of rules and links, and every token costs.
+_TOKEN = re.compile(r"n't|\w+|[^\w\s]+")
 
 
 def word_tokens(text: str) -> list[str]:
@@ -27,35 +39,75 @@ def word_tokens(text: str) -> list[str]:
     return _TOKEN.findall(text.replace("\u2019", "'").replace("n't", " n't"))
 
 
-class WordTokenizer:
-    """A spaCy tokenizer: ``tokenizer(text) -> Doc`` built from `word_tokens`."""
+def known_form(word: str, known_words: frozenset[str]) -> str:
+    """The form of an unseen ``word`` the pipeline uses: known lower case, or a placeholder."""
+    lower = word.lower()
+    if lower in known_words:
+        return lower
+    return UNKNOWN_NUMBER if word.isdigit() else UNKNOWN_WORD
 
-    def __init__(self, vocab: Vocab) -> None:
+
+class WordTokenizer:
+    """A spaCy tokenizer: ``tokenizer(text) -> Doc`` built from `word_tokens`.
+
+    With ``known_words`` unset the vocabulary is open (training adds every word it sees).
+    """
+
+    def __init__(self, vocab: Vocab, known_words: Iterable[str] | None = None) -> None:
         self.vocab = vocab
+        self.known_words: frozenset[str] | None = None
+        if known_words is not None:
+            self.close_vocabulary(known_words)
+
+    def close_vocabulary(self, known_words: Iterable[str]) -> None:
+        """From now on map words outside ``known_words`` to a known form or a placeholder."""
+        self.known_words = frozenset(known_words) | {UNKNOWN_WORD, UNKNOWN_NUMBER}
+        # Build every known word's lexeme now, once, rather than on a worker's first emails.
+        for word in self.known_words:
+            self.vocab[word]
 
     def __call__(self, text: str) -> Doc:
-        return Doc(self.vocab, words=word_tokens(text))
+        words = word_tokens(text)
+        known = self.known_words
+        if known is not None:
+            unseen = set(words).difference(known)
+            if unseen:
+                # `map` over `dict.get` rewrites the few unseen words without a Python-level loop
+                # over every token (the per-token loop cost as much as building the Doc).
+                forms = {word: known_form(word, known) for word in unseen}
+                words = list(map(forms.get, words, words))
+        return Doc(self.vocab, words=words)
 
     def pipe(self, texts: Iterable[str], *, batch_size: int = 1000) -> Iterator[Doc]:
         """Tokenize many texts."""
         for text in texts:
             yield self(text)
 
-    # The tokenizer has no state: serialising it writes nothing and reading it changes nothing.
-    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
-        """Nothing to save (the config names the tokenizer)."""
-
-    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> WordTokenizer:
-        """Nothing to load."""
-        return self
-
     def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
-        """Nothing to save."""
-        return b""
+        """The known words as JSON (empty when the vocabulary is open)."""
+        if self.known_words is None:
+            return b""
+        return json.dumps(sorted(self.known_words), ensure_ascii=False).encode("utf-8")
 
     def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> WordTokenizer:
-        """Nothing to load."""
+        """Read the known words written by `to_bytes`."""
+        self.known_words = None
+        if data:
+            self.close_vocabulary(json.loads(data.decode("utf-8")))
         return self
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        """Save the known words (nothing when the vocabulary is open)."""
+        data = self.to_bytes()
+        if data:
+            path = Path(path)
+            path.mkdir(parents=True, exist_ok=True)
+            (path / KNOWN_WORDS_FILE).write_bytes(data)
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> WordTokenizer:
+        """Load the known words; a model saved without them keeps an open vocabulary."""
+        known_file = Path(path) / KNOWN_WORDS_FILE
+        return self.from_bytes(known_file.read_bytes() if known_file.is_file() else b"")
 
 
 @registry.tokenizers(TOKENIZER_NAME)

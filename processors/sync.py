@@ -205,7 +205,8 @@ class MailboxSyncer:
         for index, chunk in enumerate(chunks):
             if self._stopping.is_set():
                 raise SyncInterrupted(f"mailbox {run.mailbox.id}: stopped after {run.processed}")
-            self._keep_lease(run.mailbox.id)
+            if index:  # the lease was just taken for the first chunk
+                self._keep_lease(run.mailbox.id)
             emails = self._classify_chunk(run.gmail, chunk)
             last = index == len(chunks) - 1
             outcome = self._store.apply_sync_batch(
@@ -220,7 +221,8 @@ class MailboxSyncer:
             self._report(run)
 
     def _report(self, run: _Pass) -> None:
-        self._store.update_sync_progress(run.run_id, processed=run.processed, total=run.total)
+        if run.total > WRITE_CHUNK:  # a one-chunk sync is over before anyone could look
+            self._store.update_sync_progress(run.run_id, processed=run.processed, total=run.total)
         if self._on_progress is not None:
             self._on_progress(run.processed, run.total)
 

@@ -5,14 +5,20 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
-from applytrack.gmail import GmailClient, gmail_config
+from google.oauth2.credentials import Credentials
+
+from applytrack.gmail import GmailClient, GmailConfig, gmail_config, user_credentials
 from applytrack.messaging import MailboxChanged, Subscriber
 from applytrack.settings import Settings
 from classifier import Classifier, load_classifier
+from processors.metrics import MeteredGmailClient, MeteredStore, WorkerMetrics
 from processors.quota import MailboxQuota, QuotaPolicy
-from processors.sync import GmailFactory, MailboxSyncer, SyncPolicy
+from processors.sync import GmailFactory, MailboxBusy, MailboxSyncer, SyncInterrupted, SyncPolicy
 from storage import Database, FieldCipher, MailboxView, QuotaLedger, Store
 
 log = logging.getLogger(__name__)
@@ -23,17 +29,51 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def gmail_factory(settings: Settings, database: Database) -> GmailFactory:
-    """A function that opens a Gmail client for one mailbox, under its shared quota."""
+def gmail_factory(
+    settings: Settings, database: Database, *, metrics: WorkerMetrics | None = None
+) -> GmailFactory:
+    """A function that opens a Gmail client for one mailbox, under its shared quota.
+
+    With ``metrics``, the client counts its calls by method and its rate-limited answers.
+    """
     config = gmail_config(settings)
     ledger = QuotaLedger(database)
     policy = QuotaPolicy(units_per_second=settings.gmail_quota_units_per_second)
+    credentials = CredentialsCache(config)
 
     def open_mailbox(mailbox: MailboxView, refresh_token: str) -> GmailClient:
         quota = MailboxQuota(ledger, mailbox.id, policy)
-        return GmailClient(config, refresh_token, quota=quota)
+        cached = credentials.get(mailbox.id, refresh_token)
+        if metrics is not None:
+            return MeteredGmailClient(
+                config, refresh_token, metrics=metrics, quota=quota, credentials=cached
+            )
+        return GmailClient(config, refresh_token, quota=quota, credentials=cached)
 
     return open_mailbox
+
+
+class CredentialsCache:
+    """Keeps each mailbox's credentials between syncs, so an access token is refreshed once an
+    hour instead of once a sync. Bounded; a changed refresh token replaces the entry."""
+
+    def __init__(self, config: GmailConfig, *, size: int = 2048) -> None:
+        self._config = config
+        self._size = size
+        self._entries: OrderedDict[int, tuple[str, Credentials]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, mailbox_id: int, refresh_token: str) -> Credentials:
+        """The cached credentials for this mailbox and token, or new ones."""
+        with self._lock:
+            entry = self._entries.get(mailbox_id)
+            if entry is None or entry[0] != refresh_token:
+                entry = (refresh_token, user_credentials(self._config, refresh_token))
+            self._entries[mailbox_id] = entry
+            self._entries.move_to_end(mailbox_id)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+            return entry[1]
 
 
 def store_from_settings(settings: Settings) -> Store:
@@ -61,17 +101,41 @@ class Worker:
 
     subscriber: Subscriber
     syncer: MailboxSyncer
+    metrics: WorkerMetrics | None = None
 
     def handle(self, message: MailboxChanged) -> None:
         """Sync one mailbox; an exception sends the message back to the queue."""
-        result = self.syncer.handle(message)
+        started = time.perf_counter()
+        try:
+            result = self.syncer.handle(message)
+        except MailboxBusy:
+            self._count("busy")
+            raise
+        except SyncInterrupted:
+            self._count("interrupted")
+            raise
+        except Exception:
+            self._count("failed", seconds=time.perf_counter() - started)
+            raise
+        if result.skipped:
+            self._count("skipped")
+        else:
+            self._count("synced", seconds=time.perf_counter() - started)
         log.info(
-            "synced mailbox %s: %s messages, %s events%s",
+            "mailbox %s: %s messages, %s events%s",
             result.mailbox_id,
             result.messages_seen,
             result.events_written,
             " (skipped)" if result.skipped else "",
+            extra={"mailbox_id": result.mailbox_id, "outcome": _outcome(result.skipped)},
         )
+
+    def _count(self, outcome: str, *, seconds: float | None = None) -> None:
+        if self.metrics is None:
+            return
+        self.metrics.count_outcome(outcome)
+        if seconds is not None:
+            self.metrics.sync_duration.observe(seconds)
 
     def run(self, *, max_messages: int | None = None, timeout: float | None = None) -> int:
         """Consume until stopped, or (burst mode) until ``max_messages`` or ``timeout`` idle."""
@@ -83,8 +147,8 @@ class Worker:
 
     def stop(self) -> None:
         """Stop: the sync in hand stops after its chunk and its message goes back to the queue."""
+        self.subscriber.stop()  # first, so the interrupted message is handed back, not failed
         self.syncer.interrupt()
-        self.subscriber.stop()
 
 
 def build_worker(
@@ -95,13 +159,29 @@ def build_worker(
     classifier: Classifier | None = None,
     open_gmail: GmailFactory | None = None,
     worker: str | None = None,
+    metrics: WorkerMetrics | None = None,
 ) -> Worker:
-    """Assemble a worker; every collaborator can be handed in, the rest comes from settings."""
+    """Assemble a worker; every collaborator can be handed in, the rest comes from settings.
+
+    With ``metrics``, the worker counts its messages, Gmail calls, classifications and events,
+    and the registry reports sync lag per tier (and the in-process queue's dead letters).
+    """
     store = store or store_from_settings(settings)
+    syncer_store: Store = store
+    if metrics is not None:
+        metrics.watch_sync_lag(store)
+        dead_letters = getattr(subscriber, "dead_letters", None)
+        if dead_letters is not None:
+            metrics.watch_dead_letters(dead_letters)
+        syncer_store = MeteredStore(store, metrics)  # type: ignore[assignment]
     syncer = MailboxSyncer(
-        store,
+        syncer_store,
         classifier or load_classifier(settings.classifier_model_path),
-        open_gmail or gmail_factory(settings, store.database),
+        open_gmail or gmail_factory(settings, store.database, metrics=metrics),
         sync_policy(settings, worker=worker),
     )
-    return Worker(subscriber=subscriber, syncer=syncer)
+    return Worker(subscriber=subscriber, syncer=syncer, metrics=metrics)
+
+
+def _outcome(skipped: bool) -> str:
+    return "skipped" if skipped else "synced"

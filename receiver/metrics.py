@@ -1,10 +1,14 @@
-"""Webhook counters, served at `GET /metrics` in Prometheus' text format."""
+"""Webhook counters (prometheus_client), served at `GET /metrics`, and the health endpoints.
+
+Under gunicorn each worker process counts on its own. Set PROMETHEUS_MULTIPROC_DIR to an empty,
+writable directory before gunicorn starts: prometheus_client then keeps the counters in files
+there, and `/metrics` adds up every process's values, whichever process answers the scrape.
+"""
 
 from __future__ import annotations
 
-import threading
-
 from flask import Flask, Response, current_app, jsonify
+from prometheus_client import CollectorRegistry, Counter, generate_latest, multiprocess
 
 # name -> help text; each is exposed as applytrack_push_<name>_total
 PUSH_COUNTERS = {
@@ -18,37 +22,35 @@ PUSH_COUNTERS = {
     "unavailable": "Pushes answered 503 because a dependency (certificates, database) failed.",
 }
 
+PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
 
 class PushMetrics:
-    """Thread-safe counters for one process (each gunicorn worker keeps its own)."""
+    """The webhook's counters, in a registry of their own (one per app)."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._values = dict.fromkeys(PUSH_COUNTERS, 0)
+        self.registry = CollectorRegistry(auto_describe=True)
+        self._counters = {
+            name: Counter(f"applytrack_push_{name}", help_text, registry=self.registry)
+            for name, help_text in PUSH_COUNTERS.items()
+        }
 
     def count(self, name: str) -> None:
         """Add one to the counter ``name``."""
-        with self._lock:
-            self._values[name] += 1
+        self._counters[name].inc()
 
     def value(self, name: str) -> int:
-        """The current value of the counter ``name``."""
-        with self._lock:
-            return self._values[name]
+        """This process's value of the counter ``name``."""
+        sample = self.registry.get_sample_value(f"applytrack_push_{name}_total")
+        return int(sample or 0)
 
-    def render(self) -> str:
-        """The counters in Prometheus' text exposition format."""
-        with self._lock:
-            values = dict(self._values)
-        lines: list[str] = []
-        for name, help_text in PUSH_COUNTERS.items():
-            metric = f"applytrack_push_{name}_total"
-            lines += [
-                f"# HELP {metric} {help_text}",
-                f"# TYPE {metric} counter",
-                f"{metric} {values[name]}",
-            ]
-        return "\n".join(lines) + "\n"
+    def render(self, *, multiprocess_dir: str | None = None) -> str:
+        """The counters in Prometheus' text format; summed over processes given the shared dir."""
+        if multiprocess_dir is None:
+            return generate_latest(self.registry).decode()
+        combined = CollectorRegistry()
+        multiprocess.MultiProcessCollector(combined, path=multiprocess_dir)
+        return generate_latest(combined).decode()
 
 
 def init_app(app: Flask) -> None:
@@ -59,8 +61,10 @@ def init_app(app: Flask) -> None:
 
 
 def _metrics() -> Response:
-    metrics: PushMetrics = current_app.extensions["applytrack"].metrics
-    return Response(metrics.render(), content_type="text/plain; version=0.0.4; charset=utf-8")
+    context = current_app.extensions["applytrack"]
+    metrics: PushMetrics = context.metrics
+    text = metrics.render(multiprocess_dir=context.settings.prometheus_multiproc_dir)
+    return Response(text, content_type=PROMETHEUS_CONTENT_TYPE)
 
 
 def _healthz() -> Response:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import threading
 import time
+from collections.abc import Callable
 
 from applytrack.queues import queue_from_settings
 from applytrack.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -19,10 +23,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     worker.add_argument(
         "--idle-timeout", type=float, default=None, help="stop after this many idle seconds"
     )
+    _add_metrics_port(worker)
     worker.set_defaults(func=run_worker)
     scheduler = subparsers.add_parser("scheduler", help="enqueue polls and watch renewals")
     scheduler.add_argument("--once", action="store_true", help="run one tick and exit")
     scheduler.add_argument("--tick-seconds", type=float, default=15.0)
+    _add_metrics_port(scheduler)
     scheduler.set_defaults(func=run_scheduler)
     sync = subparsers.add_parser(
         "sync", help="sync one mailbox now, in the foreground, with a progress bar"
@@ -41,31 +47,68 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     web.set_defaults(func=run_web)
 
 
-def _stop_on_sigterm(stop: callable) -> None:
-    signal.signal(signal.SIGTERM, lambda signum, frame: stop())
+def _add_metrics_port(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--metrics-port",
+        type=int,
+        default=None,
+        help="serve Prometheus metrics on this port (default: METRICS_PORT; 0 = off)",
+    )
+
+
+def _metrics_port(args: argparse.Namespace, settings: Settings) -> int:
+    return settings.metrics_port if args.metrics_port is None else args.metrics_port
+
+
+def _stop_on_signals(stop: Callable[[], None]) -> None:
+    """SIGTERM (Cloud Run, docker stop) and SIGINT (Ctrl-C) both stop gracefully."""
+
+    def on_signal(signum: int, frame: object) -> None:
+        log.info("%s received: stopping after the work in hand", signal.Signals(signum).name)
+        stop()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
 
 
 def run_worker(args: argparse.Namespace) -> int:
     """Run a worker until SIGTERM (finishing the message in hand) or a burst limit."""
     from processors import build_worker
+    from processors.metrics import WorkerMetrics, serve_metrics
 
     settings = Settings.from_env(os.environ)
     _, subscriber = queue_from_settings(settings)
-    worker = build_worker(settings, subscriber=subscriber)
-    _stop_on_sigterm(worker.stop)
-    worker.run(max_messages=args.max_messages, timeout=args.idle_timeout)
+    metrics = WorkerMetrics()
+    worker = build_worker(settings, subscriber=subscriber, metrics=metrics)
+    server = serve_metrics(metrics.registry, _metrics_port(args, settings))
+    _stop_on_signals(worker.stop)
+    try:
+        handled = worker.run(max_messages=args.max_messages, timeout=args.idle_timeout)
+    finally:
+        if server is not None:
+            server.stop()
+        _close(subscriber)
+    log.info("worker stopped after %s messages", handled)
     return 0
+
+
+def _close(resource: object) -> None:
+    close = getattr(resource, "close", None)
+    if close is not None:
+        close()
 
 
 def run_scheduler(args: argparse.Namespace) -> int:
     """Run the scheduler loop (or one tick)."""
     from processors import Schedule, Scheduler, store_from_settings
+    from processors.metrics import CountingPublisher, SchedulerMetrics, serve_metrics
 
     settings = Settings.from_env(os.environ)
     publisher, _ = queue_from_settings(settings)
+    metrics = SchedulerMetrics()
     scheduler = Scheduler(
         store_from_settings(settings),
-        publisher,
+        CountingPublisher(publisher, metrics),
         Schedule(
             free_poll_seconds=settings.free_poll_interval_seconds,
             premium_sweep_seconds=settings.premium_sweep_interval_seconds,
@@ -75,9 +118,14 @@ def run_scheduler(args: argparse.Namespace) -> int:
     if args.once:
         scheduler.run_once()
         return 0
+    server = serve_metrics(metrics.registry, _metrics_port(args, settings))
     stop = threading.Event()
-    _stop_on_sigterm(stop.set)
-    scheduler.run(stop, tick_seconds=args.tick_seconds)
+    _stop_on_signals(stop.set)
+    try:
+        scheduler.run(stop, tick_seconds=args.tick_seconds)
+    finally:
+        if server is not None:
+            server.stop()
     return 0
 
 
@@ -119,10 +167,16 @@ def run_sync(args: argparse.Namespace) -> int:
     return 0
 
 
+def _exit_cleanly(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
 def run_web(args: argparse.Namespace) -> int:
     """Serve the receiver with Werkzeug (production uses gunicorn: see the Procfile)."""
     from applytrack.wsgi import build_app
 
     app = build_app(Settings.from_env(os.environ))
+    # The development server has no graceful stop of its own: SIGTERM ends it with exit code 0.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     app.run(host=args.host, port=args.port, threaded=True)
     return 0

@@ -28,6 +28,15 @@ def labels_of(text):
         ("We decided to go with another candidate.", "rejected"),
         ("The position has been filled.", "rejected"),
         ("Unfortunately you have not been selected.", "rejected"),
+        ("We have received your employment application for Clerk II.", "applied"),
+        ("Could we jump on a quick call tomorrow?", "interviewing"),
+        ("Offer document attached, let me know what you think.", "offer"),
+        ("Enclosed please find your written offer.", "offer"),
+        ("The opening has now been filled.", "rejected"),
+        ("I've passed your resume along to the hiring manager.", "applied"),
+        ("Would Monday morning work for a short video call?", "interviewing"),
+        ("We'd like you to meet two of our engineers next.", "interviewing"),
+        ("We have decided to pause the search for now.", "rejected"),
     ],
 )
 def test_patterns_recognise_new_wordings(text, label):
@@ -41,6 +50,10 @@ def test_patterns_recognise_new_wordings(text, label):
         ("I can't move the meeting, sorry.", "rejected"),
         ("Please send me the slides before Friday.", "interviewing"),
         ("Thanks for the coffee yesterday!", "applied"),
+        ("Attached is the invoice for March.", "offer"),
+        ("I'll jump on the train at six.", "interviewing"),
+        ("Would Friday work for the plumber?", "interviewing"),
+        ("We are closing the office early on Friday.", "rejected"),
     ],
 )
 def test_patterns_stay_quiet_on_lookalikes(text, not_label):

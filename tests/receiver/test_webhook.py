@@ -41,7 +41,7 @@ def counter(client: FlaskClient, name: str) -> int:
     text = client.get("/metrics").get_data(as_text=True)
     for line in text.splitlines():
         if line.startswith(f"applytrack_push_{name}_total "):
-            return int(line.split()[1])
+            return int(float(line.split()[1]))
     raise AssertionError(f"counter {name} is not exposed:\n{text}")
 
 

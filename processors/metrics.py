@@ -1,0 +1,276 @@
+"""Prometheus metrics of the worker and the scheduler, and the thin wrappers that count them.
+
+Labels stay few and fixed (outcome, label, method, tier, reason): never a mailbox id or address.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from google.oauth2.credentials import Credentials
+from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from applytrack.gmail import GmailClient, GmailConfig, QuotaGate
+from applytrack.messaging import MailboxChanged, Publisher
+from storage import BatchOutcome, IncomingEmail, MailboxState, MailboxView, Store, Tier
+
+log = logging.getLogger(__name__)
+
+OUTCOMES = ("synced", "skipped", "failed", "busy", "interrupted")
+SYNC_SECONDS_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600)
+
+
+class WorkerMetrics:
+    """Everything a worker process counts, in one registry."""
+
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self.registry = registry or CollectorRegistry(auto_describe=True)
+        self.messages = Counter(
+            "applytrack_worker_messages",
+            "mailbox-changed messages handled, by outcome (synced, skipped, failed, busy, "
+            "interrupted by shutdown).",
+            ["outcome"],
+            registry=self.registry,
+        )
+        self.classifications = Counter(
+            "applytrack_classifications",
+            "Emails classified and written, by label.",
+            ["label"],
+            registry=self.registry,
+        )
+        self.gmail_calls = Counter(
+            "applytrack_gmail_api_calls",
+            "Gmail API calls attempted (a batch counts one per message), by method.",
+            ["method"],
+            registry=self.registry,
+        )
+        self.gmail_rate_limited = Counter(
+            "applytrack_gmail_rate_limited",
+            "Gmail answers of 429 or a rate-limit 403 (each was retried with backoff).",
+            registry=self.registry,
+        )
+        self.status_events = Counter(
+            "applytrack_status_events_written",
+            "Status events written.",
+            registry=self.registry,
+        )
+        self.sync_duration = Histogram(
+            "applytrack_sync_duration_seconds",
+            "Time to handle one mailbox-changed message that reached Gmail (synced or failed).",
+            buckets=SYNC_SECONDS_BUCKETS,
+            registry=self.registry,
+        )
+        for outcome in OUTCOMES:
+            self.messages.labels(outcome=outcome)
+
+    def count_outcome(self, outcome: str) -> None:
+        """Add one handled message with ``outcome`` (one of `OUTCOMES`)."""
+        self.messages.labels(outcome=outcome).inc()
+
+    def count_batch(self, emails: Sequence[IncomingEmail], outcome: BatchOutcome) -> None:
+        """Count a committed batch: its emails by label and the status events it wrote."""
+        for email in emails:
+            self.classifications.labels(label=_wire(email.label)).inc()
+        self.status_events.inc(outcome.events_written)
+
+    def watch_sync_lag(self, store: Store) -> None:
+        """Expose `applytrack_sync_lag_seconds{tier}`, read from the database at each scrape."""
+        self.registry.register(SyncLagCollector(store))
+
+    def watch_dead_letters(self, dead_letters: Sequence[object]) -> None:
+        """Expose `applytrack_dead_letters_total`: the in-process queue's dead-letter list."""
+        self.registry.register(DeadLetterCollector(dead_letters))
+
+
+class SchedulerMetrics:
+    """What the scheduler counts: messages enqueued, by reason."""
+
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self.registry = registry or CollectorRegistry(auto_describe=True)
+        self.enqueued = Counter(
+            "applytrack_scheduler_enqueued",
+            "mailbox-changed messages the scheduler published, by reason (poll, renewal).",
+            ["reason"],
+            registry=self.registry,
+        )
+        for reason in ("poll", "renewal"):
+            self.enqueued.labels(reason=reason)
+
+
+class SyncLagCollector(Collector):
+    """Seconds since the least recently synced active mailbox of each tier was synced."""
+
+    def __init__(self, store: Store, *, clock: Callable[[], datetime] | None = None) -> None:
+        self._store = store
+        self._clock = clock or (lambda: datetime.now(UTC))
+
+    def describe(self) -> list[GaugeMetricFamily]:
+        """The metric's description, without a database round trip."""
+        return [self._family()]
+
+    def collect(self) -> Iterable[GaugeMetricFamily]:
+        """One sample per tier; nothing when the database cannot be read."""
+        family = self._family()
+        try:
+            mailboxes = self._store.mailboxes()
+        except Exception as exc:
+            reason = type(exc).__name__
+            log.warning("sync lag not measured: the database did not answer (%s)", reason)
+            return [family]
+        for tier, seconds in sync_lag_by_tier(mailboxes, self._clock()).items():
+            family.add_metric([tier], seconds)
+        return [family]
+
+    @staticmethod
+    def _family() -> GaugeMetricFamily:
+        return GaugeMetricFamily(
+            "applytrack_sync_lag_seconds",
+            "Seconds since the oldest last sync among active mailboxes of a tier (0: none).",
+            labels=["tier"],
+        )
+
+
+def sync_lag_by_tier(mailboxes: Iterable[MailboxView], now: datetime) -> dict[str, float]:
+    """For each tier, seconds since the oldest ``last_sync_at`` among active, synced mailboxes."""
+    oldest: dict[str, datetime | None] = {tier.value: None for tier in Tier}
+    for mailbox in mailboxes:
+        if mailbox.state is not MailboxState.ACTIVE or mailbox.last_sync_at is None:
+            continue
+        tier = mailbox.tier.value
+        current = oldest[tier]
+        if current is None or mailbox.last_sync_at < current:
+            oldest[tier] = mailbox.last_sync_at
+    return {
+        tier: max(0.0, (now - last).total_seconds()) if last else 0.0
+        for tier, last in oldest.items()
+    }
+
+
+class DeadLetterCollector(Collector):
+    """Counts the messages an in-process queue gave up on (its list only grows)."""
+
+    def __init__(self, dead_letters: Sequence[object]) -> None:
+        self._dead_letters = dead_letters
+
+    def collect(self) -> Iterable[CounterMetricFamily]:
+        """The current length of the dead-letter list."""
+        family = CounterMetricFamily(
+            "applytrack_dead_letters",
+            "Messages dead-lettered after the last delivery attempt failed (in-process queue).",
+        )
+        family.add_metric([], len(self._dead_letters))
+        return [family]
+
+
+class MeteredStore:
+    """A `Store` whose committed sync batches are counted; everything else passes through."""
+
+    def __init__(self, store: Store, metrics: WorkerMetrics) -> None:
+        self._store = store
+        self._metrics = metrics
+
+    def apply_sync_batch(
+        self,
+        mailbox_id: int,
+        owner: str,
+        emails: Sequence[IncomingEmail],
+        *,
+        new_cursor: int | None,
+    ) -> BatchOutcome:
+        """`Store.apply_sync_batch`, counted once it has committed."""
+        outcome = self._store.apply_sync_batch(mailbox_id, owner, emails, new_cursor=new_cursor)
+        self._metrics.count_batch(emails, outcome)
+        return outcome
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+
+class MeteredGmailClient(GmailClient):
+    """A `GmailClient` that counts its calls by method and its rate-limited answers."""
+
+    def __init__(
+        self,
+        config: GmailConfig,
+        refresh_token: str,
+        *,
+        metrics: WorkerMetrics,
+        quota: QuotaGate | None = None,
+        credentials: Credentials | None = None,
+    ) -> None:
+        super().__init__(config, refresh_token, quota=quota, credentials=credentials)
+        self._metrics = metrics
+        self._rate_limited_reported = 0
+
+    def _execute(self, method: str, request: Any) -> dict[str, Any]:
+        # Hooked here, not in the public methods: paged calls count one call per page.
+        self._metrics.gmail_calls.labels(method=method).inc()
+        try:
+            return super()._execute(method, request)
+        finally:
+            self._report_rate_limits()
+
+    def _batch_attempt(self, chunk: list[str], already: dict[str, dict[str, Any]]) -> dict:
+        todo = sum(1 for message_id in chunk if message_id not in already)
+        self._metrics.gmail_calls.labels(method="messages.get").inc(todo)
+        try:
+            return super()._batch_attempt(chunk, already)
+        finally:
+            self._report_rate_limits()
+
+    def _report_rate_limits(self) -> None:
+        new = self.rate_limited - self._rate_limited_reported
+        if new > 0:
+            self._metrics.gmail_rate_limited.inc(new)
+            self._rate_limited_reported = self.rate_limited
+
+
+class CountingPublisher:
+    """A `Publisher` that counts what it publishes by reason (the scheduler's counter)."""
+
+    def __init__(self, publisher: Publisher, metrics: SchedulerMetrics) -> None:
+        self._publisher = publisher
+        self._metrics = metrics
+
+    def publish(self, message: MailboxChanged) -> None:
+        """Publish, then count the message under its reason."""
+        self._publisher.publish(message)
+        self._metrics.enqueued.labels(reason=message.reason).inc()
+
+    def check(self) -> None:
+        """Check the wrapped publisher."""
+        self._publisher.check()
+
+
+class MetricsServer:
+    """A background HTTP server answering Prometheus scrapes of one registry."""
+
+    def __init__(self, registry: CollectorRegistry, port: int, *, host: str = "0.0.0.0") -> None:
+        server, thread = start_http_server(port, addr=host, registry=registry)
+        self._server = server
+        self._thread: threading.Thread = thread
+        self.port = int(server.server_port)
+
+    def stop(self) -> None:
+        """Stop answering scrapes."""
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def serve_metrics(registry: CollectorRegistry, port: int) -> MetricsServer | None:
+    """Serve ``registry`` on ``port``; 0 means metrics are off and nothing listens."""
+    if port <= 0:
+        return None
+    server = MetricsServer(registry, port)
+    log.info("metrics served on port %s", server.port)
+    return server
+
+
+def _wire(value: object) -> str:
+    return str(getattr(value, "value", value))

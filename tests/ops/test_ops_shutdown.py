@@ -1,0 +1,171 @@
+"""Graceful shutdown and shared subscriptions, on real `applytrack worker` processes, Google's
+Pub/Sub emulator, the Gmail sandbox over HTTP and a real database."""
+
+from __future__ import annotations
+
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from ops_testkit import (
+    Process,
+    doubled_events,
+    generated_mailbox,
+    inbox_ids,
+    ops_settings,
+    process_env,
+    recorded_ids,
+    start_process,
+    wait_until,
+)
+
+from applytrack.messaging import MailboxChanged
+from applytrack.pubsub_admin import bootstrap_pubsub
+from applytrack.queues import PubSubPublisher
+from processors import store_from_settings
+
+pytestmark = pytest.mark.e2e
+
+APPLICATION = {
+    "from": "Greenhouse <no-reply@greenhouse.io>",
+    "subject": "Thank you for applying to Northwind Traders",
+    "body": "Hi, thank you for applying for the Data Engineer role at Northwind Traders. "
+    "We have received your application and will review it shortly.",
+}
+
+
+def _worker_outcomes(process: Process) -> Counter[str]:
+    """Messages a worker handled, by outcome, as its metrics endpoint reports them."""
+    outcomes: Counter[str] = Counter()
+    for (name, labels), value in process.metrics().items():
+        if name == "applytrack_worker_messages_total":
+            outcomes[dict(labels)["outcome"]] += int(value)
+    return outcomes
+
+
+def _serving(process: Process) -> bool:
+    try:
+        process.metrics()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=subprocess.TimeoutExpired,
+    reason="Google's Pub/Sub emulator stops delivering on a subscription once a streaming-pull "
+    "client of it has shut down: the stopping worker hands its message back (publishes a copy, "
+    "acks the original), yet no later subscriber receives anything, even newly published "
+    "messages, for at least 100 s. The first half of this test (clean exit, nothing lost, "
+    "cursor kept) passes; on real Pub/Sub the copy is delivered, and the scheduler's sweep is the "
+    "safety net either way.",
+)
+def test_sigterm_mid_backfill_loses_nothing_and_the_next_worker_finishes(
+    pubsub_emulator, sandbox, tmp_path: Path
+):
+    # 600 messages at 400 quota units/s: about 7 s of backfill, so SIGTERM lands mid-way.
+    settings = ops_settings(
+        tmp_path,
+        sandbox,
+        f"sqlite:///{tmp_path / 'ops.db'}",
+        gmail_quota_units_per_second=400.0,
+    )
+    store = store_from_settings(settings)
+    store.database.upgrade()
+    bootstrap_pubsub(settings, ack_deadline_seconds=10)
+    mailbox_id, address = generated_mailbox(sandbox, store, count=600)
+    expected = inbox_ids(settings, sandbox, address)
+    publisher = PubSubPublisher(settings.pubsub_project, settings.internal_topic)
+    publisher.publish(MailboxChanged(mailbox_id, None, "initial"))
+    publisher.close()
+    env = process_env(settings)
+
+    first = start_process(env, tmp_path, "first", "worker", with_metrics=True)
+    second: Process | None = None
+    try:
+        wait_until(lambda: len(recorded_ids(store, mailbox_id)) > 0, what="the first chunk")
+        assert first.stop(timeout=15) == 0, first.stderr()
+        written = set(recorded_ids(store, mailbox_id))
+        assert 0 < len(written) < len(expected), "SIGTERM must land mid-backfill"
+        assert store.mailbox(mailbox_id).history_cursor is None
+        assert store.sync_runs(mailbox_id)[0].status == "failed"
+
+        second = start_process(env, tmp_path, "second", "worker", "--max-messages", "1")
+        assert second.popen.wait(timeout=45) == 0, second.stderr()
+    finally:
+        first.kill()
+        if second is not None:
+            second.kill()
+
+    ids = recorded_ids(store, mailbox_id)
+    assert set(ids) == expected
+    assert len(ids) == len(set(ids)), "a message was recorded twice"
+    assert written <= set(ids)
+    assert doubled_events(store, mailbox_id) == 0
+    assert store.mailbox(mailbox_id).history_cursor is not None
+    finished = [e for e in second.log_entries() if e.get("mailbox_id") == mailbox_id]
+    assert any(
+        e.get("outcome") == "synced" and f" {len(expected) - len(written)} messages" in e["event"]
+        for e in finished
+    ), "the second worker must write exactly what the first left"
+
+
+def test_two_workers_share_one_subscription_without_duplicates(
+    pubsub_emulator, sandbox, tmp_path: Path, postgres_url: str
+):
+    settings = ops_settings(tmp_path, sandbox, postgres_url, gmail_quota_units_per_second=500.0)
+    store = store_from_settings(settings)
+    store.database.upgrade()
+    bootstrap_pubsub(settings, ack_deadline_seconds=10)
+    mailboxes = [generated_mailbox(sandbox, store, count=60, seed=n) for n in range(6)]
+    publisher = PubSubPublisher(settings.pubsub_project, settings.internal_topic)
+    env = process_env(settings)
+    workers = [
+        start_process(env, tmp_path, f"worker{n}", "worker", with_metrics=True) for n in (1, 2)
+    ]
+    try:
+        newest: dict[int, int] = {}
+        # Both must be subscribed before anything is published, or the first takes everything.
+        wait_until(lambda: all(_serving(w) for w in workers), what="both workers to start")
+        for mailbox_id, _address in mailboxes:
+            publisher.publish(MailboxChanged(mailbox_id, None, "initial"))
+            publisher.publish(MailboxChanged(mailbox_id, None, "initial"))  # a repeat
+        for mailbox_id, address in mailboxes:
+            history = [
+                int(sandbox.state.deliver(address, {"to": address, **APPLICATION})["historyId"])
+                for _ in range(3)
+            ]
+            newest[mailbox_id] = max(history)
+            # Out of order and repeated, as Pub/Sub may deliver Gmail's pushes.
+            for history_id in (history[2], history[0], history[1], history[2], history[0]):
+                publisher.publish(MailboxChanged(mailbox_id, history_id, "push"))
+        expected = {mid: inbox_ids(settings, sandbox, address) for mid, address in mailboxes}
+
+        def all_synced() -> bool:
+            return all(
+                (store.mailbox(mid).history_cursor or 0) >= newest[mid]
+                and set(recorded_ids(store, mid)) == expected[mid]
+                for mid, _ in mailboxes
+            )
+
+        wait_until(all_synced, what="every mailbox to be fully synced", timeout=120)
+        outcomes = [_worker_outcomes(worker) for worker in workers]
+        for worker in workers:
+            assert worker.stop(timeout=15) == 0, worker.stderr()
+    finally:
+        publisher.close()
+        for worker in workers:
+            worker.kill()
+
+    for mailbox_id, _ in mailboxes:
+        ids = recorded_ids(store, mailbox_id)
+        assert len(ids) == len(set(ids)), f"mailbox {mailbox_id}: a message was recorded twice"
+        assert doubled_events(store, mailbox_id) == 0
+    handled = [o["synced"] + o["skipped"] for o in outcomes]
+    assert sum(o["synced"] for o in outcomes) >= len(mailboxes)
+    assert all(handled), (
+        f"messages handled per worker: {handled}; with {len(mailboxes)} ordering keys and "
+        "4 messages in flight per worker, both should have taken some"
+    )
