@@ -14,6 +14,7 @@ log = logging.getLogger(__name__)
 
 MAX_DELIVERY_ATTEMPTS = 5
 ACK_DEADLINE_SECONDS = 60
+PULL_WAIT_SECONDS = 3.0
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,7 @@ def _ensure_subscription(
 
 def replay_dead_letters(settings: Settings, *, max_messages: int = 1000) -> int:
     """Move dead-lettered `mailbox-changed` back to the internal topic; return how many."""
+    from google.api_core.exceptions import DeadlineExceeded, RetryError
     from google.cloud import pubsub_v1
 
     publisher = pubsub_v1.PublisherClient(
@@ -160,10 +162,13 @@ def replay_dead_letters(settings: Settings, *, max_messages: int = 1000) -> int:
     moved = 0
     try:
         while moved < max_messages:
-            response = subscriber.pull(
-                request={"subscription": hold, "max_messages": min(100, max_messages - moved)},
-                timeout=10,
-            )
+            try:
+                response = subscriber.pull(
+                    request={"subscription": hold, "max_messages": min(100, max_messages - moved)},
+                    timeout=PULL_WAIT_SECONDS,
+                )
+            except (DeadlineExceeded, RetryError):
+                break  # nothing arrived within the wait: the hold subscription is empty
             if not response.received_messages:
                 break
             for received in response.received_messages:

@@ -95,3 +95,29 @@ def test_bootstrap_is_idempotent(pubsub_emulator: str, tmp_path) -> None:
         "gmail-notifications-push",
         "mailbox-changed-dead-letter",
     } <= names
+
+
+@pytest.mark.e2e
+def test_replay_moves_dead_letters_back_to_the_workers(pubsub_emulator: str, tmp_path) -> None:
+    from google.cloud import pubsub_v1
+
+    from applytrack.pubsub_admin import replay_dead_letters
+
+    settings = Settings.embedded(tmp_path, queue_backend="pubsub", pubsub_project="applytrack-dlq")
+    bootstrap_pubsub(settings)
+    dead = [MailboxChanged(11, 2**63 + 5, "push"), MailboxChanged(12, None, "poll")]
+    publisher = pubsub_v1.PublisherClient(
+        publisher_options=pubsub_v1.types.PublisherOptions(enable_message_ordering=True)
+    )
+    dlq = publisher.topic_path(settings.pubsub_project, settings.internal_dead_letter_topic)
+    for message in dead:  # as Pub/Sub's dead-letter policy would forward them
+        publisher.publish(dlq, message.to_bytes(), ordering_key=message.ordering_key).result()
+
+    assert replay_dead_letters(settings) == 2
+    assert replay_dead_letters(settings) == 0  # nothing left to replay
+
+    subscriber = PubSubSubscriber(settings.pubsub_project, settings.internal_subscription)
+    received: list[MailboxChanged] = []
+    assert subscriber.consume(received.append, max_messages=2, timeout=20) == 2
+    subscriber.close()
+    assert sorted(received, key=lambda m: m.mailbox_id) == dead
