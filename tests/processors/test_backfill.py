@@ -22,8 +22,7 @@ from applytrack.gmail import GmailClient, gmail_config
 from applytrack.messaging import MailboxChanged
 from applytrack.queues import InProcessQueue
 from applytrack.settings import Settings
-from classifier import load_classifier
-from processors import MailboxBusy, MailboxSyncer, Schedule, Scheduler, store_from_settings
+from processors import MailboxBusy, MailboxSyncer, Schedule, Scheduler
 from processors.sync import WINDOW_QUERY
 from processors.worker import gmail_factory, sync_policy
 from sandbox import SandboxServer
@@ -42,11 +41,6 @@ def sandbox() -> Iterator[SandboxServer]:
     server.stop()
 
 
-@pytest.fixture(scope="module")
-def classifier():
-    return load_classifier()
-
-
 @pytest.fixture
 def settings(tmp_path: Path, sandbox: SandboxServer, any_database_url: str) -> Settings:
     return Settings.embedded(
@@ -59,13 +53,6 @@ def settings(tmp_path: Path, sandbox: SandboxServer, any_database_url: str) -> S
         gmail_max_attempts=4,
         demo=False,
     )
-
-
-@pytest.fixture
-def store(settings: Settings) -> Store:
-    store = store_from_settings(settings)
-    store.database.upgrade()
-    return store
 
 
 def syncer_for(settings: Settings, store: Store, classifier, worker: str) -> MailboxSyncer:

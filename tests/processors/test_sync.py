@@ -12,8 +12,7 @@ import requests
 
 from applytrack.messaging import MailboxChanged
 from applytrack.settings import Settings
-from classifier import load_classifier
-from processors import MailboxBusy, MailboxSyncer, store_from_settings
+from processors import MailboxBusy, MailboxSyncer
 from processors.worker import gmail_factory, sync_policy
 from sandbox import SandboxServer
 from storage import MailboxState, Status, Store, Tier
@@ -46,11 +45,6 @@ def sandbox() -> Iterator[SandboxServer]:
     server.stop()
 
 
-@pytest.fixture(scope="module")
-def classifier():
-    return load_classifier()
-
-
 @pytest.fixture
 def settings(tmp_path: Path, sandbox: SandboxServer, any_database_url: str) -> Settings:
     return Settings.embedded(
@@ -60,13 +54,6 @@ def settings(tmp_path: Path, sandbox: SandboxServer, any_database_url: str) -> S
         oauth_token_uri=f"{sandbox.url}/token",
         demo=False,
     )
-
-
-@pytest.fixture
-def store(settings: Settings) -> Store:
-    store = store_from_settings(settings)
-    store.database.upgrade()
-    return store
 
 
 def make_syncer(settings: Settings, store: Store, classifier, worker: str = "test-worker"):
