@@ -49,6 +49,8 @@ class ReviewState(StrEnum):
 
     NOT_NEEDED = "not_needed"
     PENDING = "pending"
+    ACCEPTED = "accepted"  # a person confirmed the label
+    DISMISSED = "dismissed"  # a person decided it changes nothing
 
 
 class EventCause(StrEnum):

@@ -111,6 +111,9 @@ class EmailRecord(Base):
     sender_enc: Mapped[str] = mapped_column(Text)
     subject_enc: Mapped[str] = mapped_column(Text)
     reasons_enc: Mapped[str] = mapped_column(Text)
+    # What the classifier read off the email, kept so a reviewed email can join its application.
+    company_enc: Mapped[str | None] = mapped_column(Text)
+    role_enc: Mapped[str | None] = mapped_column(Text)
     email_date: Mapped[datetime] = mapped_column(UTCDateTime)
     label: Mapped[Label] = mapped_column(EnumText(Label))
     confidence: Mapped[float] = mapped_column(Float)

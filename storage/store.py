@@ -510,10 +510,7 @@ class Store:
         """Accept a flagged email's label: apply it like any email; return its application id."""
         with self._db.session() as session:
             record, mailbox = self._pending_review(session, user_id, email_id)
-            record.review_state = ReviewState.NOT_NEEDED
-            status = record.label.status
-            if status is None:
-                return None
+            record.review_state = ReviewState.ACCEPTED
             email = IncomingEmail(
                 gmail_message_id=record.gmail_message_id,
                 thread_id=record.thread_id,
@@ -523,21 +520,17 @@ class Store:
                 date=record.email_date,
                 label=record.label,
                 confidence=record.confidence,
-                company=None,
-                role=None,
+                company=self._cipher.decrypt_optional(record.company_enc),
+                role=self._cipher.decrypt_optional(record.role_enc),
             )
             writer = BatchWriter(session, self._cipher, mailbox, self._clock())
-            # The record exists already: only the join-and-event half of writing an email runs.
-            application, previous = writer._join_or_start(email, status)
-            record.application_id = application.id
-            writer._write_event(application, previous, record.id, email, status)
-            return application.id
+            return writer.apply_reviewed(record, email)
 
     def dismiss_review(self, user_id: int, email_id: int) -> None:
         """Decide that a flagged email changes nothing; it stays recorded."""
         with self._db.session() as session:
             record, _ = self._pending_review(session, user_id, email_id)
-            record.review_state = ReviewState.NOT_NEEDED
+            record.review_state = ReviewState.DISMISSED
 
     def _pending_review(
         self, session: Session, user_id: int, email_id: int

@@ -76,6 +76,17 @@ class BatchWriter:
         if self._write_event(application, previous, record_id, email, status):
             self._counts.events_written += 1
 
+    def apply_reviewed(self, record: EmailRecord, email: IncomingEmail) -> int | None:
+        """Apply an email a person accepted: join or start its application and write the event."""
+        status = email.label.status
+        if status is None:
+            return None
+        application, previous = self._join_or_start(email, status)
+        record.application_id = application.id
+        self._fill_in_company_and_role(application, email)
+        self._write_event(application, previous, record.id, email, status)
+        return application.id
+
     def _insert_record(self, email: IncomingEmail) -> int | None:
         encrypt = self._cipher.encrypt
         review = ReviewState.PENDING if email.needs_review else ReviewState.NOT_NEEDED
@@ -86,6 +97,8 @@ class BatchWriter:
             "sender_enc": encrypt(email.sender),
             "subject_enc": encrypt(email.subject),
             "reasons_enc": encrypt(json.dumps(list(email.reasons))),
+            "company_enc": self._cipher.encrypt_optional(email.company),
+            "role_enc": self._cipher.encrypt_optional(email.role),
             "email_date": email.date,
             "label": email.label,
             "confidence": float(email.confidence),
@@ -126,8 +139,8 @@ class BatchWriter:
         return self._session.scalars(query).first()
 
     def _was_counted(self, record: EmailRecord) -> bool:
-        """An email counts once it produced an event or waits for review (non-job mail does not)."""
-        if record.review_state is ReviewState.PENDING:
+        """An email counts once it produced an event or a person looked at it (or will)."""
+        if record.review_state in (ReviewState.PENDING, ReviewState.DISMISSED):
             return True
         query = select(StatusEvent.id).where(StatusEvent.email_record_id == record.id).limit(1)
         return self._session.scalars(query).first() is not None

@@ -289,6 +289,64 @@ def test_dismissing_a_flagged_email_changes_nothing(store, mailbox_id, user_id, 
     assert store.applications(user_id) == []
 
 
+def test_an_accepted_email_from_another_thread_joins_its_company(
+    store, mailbox_id, user_id, make_email
+):
+    applied = make_email(label=Label.APPLIED, company="Globex", role="Data Analyst")
+    unsure = make_email(
+        label=Label.REJECTED,
+        company="Globex",
+        role="Data Analyst",
+        needs_review=True,
+        confidence=0.5,
+        date=applied.date + timedelta(days=2),
+    )
+    store.apply_sync_batch(mailbox_id, "worker-a", [applied, unsure], new_cursor=None)
+    (review,) = store.emails_for_review(user_id)
+
+    store.accept_review(user_id, review.id)
+
+    (application,) = store.applications(user_id)
+    assert (application.company, application.status) == ("Globex", Status.REJECTED)
+
+
+def test_review_decisions_are_recorded(store, mailbox_id, user_id, make_email):
+    from sqlalchemy import text
+
+    first = make_email(label=Label.OFFER, needs_review=True, confidence=0.3)
+    second = make_email(label=Label.APPLIED, needs_review=True, confidence=0.3)
+    store.apply_sync_batch(mailbox_id, "worker-a", [first, second], new_cursor=None)
+    by_subject = {review.subject: review.id for review in store.emails_for_review(user_id)}
+    store.dismiss_review(user_id, by_subject[first.subject])
+    store.accept_review(user_id, by_subject[second.subject])
+
+    with store.database.engine.connect() as connection:
+        rows = connection.execute(text("SELECT gmail_message_id, review_state FROM email_records"))
+        states = {message_id: state for message_id, state in rows}
+    assert states == {first.gmail_message_id: "dismissed", second.gmail_message_id: "accepted"}
+
+
+def test_a_forward_of_a_dismissed_email_changes_nothing(store, mailbox_id, user_id, make_email):
+    unsure = make_email(label=Label.OFFER, needs_review=True, confidence=0.3)
+    store.apply_sync_batch(mailbox_id, "worker-a", [unsure], new_cursor=None)
+    (review,) = store.emails_for_review(user_id)
+    store.dismiss_review(user_id, review.id)
+    forward = make_email(
+        label=Label.OFFER,
+        confidence=0.9,
+        rfc822_message_id=None,
+        sender="me@gmail.com",
+        subject=f"Fwd: {unsure.subject}",
+        original_sender=unsure.sender,
+        original_subject=unsure.subject,
+        original_date=unsure.date,
+    )
+
+    store.apply_sync_batch(mailbox_id, "worker-a", [forward], new_cursor=None)
+
+    assert store.applications(user_id) == []
+
+
 def test_the_change_marker_moves_when_the_users_data_does(
     store, mailbox_id, user_id, make_email, clock
 ):
