@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import base64
-import itertools
 import json
-import os
 import subprocess
 import sys
 import time
@@ -16,105 +13,19 @@ from pathlib import Path
 
 import requests
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy import text
 
-from applytrack.gmail import GmailClient, gmail_config
 from applytrack.settings import Settings
-from processors.sync import WINDOW_QUERY
 from sandbox import SandboxServer
 from sandbox.emulator import free_port
-from storage import Store, Tier
 from tests.conftest import REPO_ROOT
-
-_numbers = itertools.count(1)
-
-
-def generated_mailbox(
-    sandbox: SandboxServer, store: Store, *, count: int, tier: Tier = Tier.FREE, seed: int = 7
-) -> tuple[int, str]:
-    """A sandbox mailbox with ``count`` generated messages, connected in ``store``."""
-    address = f"ops{next(_numbers)}.{os.getpid()}.{time.monotonic_ns()}@gmail.com"
-    body = {"count": count, "days": 20, "seed": seed, "job_share": 0.3}
-    answer = requests.post(f"{sandbox.url}/sandbox/users/{address}/generate", json=body, timeout=60)
-    answer.raise_for_status()
-    grant = sandbox.state.grant(address)
-    user_id = store.create_user(f"owner.{address}")
-    mailbox_id = store.connect_mailbox(
-        user_id, address, tier=tier, refresh_token=grant["refresh_token"]
-    )
-    return mailbox_id, address
-
-
-def inbox_ids(settings: Settings, sandbox: SandboxServer, address: str) -> set[str]:
-    """The message ids a full sync of ``address`` must record (asked through the real client)."""
-    token = sandbox.state.grant(address)["refresh_token"]
-    gmail = GmailClient(gmail_config(settings), token)
-    try:
-        return {ref.id for ref in gmail.list_messages(f"newer_than:30d {WINDOW_QUERY}")}
-    finally:
-        gmail.close()
-
-
-def recorded_ids(store: Store, mailbox_id: int) -> list[str]:
-    """Every Gmail message id recorded for the mailbox, duplicates included."""
-    with store.database.engine.connect() as connection:
-        rows = connection.execute(
-            text("SELECT gmail_message_id FROM email_records WHERE mailbox_id = :m"),
-            {"m": mailbox_id},
-        )
-        return [row[0] for row in rows]
-
-
-def doubled_events(store: Store, mailbox_id: int) -> int:
-    """How many (email, application) pairs have more than one status event."""
-    sql = (
-        "SELECT count(*) FROM (SELECT e.email_record_id FROM status_events e "
-        "JOIN email_records r ON r.id = e.email_record_id WHERE r.mailbox_id = :m "
-        "GROUP BY e.email_record_id, e.application_id HAVING count(*) > 1) d"
-    )
-    with store.database.engine.connect() as connection:
-        return int(connection.execute(text(sql), {"m": mailbox_id}).scalar() or 0)
-
-
-def event_count(store: Store, mailbox_id: int) -> int:
-    """Status events written for the mailbox's emails."""
-    sql = (
-        "SELECT count(*) FROM status_events e JOIN email_records r "
-        "ON r.id = e.email_record_id WHERE r.mailbox_id = :m"
-    )
-    with store.database.engine.connect() as connection:
-        return int(connection.execute(text(sql), {"m": mailbox_id}).scalar() or 0)
-
-
-def process_env(settings: Settings, **extra: str) -> dict[str, str]:
-    """The environment a real `applytrack` process needs to run on ``settings``."""
-
-    def b64(key: bytes) -> str:
-        return base64.b64encode(key).decode()
-
-    keys = ",".join(f"{kid}:{b64(key)}" for kid, key in settings.encryption_keys.items())
-    env = {
-        **os.environ,
-        "DATABASE_URL": settings.database_url,
-        "APPLYTRACK_ENCRYPTION_KEYS": keys,
-        "APPLYTRACK_ACTIVE_KEY_ID": settings.active_key_id,
-        "APPLYTRACK_FINGERPRINT_KEY": b64(settings.fingerprint_key),
-        "APPLYTRACK_SECRET_KEY": settings.secret_key,
-        "APPLYTRACK_QUEUE": settings.queue_backend,
-        "PUBSUB_PROJECT": settings.pubsub_project,
-        "INTERNAL_PUBSUB_TOPIC": settings.internal_topic,
-        "INTERNAL_SUBSCRIPTION": settings.internal_subscription,
-        "INTERNAL_DEAD_LETTER_TOPIC": settings.internal_dead_letter_topic,
-        "GMAIL_API_ENDPOINT": settings.gmail_api_endpoint,
-        "GOOGLE_TOKEN_URI": settings.oauth_token_uri,
-        "GOOGLE_OAUTH_CLIENT_ID": settings.oauth_client_id,
-        "GOOGLE_OAUTH_CLIENT_SECRET": settings.oauth_client_secret,
-        "GMAIL_QUOTA_UNITS_PER_SECOND": str(settings.gmail_quota_units_per_second),
-        "MAILBOX_LEASE_SECONDS": str(settings.lease_seconds),
-    }
-    env.pop("METRICS_PORT", None)
-    env.update(extra)
-    return env
+from tests.sync_testkit import (  # noqa: F401 - re-exported for the ops tests
+    doubled_events,
+    event_count,
+    generated_mailbox,
+    inbox_ids,
+    process_env,
+    recorded_ids,
+)
 
 
 @dataclass

@@ -75,7 +75,7 @@ def test_sigterm_mid_backfill_loses_nothing_and_the_next_worker_finishes(
     store = store_from_settings(settings)
     store.database.upgrade()
     bootstrap_pubsub(settings, ack_deadline_seconds=10)
-    mailbox_id, address = generated_mailbox(sandbox, store, count=600)
+    _, mailbox_id, address = generated_mailbox(sandbox, store, count=600)
     expected = inbox_ids(settings, sandbox, address)
     publisher = PubSubPublisher(settings.pubsub_project, settings.internal_topic)
     publisher.publish(MailboxChanged(mailbox_id, None, "initial"))
@@ -119,7 +119,7 @@ def test_two_workers_share_one_subscription_without_duplicates(
     store = store_from_settings(settings)
     store.database.upgrade()
     bootstrap_pubsub(settings, ack_deadline_seconds=10)
-    mailboxes = [generated_mailbox(sandbox, store, count=60, seed=n) for n in range(6)]
+    mailboxes = [generated_mailbox(sandbox, store, count=60, seed=n)[1:] for n in range(6)]
     publisher = PubSubPublisher(settings.pubsub_project, settings.internal_topic)
     env = process_env(settings)
     workers = [

@@ -4,7 +4,6 @@ rules and injected faults), google-api-python-client, the real classifier, SQLit
 from __future__ import annotations
 
 import itertools
-import os
 import signal
 import subprocess
 import sys
@@ -18,16 +17,17 @@ import pytest
 import requests
 from sqlalchemy import text
 
-from applytrack.gmail import GmailClient, gmail_config
+from applytrack.gmail import GmailClient
 from applytrack.messaging import MailboxChanged
 from applytrack.queues import InProcessQueue
 from applytrack.settings import Settings
 from processors import MailboxBusy, MailboxSyncer, Schedule, Scheduler
-from processors.sync import WINDOW_QUERY
 from processors.worker import gmail_factory, sync_policy
 from sandbox import SandboxServer
 from storage import Store, Tier
+from tests import sync_testkit
 from tests.conftest import REPO_ROOT
+from tests.sync_testkit import doubled_events, event_count, inbox_ids, process_env, recorded_ids
 
 FAST_QUOTA = 5000.0  # units/s: the quota rules are the same, the tests just run faster
 _numbers = itertools.count(1)
@@ -63,51 +63,18 @@ def syncer_for(settings: Settings, store: Store, classifier, worker: str) -> Mai
 def generated_mailbox(
     sandbox: SandboxServer, store: Store, *, count: int, tier: Tier = Tier.FREE
 ) -> tuple[int, int, str]:
-    address = f"backfill{next(_numbers)}.{os.getpid()}@gmail.com"
-    body = {"count": count, "days": 28, "seed": 7, "job_share": 0.2}
-    answer = requests.post(f"{sandbox.url}/sandbox/users/{address}/generate", json=body, timeout=60)
-    answer.raise_for_status()
-    grant = sandbox.state.grant(address)
-    user_id = store.create_user(f"{address}.owner@applytrack.test")
-    mailbox_id = store.connect_mailbox(
-        user_id, address, tier=tier, refresh_token=grant["refresh_token"]
-    )
-    return user_id, mailbox_id, address
-
-
-def inbox_ids(settings: Settings, sandbox: SandboxServer, address: str) -> set[str]:
-    """What Gmail says the initial sync must record (asked through the same client)."""
-    token = sandbox.state.grant(address)["refresh_token"]
-    gmail = GmailClient(gmail_config(settings), token)
-    try:
-        return {ref.id for ref in gmail.list_messages(f"newer_than:30d {WINDOW_QUERY}")}
-    finally:
-        gmail.close()
+    return sync_testkit.generated_mailbox(sandbox, store, count=count, tier=tier, job_share=0.2)
 
 
 def recorded(store: Store, mailbox_id: int) -> dict[str, int]:
     """Raw counts: records, duplicate message ids, events, and records with two events."""
-    with store.database.engine.connect() as connection:
-
-        def scalar(sql: str) -> int:
-            return int(connection.execute(text(sql), {"m": mailbox_id}).scalar() or 0)
-
-        return {
-            "records": scalar("SELECT count(*) FROM email_records WHERE mailbox_id = :m"),
-            "duplicate_ids": scalar(
-                "SELECT count(*) FROM (SELECT gmail_message_id FROM email_records "
-                "WHERE mailbox_id = :m GROUP BY gmail_message_id HAVING count(*) > 1) d"
-            ),
-            "events": scalar(
-                "SELECT count(*) FROM status_events e JOIN email_records r "
-                "ON r.id = e.email_record_id WHERE r.mailbox_id = :m"
-            ),
-            "doubled_events": scalar(
-                "SELECT count(*) FROM (SELECT e.email_record_id FROM status_events e "
-                "JOIN email_records r ON r.id = e.email_record_id WHERE r.mailbox_id = :m "
-                "GROUP BY e.email_record_id, e.application_id HAVING count(*) > 1) d"
-            ),
-        }
+    ids = recorded_ids(store, mailbox_id)
+    return {
+        "records": len(ids),
+        "duplicate_ids": len(ids) - len(set(ids)),
+        "events": event_count(store, mailbox_id),
+        "doubled_events": doubled_events(store, mailbox_id),
+    }
 
 
 def test_backfill_of_3000_messages_records_each_once(sandbox, store, settings, classifier):
@@ -265,26 +232,7 @@ def test_free_mailboxes_are_polled_when_due(sandbox, store, settings, classifier
 
 
 def _worker_env(settings: Settings) -> dict[str, str]:
-    import base64
-
-    def b64(key: bytes) -> str:
-        return base64.b64encode(key).decode()
-
-    keys = ",".join(f"{kid}:{b64(key)}" for kid, key in settings.encryption_keys.items())
-    return {
-        **os.environ,
-        "DATABASE_URL": settings.database_url,
-        "APPLYTRACK_ENCRYPTION_KEYS": keys,
-        "APPLYTRACK_FINGERPRINT_KEY": b64(settings.fingerprint_key),
-        "APPLYTRACK_SECRET_KEY": settings.secret_key,
-        "APPLYTRACK_QUEUE": "inprocess",
-        "GMAIL_API_ENDPOINT": settings.gmail_api_endpoint,
-        "GOOGLE_TOKEN_URI": settings.oauth_token_uri,
-        "GOOGLE_OAUTH_CLIENT_ID": settings.oauth_client_id,
-        "GOOGLE_OAUTH_CLIENT_SECRET": settings.oauth_client_secret,
-        "GMAIL_QUOTA_UNITS_PER_SECOND": "1000",
-        "MAILBOX_LEASE_SECONDS": "5",
-    }
+    return process_env(settings, GMAIL_QUOTA_UNITS_PER_SECOND="1000", MAILBOX_LEASE_SECONDS="5")
 
 
 def test_a_sync_killed_mid_backfill_is_finished_by_the_next(sandbox, store, settings):
