@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
@@ -10,7 +12,7 @@ from receiver.context import receiver_context
 from receiver.current_user import current_user_id
 from receiver.pipeline_chart import STATUS_LABELS, moves_chart, status_chart
 from receiver.serialize import iso_utc
-from storage import EventCause, NotFound, Status
+from storage import EventCause, NotFound, Status, Store
 
 bp = Blueprint("dashboard", __name__)
 
@@ -98,30 +100,36 @@ def change_status(application_id: int) -> ResponseReturnValue:
 @bp.post("/reviews/<int:email_id>/accept")
 def accept_review(email_id: int) -> ResponseReturnValue:
     """Accept a flagged email's label: it updates its application like any other email."""
-    user_id = _signed_in_or_redirect()
-    if isinstance(user_id, Response):
-        return user_id
-    try:
-        receiver_context().store.accept_review(user_id, email_id)
-    except NotFound as error:
-        flash(f"{error} Reload the page to see what is still waiting.", "error")
-        return _back()
-    flash("Accepted: the email now counts towards its application.", "success")
-    return _back()
+    return _decide_review(
+        email_id,
+        lambda store, user_id: store.accept_review(user_id, email_id),
+        ("Accepted: the email now counts towards its application.", "success"),
+    )
 
 
 @bp.post("/reviews/<int:email_id>/dismiss")
 def dismiss_review(email_id: int) -> ResponseReturnValue:
     """Dismiss a flagged email: it stays recorded and changes nothing."""
+    return _decide_review(
+        email_id,
+        lambda store, user_id: store.dismiss_review(user_id, email_id),
+        ("Dismissed: the email will not change any application.", "info"),
+    )
+
+
+def _decide_review(
+    email_id: int, decide: Callable[[Store, int], object], done: tuple[str, str]
+) -> ResponseReturnValue:
+    """Run one review decision for the signed-in user and say how it went."""
     user_id = _signed_in_or_redirect()
     if isinstance(user_id, Response):
         return user_id
     try:
-        receiver_context().store.dismiss_review(user_id, email_id)
+        decide(receiver_context().store, user_id)
     except NotFound as error:
         flash(f"{error} Reload the page to see what is still waiting.", "error")
         return _back()
-    flash("Dismissed: the email will not change any application.", "info")
+    flash(*done)
     return _back()
 
 
