@@ -28,6 +28,7 @@ from applytrack.settings import Settings
 log = logging.getLogger(__name__)
 
 MAX_DELIVERY_ATTEMPTS = 5
+STREAM_END_WAIT_SECONDS = 1.0
 
 
 @dataclass
@@ -187,6 +188,7 @@ class PubSubSubscriber:
                     continue
         finally:
             counter.stopping.set()
+            _end_stream(pull)
             pull.cancel()
             # A cancelled stream's future raises on result(); it is closed either way.
             with contextlib.suppress(Exception):
@@ -201,7 +203,8 @@ class PubSubSubscriber:
 
     def _give_back(self, received: object, message: MailboxChanged | None) -> None:
         """Shutting down: publish the message again and ack this copy, so the next worker gets it
-        now. A nack would let the closing stream take it back and hold it until its lease ends."""
+        now. A nack would count as a failed delivery towards the dead-letter policy, and wait out
+        the subscription's retry backoff."""
         if self._hand_back is not None and message is not None:
             try:
                 self._hand_back.publish(message)
@@ -215,6 +218,26 @@ class PubSubSubscriber:
     def close(self) -> None:
         """Close the gRPC channel."""
         self._client.close()
+
+
+def _end_stream(pull: object, *, timeout: float = STREAM_END_WAIT_SECONDS) -> None:
+    """Half-close the streaming pull and give the server a moment to end it, before the cancel.
+
+    The client library only cancels its stream (RST_STREAM). Google's Pub/Sub emulator never learns
+    of that (the gRPC in its jar throws NoSuchMethodError on it): it keeps the dead stream
+    registered and keeps sending it messages, with message ordering whole ordering keys, that
+    nobody receives. A half-close, which is how the Go client ends its streams, ends the stream
+    there cleanly; Pub/Sub itself handles either. The client has no public way to half-close.
+    """
+    manager = getattr(pull, "_StreamingPullFuture__manager", None)
+    rpc = getattr(manager, "_rpc", None)
+    requests = getattr(rpc, "_request_queue", None)
+    if rpc is None or requests is None:
+        return
+    requests.put(None)  # ends the request iterator, so gRPC half-closes the stream
+    deadline = time.monotonic() + timeout
+    while rpc.is_active and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 class _AckCounter:

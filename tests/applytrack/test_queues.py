@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -121,3 +122,37 @@ def test_replay_moves_dead_letters_back_to_the_workers(pubsub_emulator: str, tmp
     assert subscriber.consume(received.append, max_messages=2, timeout=20) == 2
     subscriber.close()
     assert sorted(received, key=lambda m: m.mailbox_id) == dead
+
+
+@pytest.mark.e2e
+def test_a_message_handed_back_on_stop_goes_promptly_to_the_next_subscriber(
+    pubsub_emulator: str, tmp_path
+) -> None:
+    project = f"applytrack-queue-{next(_projects)}"
+    settings = Settings.embedded(tmp_path, queue_backend="pubsub", pubsub_project=project)
+    bootstrap_pubsub(settings, ack_deadline_seconds=10)
+    publisher = PubSubPublisher(project, settings.internal_topic)
+    first = PubSubSubscriber(project, settings.internal_subscription, hand_back=publisher)
+    second = PubSubSubscriber(project, settings.internal_subscription, hand_back=publisher)
+    in_hand, fresh = MailboxChanged(5, None, "initial"), MailboxChanged(5, 7, "push")
+
+    def interrupted(message: MailboxChanged) -> None:
+        first.stop()
+        time.sleep(0.5)  # like a sync that stops after its chunk, once the stream is closing
+        raise RuntimeError("interrupted")
+
+    try:
+        publisher.publish(in_hand)
+        assert first.consume(interrupted, timeout=20) == 0
+        first.close()
+        publisher.publish(fresh)  # same mailbox, so the same ordering key
+        received: list[MailboxChanged] = []
+        started = time.monotonic()
+        assert second.consume(received.append, max_messages=2, timeout=15) == 2
+        # Well within the 10 s ack deadline: nothing waited for a lease to run out.
+        assert time.monotonic() - started < 5
+        assert received == [in_hand, fresh]
+        assert second.consume(received.append, timeout=1) == 0, "a message came twice"
+    finally:
+        second.close()
+        publisher.close()

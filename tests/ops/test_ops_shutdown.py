@@ -3,7 +3,6 @@ Pub/Sub emulator, the Gmail sandbox over HTTP and a real database."""
 
 from __future__ import annotations
 
-import subprocess
 from collections import Counter
 from pathlib import Path
 
@@ -52,16 +51,6 @@ def _serving(process: Process) -> bool:
     return True
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=subprocess.TimeoutExpired,
-    reason="Google's Pub/Sub emulator stops delivering on a subscription once a streaming-pull "
-    "client of it has shut down: the stopping worker hands its message back (publishes a copy, "
-    "acks the original), yet no later subscriber receives anything, even newly published "
-    "messages, for at least 100 s. The first half of this test (clean exit, nothing lost, "
-    "cursor kept) passes; on real Pub/Sub the copy is delivered, and the scheduler's sweep is the "
-    "safety net either way.",
-)
 def test_sigterm_mid_backfill_loses_nothing_and_the_next_worker_finishes(
     pubsub_emulator, sandbox, tmp_path: Path
 ):
