@@ -24,7 +24,15 @@ from applytrack.gmail import (
 from applytrack.messaging import MailboxChanged
 from classifier import Classifier
 from processors.messages import body_text, classifier_input, incoming_email
-from storage import IncomingEmail, LeaseLost, MailboxState, MailboxView, Store, Tier
+from storage import (
+    IncomingEmail,
+    LeasedMailbox,
+    LeaseLost,
+    MailboxState,
+    MailboxView,
+    Store,
+    Tier,
+)
 
 log = logging.getLogger(__name__)
 
@@ -126,18 +134,20 @@ class MailboxSyncer:
         if _already_covered(message, mailbox):
             return SyncResult(mailbox.id, skipped=True)
         owner = self._policy.worker_id
-        if not self._store.acquire_lease(mailbox.id, owner, ttl_seconds=self._policy.lease_seconds):
+        leased = self._store.lease_mailbox(
+            mailbox.id, owner, ttl_seconds=self._policy.lease_seconds
+        )
+        if leased is None:
             raise MailboxBusy(f"mailbox {mailbox.id} is being synced by another worker")
         try:
-            mailbox = self._store.mailbox(mailbox.id)  # re-read under the lease
-            if _already_covered(message, mailbox):
+            if _already_covered(message, leased.mailbox):
                 return SyncResult(mailbox.id, skipped=True)
-            return self._sync_leased(mailbox, message.reason)
+            return self._sync_leased(leased, message.reason)
         finally:
             self._store.release_lease(mailbox.id, owner)
 
-    def _sync_leased(self, mailbox: MailboxView, reason: str) -> SyncResult:
-        token = self._store.refresh_token(mailbox.id)
+    def _sync_leased(self, leased: LeasedMailbox, reason: str) -> SyncResult:
+        mailbox, token = leased.mailbox, leased.refresh_token
         if token is None:
             self._store.set_mailbox_state(mailbox.id, MailboxState.RECONNECT_NEEDED)
             return SyncResult(mailbox.id, skipped=True)

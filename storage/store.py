@@ -35,6 +35,7 @@ from storage.views import (
     EventView,
     IncomingEmail,
     IntegrationView,
+    LeasedMailbox,
     MailboxView,
     ReviewEmailView,
     SyncRunView,
@@ -202,28 +203,45 @@ class Store:
 
     def acquire_lease(self, mailbox_id: int, owner: str, *, ttl_seconds: float) -> bool:
         """Take or extend the mailbox's lease if it is free, expired or already ``owner``'s."""
+        with self._db.session() as session:
+            return self._take_lease(session, mailbox_id, owner, ttl_seconds)
+
+    def lease_mailbox(
+        self, mailbox_id: int, owner: str, *, ttl_seconds: float
+    ) -> LeasedMailbox | None:
+        """`acquire_lease`, then (when taken) the mailbox and its refresh token as they are under
+        the lease, in one transaction; None when another owner holds it."""
+        with self._db.session() as session:
+            if not self._take_lease(session, mailbox_id, owner, ttl_seconds):
+                return None
+            mailbox = _get_mailbox(session, mailbox_id)
+            token = self._cipher.decrypt_optional(mailbox.refresh_token_enc)
+            return LeasedMailbox(_mailbox_view(mailbox), token)
+
+    def _take_lease(
+        self, session: Session, mailbox_id: int, owner: str, ttl_seconds: float
+    ) -> bool:
         if not owner:
             raise ValueError("A lease owner must be a non-empty string naming the worker.")
         if ttl_seconds <= 0:
             raise ValueError(f"ttl_seconds must be positive (got {ttl_seconds}).")
         now = self._clock()
-        with self._db.session() as session:
-            result = session.execute(
-                update(Mailbox)
-                .where(
-                    Mailbox.id == mailbox_id,
-                    (Mailbox.lease_owner.is_(None))
-                    | (Mailbox.lease_owner == owner)
-                    | (Mailbox.lease_expires_at.is_(None))
-                    | (Mailbox.lease_expires_at <= now),
-                )
-                .values(lease_owner=owner, lease_expires_at=now + timedelta(seconds=ttl_seconds))
-                .execution_options(synchronize_session=False)
+        result = session.execute(
+            update(Mailbox)
+            .where(
+                Mailbox.id == mailbox_id,
+                (Mailbox.lease_owner.is_(None))
+                | (Mailbox.lease_owner == owner)
+                | (Mailbox.lease_expires_at.is_(None))
+                | (Mailbox.lease_expires_at <= now),
             )
-            if result.rowcount == 1:
-                return True
-            _get_mailbox(session, mailbox_id)
-            return False
+            .values(lease_owner=owner, lease_expires_at=now + timedelta(seconds=ttl_seconds))
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:
+            return True
+        _get_mailbox(session, mailbox_id)
+        return False
 
     def release_lease(self, mailbox_id: int, owner: str) -> None:
         """Give the lease back, if ``owner`` still holds it."""

@@ -104,6 +104,14 @@ class MailboxView:
 
 
 @dataclass(frozen=True)
+class LeasedMailbox:
+    """A mailbox read under its lease, with its decrypted refresh token (None: not connected)."""
+
+    mailbox: MailboxView
+    refresh_token: str | None
+
+
+@dataclass(frozen=True)
 class SyncRunView:
     """One sync of a mailbox, for the Integrations page."""
 

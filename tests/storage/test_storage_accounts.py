@@ -133,6 +133,25 @@ def test_a_lease_is_held_by_one_owner_until_released_or_expired(store, mailbox_i
     assert store.acquire_lease(mailbox_id, "worker-a", ttl_seconds=60)
 
 
+def test_lease_mailbox_reads_the_mailbox_and_token_under_the_lease_it_takes(
+    store, mailbox_id, clock
+):
+    store.set_refresh_token(mailbox_id, "1//leased")
+    store.record_watch(mailbox_id, history_id=77, expiration=clock.now + timedelta(days=7))
+    assert store.lease_mailbox(mailbox_id, "worker-b", ttl_seconds=60) is None  # worker-a's
+
+    leased = store.lease_mailbox(mailbox_id, "worker-a", ttl_seconds=60)
+    assert leased is not None
+    assert leased.refresh_token == "1//leased"
+    assert leased.mailbox == store.mailbox(mailbox_id)
+    assert leased.mailbox.history_cursor == 77
+    clock.advance(61)
+    assert store.lease_mailbox(mailbox_id, "worker-b", ttl_seconds=60) is not None
+    assert not store.acquire_lease(mailbox_id, "worker-a", ttl_seconds=60)
+    with pytest.raises(NotFound):
+        store.lease_mailbox(404, "worker-a", ttl_seconds=60)
+
+
 def test_lease_arguments_are_checked(store, mailbox_id):
     with pytest.raises(ValueError, match="ttl_seconds must be positive"):
         store.acquire_lease(mailbox_id, "worker-a", ttl_seconds=0)
