@@ -69,6 +69,9 @@ class Settings:
     default_tier: str = "free"  # the sync tier a newly connected mailbox gets: "premium" or "free"
     metrics_port: int = 0  # worker/scheduler Prometheus endpoint; 0 = off
     prometheus_multiproc_dir: str | None = None  # set under gunicorn: counters shared by workers
+    # The web process's logging under gunicorn (the CLI processes take --log-level/--log-format).
+    log_level: str = "INFO"
+    log_format: str = "json"
 
     demo: bool = False
     state_dir: str | None = None
@@ -157,6 +160,8 @@ class Settings:
             default_tier=env.choice("APPLYTRACK_DEFAULT_TIER", ("premium", "free"), "free"),
             metrics_port=env.int("METRICS_PORT", 0, low=0, high=65535),
             prometheus_multiproc_dir=environ.get("PROMETHEUS_MULTIPROC_DIR") or None,
+            log_level=env.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
+            log_format=env.choice("LOG_FORMAT", ("json", "text"), "json"),
         )
         return settings
 

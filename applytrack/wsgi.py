@@ -6,6 +6,7 @@ import os
 
 from flask import Flask
 
+from applytrack.logs import configure_logging
 from applytrack.queues import queue_from_settings
 from applytrack.settings import Settings
 
@@ -19,5 +20,8 @@ def build_app(settings: Settings) -> Flask:
 
 
 def create_wsgi_app() -> Flask:
-    """Entry point for gunicorn: settings from the environment, read here and only here."""
-    return build_app(Settings.from_env(os.environ))
+    """Entry point for gunicorn: settings from the environment, read here and only here, and the
+    same scrubbed JSON log lines as the other processes."""
+    settings = Settings.from_env(os.environ)
+    configure_logging(settings.log_level, json_lines=settings.log_format == "json")
+    return build_app(settings)

@@ -55,6 +55,8 @@ def test_a_complete_environment_is_typed() -> None:
         ({"GMAIL_API_ENDPOINT": "gmail.local"}, "GMAIL_API_ENDPOINT"),
         ({"INTERNAL_PUBSUB_TOPIC": "x"}, "INTERNAL_PUBSUB_TOPIC"),
         ({"CLASSIFIER_CONFIDENCE_THRESHOLD": "1.5"}, "CLASSIFIER_CONFIDENCE_THRESHOLD"),
+        ({"LOG_FORMAT": "xml"}, "LOG_FORMAT"),
+        ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
     ],
 )
 def test_a_bad_value_names_its_variable(change: dict[str, str], named: str) -> None:

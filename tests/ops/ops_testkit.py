@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import shlex
 import subprocess
 import sys
 import time
@@ -14,6 +16,7 @@ from pathlib import Path
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
+from applytrack.messaging import MailboxChanged
 from applytrack.settings import Settings
 from sandbox import SandboxServer
 from sandbox.emulator import free_port
@@ -86,6 +89,70 @@ def start_process(
             command, env=env, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=stderr
         )
     return Process(popen, stderr_path, port)
+
+
+def procfile_command(process_type: str, env: dict[str, str]) -> list[str]:
+    """The Procfile's command for ``process_type``, with ``${VAR:-default}`` taken from ``env``
+    and the program run by this interpreter (`python -m gunicorn` for `gunicorn`)."""
+    for line in (REPO_ROOT / "Procfile").read_text().splitlines():
+        name, _, command = line.partition(":")
+        if name.strip() == process_type:
+            program, *args = shlex.split(command)
+            return [sys.executable, "-m", program, *(_expand(arg, env) for arg in args)]
+    raise AssertionError(f"the Procfile has no {process_type!r} process")
+
+
+def _expand(arg: str, env: dict[str, str]) -> str:
+    def value(match: re.Match[str]) -> str:
+        return env.get(match["name"]) or match["default"] or ""
+
+    return re.sub(r"\$\{(?P<name>\w+)(?::-(?P<default>[^}]*))?\}", value, arg)
+
+
+def start_procfile_web(env: dict[str, str], log_dir: Path, name: str = "web") -> Process:
+    """Start the Procfile's `web` process (gunicorn) on ``env["PORT"]``, stderr in ``log_dir``.
+
+    Its `/metrics` is on that port, so `Process.metrics` scrapes it."""
+    stderr_path = log_dir / f"{name}.stderr"
+    with stderr_path.open("wb") as stderr:
+        popen = subprocess.Popen(
+            procfile_command("web", env),
+            env=env,
+            cwd=REPO_ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
+    return Process(popen, stderr_path, int(env["PORT"]))
+
+
+def drain_internal_subscription(
+    settings: Settings, *, wait_seconds: float = 3.0
+) -> list[MailboxChanged]:
+    """Pull and ack every message on the internal subscription, until a pull brings nothing."""
+    from google.api_core.exceptions import DeadlineExceeded, RetryError
+    from google.cloud import pubsub_v1
+
+    subscriber = pubsub_v1.SubscriberClient()
+    path = subscriber.subscription_path(settings.pubsub_project, settings.internal_subscription)
+    messages: list[MailboxChanged] = []
+    try:
+        while True:
+            try:
+                response = subscriber.pull(
+                    request={"subscription": path, "max_messages": 100}, timeout=wait_seconds
+                )
+            except (DeadlineExceeded, RetryError):
+                break
+            received = list(response.received_messages)
+            if not received:
+                break
+            messages += [MailboxChanged.from_bytes(r.message.data) for r in received]
+            subscriber.acknowledge(
+                request={"subscription": path, "ack_ids": [r.ack_id for r in received]}
+            )
+    finally:
+        subscriber.close()
+    return messages
 
 
 def wait_until(condition: Callable[[], bool], *, what: str, timeout: float = 90.0) -> None:
