@@ -34,7 +34,7 @@ TEXTCAT_CONFIG = {
     "model": {
         "@architectures": "spacy.TextCatBOW.v3",
         "exclusive_classes": True,
-        "ngram_size": 1,
+        "ngram_size": 2,
         "no_output_layer": False,
         "length": 262144,
     },
