@@ -27,7 +27,7 @@ from classifier.tokenizer import word_tokens
 
 RULES_FACTORY = "applytrack_email_rules_v2"
 EXTRACT_FACTORY = "applytrack_extract_v1"
-DECISION_FACTORY = "applytrack_decision_v2"
+DECISION_FACTORY = "applytrack_decision_v3"
 
 NONE_LABEL = "none"
 _NONE_INDEX = LABELS.index(NONE_LABEL)
@@ -297,16 +297,18 @@ def mix_probabilities(
     """Calibrated label probabilities for a batch: rows are emails, columns follow LABELS.
 
     logit(job label) = log p_textcat + rule_scale * job_context * phrase evidence
-                       - gate_penalty * (1 - job_context);
+                       - gate_penalty * (1 - job_context) * p_textcat(none);
     logit(none) = log p_textcat(none) + context_scale * ordinary_context;
     probabilities = softmax(logit / temperature). A rules-only pipeline passes
     `rules_only_prior()` as its textcat scores.
     """
     # Key phrases only mean something about a job in a job context: outside one they count for
     # nothing, and the job labels pay the gate penalty on top ("none" wins without job evidence).
+    # The penalty shrinks as the textcat grows sure the email is job mail: "Checking in on your
+    # offer" names no job word the rules know, and the textcat has read enough such mail.
     gated_evidence = evidence * job_context[:, None]
     logits = numpy.log(numpy.maximum(textcat, 1e-6)) + parameters.rule_scale * gated_evidence
-    closed_gate = parameters.gate_penalty * (1.0 - job_context)
+    closed_gate = parameters.gate_penalty * (1.0 - job_context) * textcat[:, _NONE_INDEX]
     logits -= closed_gate[:, None]
     logits[:, _NONE_INDEX] += closed_gate + parameters.context_scale * ordinary_context
     logits /= parameters.temperature
