@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -37,13 +38,33 @@ print(json.dumps({
 """
 
 
+def dockerfile_sources(destination: Path) -> Path:
+    """Copy what the Dockerfile's build stage copies (its COPY lines) into ``destination``."""
+    for line in (REPO_ROOT / "Dockerfile").read_text().splitlines():
+        words = line.split()
+        if words[:1] != ["COPY"] or any(word.startswith("--") for word in words):
+            continue
+        for source in words[1:-1]:
+            path = REPO_ROOT / source
+            if path.is_dir():
+                shutil.copytree(
+                    path, destination / source, ignore=shutil.ignore_patterns("__pycache__")
+                )
+            else:
+                (destination / source).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, destination / source)
+    return destination
+
+
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The project's wheel (`pip wheel --no-deps .`, as in the Dockerfile) installed alone."""
+    """The project's wheel (`pip wheel --no-deps .` on the Dockerfile's copy of the sources, as
+    its build stage does) installed alone."""
     work = tmp_path_factory.mktemp("image")
+    sources = dockerfile_sources(work / "src")
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet"]
     build = subprocess.run(
-        [*pip, "wheel", "--no-deps", "--wheel-dir", str(work / "wheels"), str(REPO_ROOT)],
+        [*pip, "wheel", "--no-deps", "--wheel-dir", str(work / "wheels"), str(sources)],
         capture_output=True,
         text=True,
         timeout=300,
