@@ -54,8 +54,9 @@ def push_body() -> bytes:
 
 
 def serve(
-    app: str, env: dict[str, str], workers: int, threads: int
+    app: str, env: dict[str, str], workers: int, threads: int, log: Path
 ) -> tuple[subprocess.Popen, int]:
+    """gunicorn serving ``app``; its log lines (one per push, as in production) go to ``log``."""
     port = free_port()
     process = subprocess.Popen(
         [
@@ -74,6 +75,7 @@ def serve(
         ],
         cwd=REPO,
         env=env,
+        stderr=log.open("ab"),
     )
     wait_for_port(port)
     return process, port
@@ -153,7 +155,7 @@ def main() -> int:
             ("bare", "bench.webhook_apps:bare_app()"),
             ("verified", "bench.webhook_apps:verified_app()"),
         ):
-            process, port = serve(app, env, args.workers, args.threads)
+            process, port = serve(app, env, args.workers, args.threads, Path(state) / f"{name}.log")
             try:
                 load(port, body_file, token, 200, args.concurrency)  # warm-up
                 results[name] = load(port, body_file, token, args.requests, args.concurrency)

@@ -18,9 +18,11 @@ from applytrack.settings import Settings
 
 def verified_app() -> Flask:
     """The receiver, verifying Google-style OIDC tokens against a local certs URL."""
+    from applytrack.logs import configure_logging
     from processors import store_from_settings
     from receiver import create_app
 
+    configure_logging("INFO")  # as `create_wsgi_app` does in production: a JSON line per push
     settings = Settings.embedded(
         Path(os.environ["BENCH_STATE_DIR"]),
         demo=False,
