@@ -69,6 +69,9 @@ class Settings:
     default_tier: str = "free"  # the sync tier a newly connected mailbox gets: "premium" or "free"
     metrics_port: int = 0  # worker/scheduler Prometheus endpoint; 0 = off
     prometheus_multiproc_dir: str | None = None  # set under gunicorn: counters shared by workers
+    # Failed sign-ins allowed per email address (`limits` notation), and where they are counted.
+    sign_in_failure_limits: str = "5 per minute;20 per hour"
+    rate_limit_storage_uri: str = "memory://"
     # The web process's logging under gunicorn (the CLI processes take --log-level/--log-format).
     log_level: str = "INFO"
     log_format: str = "json"
@@ -160,6 +163,10 @@ class Settings:
             default_tier=env.choice("APPLYTRACK_DEFAULT_TIER", ("premium", "free"), "free"),
             metrics_port=env.int("METRICS_PORT", 0, low=0, high=65535),
             prometheus_multiproc_dir=environ.get("PROMETHEUS_MULTIPROC_DIR") or None,
+            sign_in_failure_limits=env.rate_limits(
+                "SIGN_IN_FAILURE_LIMITS", cls.sign_in_failure_limits
+            ),
+            rate_limit_storage_uri=environ.get("RATE_LIMIT_STORAGE_URI") or "memory://",
             log_level=env.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
             log_format=env.choice("LOG_FORMAT", ("json", "text"), "json"),
         )
@@ -221,6 +228,18 @@ class _Env:
 
     def str(self, name: str, default: str) -> str:
         return self._get(name) or default
+
+    def rate_limits(self, name: str, default: str) -> str:
+        from limits import parse_many
+
+        value = self._get(name) or default
+        try:
+            parse_many(value)
+        except ValueError:
+            raise SettingsError(
+                f"{name} is {value!r}; write limits like '5 per minute;20 per hour'."
+            ) from None
+        return value
 
     def choice(self, name: str, options: tuple[str, ...], default: str) -> str:
         value = self._get(name) or default

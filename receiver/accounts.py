@@ -68,9 +68,17 @@ def sign_in() -> ResponseReturnValue:
         return render_template("sign_in.html", email="", next=_safe_next())
     email = request.form.get("email", "").strip()
     password = request.form.get("password", "")
-    user = receiver_context().store.user_by_email(email) if "@" in email else None
+    context = receiver_context()
+    if not context.sign_in_throttle.allowed(email):
+        log.warning("sign-in refused: too many failed attempts for one address")
+        flash(
+            "Too many failed sign-ins for this email. Wait a few minutes, then try again.", "error"
+        )
+        return render_template("sign_in.html", email=email, next=_safe_next()), 429
+    user = context.store.user_by_email(email) if "@" in email else None
     stored_hash = user.password_hash if user is not None else None
     if not check_password_hash(stored_hash or _UNKNOWN_USER_HASH, password) or user is None:
+        context.sign_in_throttle.record_failure(email)
         flash("That email and password do not match an account; check both and try again.", "error")
         return render_template("sign_in.html", email=email, next=_safe_next()), 401
     _sign_in(SignedInUser(user.id, user.email, user.display_name))

@@ -26,6 +26,7 @@ from receiver.context import receiver_context as app_context
 from receiver.mailbox_directory import MailboxDirectory
 from receiver.metrics import PushMetrics
 from receiver.push_auth import PushAuthenticator
+from receiver.sign_in_throttle import SignInThrottle
 from storage import Database, FieldCipher, Store
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,9 @@ def create_app(
         metrics=PushMetrics(),
         mailboxes=MailboxDirectory(store),
         gmail_factory=gmail_factory or gmail_factory_from_settings(settings),
+        sign_in_throttle=SignInThrottle(
+            settings.sign_in_failure_limits, settings.rate_limit_storage_uri
+        ),
     )
     csrf = CSRFProtect(app)
     csrf.exempt(webhook.bp)  # Pub/Sub authenticates with its token, not a browser session

@@ -13,6 +13,7 @@ from applytrack.settings import Settings
 from receiver.mailbox_directory import MailboxDirectory
 from receiver.metrics import PushMetrics
 from receiver.push_auth import PushAuthenticator
+from receiver.sign_in_throttle import SignInThrottle
 from storage import Store
 
 EXTENSION_KEY = "applytrack"
@@ -48,6 +49,7 @@ class ReceiverContext:
     metrics: PushMetrics
     mailboxes: MailboxDirectory
     gmail_factory: MailboxClientFactory
+    sign_in_throttle: SignInThrottle
 
 
 def receiver_context() -> ReceiverContext:

@@ -57,6 +57,7 @@ def test_a_complete_environment_is_typed() -> None:
         ({"CLASSIFIER_CONFIDENCE_THRESHOLD": "1.5"}, "CLASSIFIER_CONFIDENCE_THRESHOLD"),
         ({"LOG_FORMAT": "xml"}, "LOG_FORMAT"),
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
+        ({"SIGN_IN_FAILURE_LIMITS": "five a minute"}, "SIGN_IN_FAILURE_LIMITS"),
     ],
 )
 def test_a_bad_value_names_its_variable(change: dict[str, str], named: str) -> None:

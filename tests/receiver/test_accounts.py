@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -109,6 +111,31 @@ def test_sign_in_checks_the_password(app: Flask, store: Store) -> None:
     assert right.status_code == 302
     assert right.headers["Location"] == "/settings/integrations"
     assert client.get("/").status_code == 200
+
+
+def sign_in(client: FlaskClient, email: str, password: str):
+    form = {"email": email, "password": password, "csrf_token": csrf_token(client)}
+    return client.post("/sign-in", data=form)
+
+
+def test_failed_sign_ins_past_the_limit_lock_that_address_only(
+    settings: Settings, store: Store, publisher
+) -> None:
+    throttled = replace(settings, sign_in_failure_limits="3 per 2 seconds")
+    app = create_app(throttled, store=store, publisher=publisher)
+    sign_up(app.test_client(), "sam@example.com")
+    sign_up(app.test_client(), "alex@example.com")
+    client = app.test_client()
+
+    failures = [sign_in(client, "sam@example.com", "guess") for _ in range(3)]
+    locked = sign_in(client, "Sam@Example.com", PASSWORD)  # even the right password waits
+    other = sign_in(app.test_client(), "alex@example.com", PASSWORD)
+
+    assert [response.status_code for response in failures] == [401, 401, 401]
+    assert locked.status_code == 429 and "Too many failed sign-ins" in locked.get_data(as_text=True)
+    assert other.status_code == 302
+    time.sleep(2.1)  # the window moves on
+    assert sign_in(client, "sam@example.com", PASSWORD).status_code == 302
 
 
 def test_sign_in_never_redirects_to_another_site(app: Flask) -> None:

@@ -1,0 +1,36 @@
+"""Failed sign-ins are counted per email address; past the limit, that address must wait.
+
+Per address, not per client IP: behind Cloud Run's proxy every client shares a few addresses, and
+guessing one account's password is the attack to stop. The counts live in the `limits` library's
+storage: in memory by default (each gunicorn worker counts for itself), or shared through
+`RATE_LIMIT_STORAGE_URI` (e.g. redis://) when several processes serve sign-ins.
+"""
+
+from __future__ import annotations
+
+from limits import RateLimitItem, parse_many, storage, strategies
+
+_NAMESPACE = "sign-in-failures"
+
+
+class SignInThrottle:
+    """Says whether an address may try to sign in, and records its failed attempts."""
+
+    def __init__(self, limits: str, storage_uri: str) -> None:
+        self._limits: list[RateLimitItem] = parse_many(limits)
+        self._window = strategies.MovingWindowRateLimiter(storage.storage_from_string(storage_uri))
+
+    def allowed(self, email: str) -> bool:
+        """True unless ``email`` has used up one of its failure allowances."""
+        key = _key(email)
+        return all(self._window.test(limit, _NAMESPACE, key) for limit in self._limits)
+
+    def record_failure(self, email: str) -> None:
+        """Count one failed sign-in for ``email``."""
+        key = _key(email)
+        for limit in self._limits:
+            self._window.hit(limit, _NAMESPACE, key)
+
+
+def _key(email: str) -> str:
+    return email.strip().lower()
