@@ -29,7 +29,7 @@ EVALUATION_SETS = (
 )
 # Whole emails written apart from the phrase banks and from each other, in other voices: training
 # only (see classifier/README.md for why they do not calibrate too).
-WRITTEN_SETS = ("written.jsonl", "written2.jsonl")
+WRITTEN_SETS = ("written.jsonl", "written2.jsonl", "written3.jsonl")
 
 
 def train_and_report(
