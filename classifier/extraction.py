@@ -51,7 +51,9 @@ _GENERIC_SUBDOMAINS = frozenset(
         "my",
     }
 )
-_NAME = r"[A-Z][\w&'.-]*(?:[ ](?:[A-Z][\w&'.-]*|&|of|and|de|la))*"
+# A dot belongs to a word only inside it ("Vue.js"): "Labs. Our team" ends the name at "Labs".
+_WORD = r"[A-Z][\w&'-]*(?:\.[\w&'-]+)*"
+_NAME = rf"{_WORD}(?:[ ](?:{_WORD}|&|of|and|de|la))*"
 _COMPANY_IN_TEXT = re.compile(
     rf"\b(?:at|with|to|from|join|joining)\s+(?P<name>{_NAME})"
     rf"(?=\s*(?:[,.!:;)]|\s(?:for|as|and|team|we|is|has|on|in|position|role)\b|$))",

@@ -18,6 +18,16 @@ pytestmark = pytest.mark.unit
             "Thanks for applying to Vandelay Industries.",
             "Vandelay Industries",
         ),
+        (
+            "Jane Doe <jane.doe@gmail.com>",
+            "Thanks for applying to Data Analyst at Orbitra Labs. Our team will be in touch.",
+            "Orbitra Labs",
+        ),
+        (
+            "Jane Doe <jane.doe@gmail.com>",
+            "Welcome to the team at Vue.js Labs, Sam!",
+            "Vue.js Labs",
+        ),
     ],
 )
 def test_company(sender, text, company):
