@@ -166,7 +166,8 @@ class Settings:
             sign_in_failure_limits=env.rate_limits(
                 "SIGN_IN_FAILURE_LIMITS", cls.sign_in_failure_limits
             ),
-            rate_limit_storage_uri=environ.get("RATE_LIMIT_STORAGE_URI") or "memory://",
+            rate_limit_storage_uri=environ.get("RATE_LIMIT_STORAGE_URI")
+            or cls.rate_limit_storage_uri,
             log_level=env.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
             log_format=env.choice("LOG_FORMAT", ("json", "text"), "json"),
         )

@@ -113,11 +113,10 @@ def _relay(forward: Callable[[], None]) -> type[BaseHTTPRequestHandler]:
 
 def measure_floor(emails: int) -> list[float]:
     """Publish → push → publish to the internal topic → streaming pull, with empty handlers."""
-    from google.cloud import pubsub_v1
-
     from applytrack.pubsub_admin import bootstrap_pubsub
     from applytrack.queues import PubSubPublisher, PubSubSubscriber
     from applytrack.settings import Settings
+    from sandbox import PubSubNotifier
 
     received: queue.Queue[float] = queue.Queue()
     with tempfile.TemporaryDirectory() as state:
@@ -135,16 +134,14 @@ def measure_floor(emails: int) -> list[float]:
             daemon=True,
         )
         worker.start()
-        gmail = pubsub_v1.PublisherClient(
-            batch_settings=pubsub_v1.types.BatchSettings(max_messages=1, max_latency=0.001)
-        )
-        topic = gmail.topic_path(settings.pubsub_project, settings.gmail_topic)
+        gmail = PubSubNotifier()  # publishes as the sandbox does
+        topic = f"projects/{settings.pubsub_project}/topics/{settings.gmail_topic}"
         try:
             time.sleep(1.0)  # the stream is open
             latencies = []
             for number in range(emails):
                 started = time.perf_counter()
-                gmail.publish(topic, b'{"emailAddress":"floor@example.com"}').result(timeout=10)
+                gmail.notify(topic, b'{"emailAddress":"floor@example.com"}')
                 latencies.append(received.get(timeout=30) - started)
                 time.sleep(0.02 + 0.005 * (number % 7))  # not in step with the emulator's loops
             return latencies
@@ -153,7 +150,6 @@ def measure_floor(emails: int) -> list[float]:
             worker.join(timeout=10)
             server.shutdown()
             internal.close()
-            gmail.stop()
 
 
 def percentile(values: list[float], share: float) -> float:

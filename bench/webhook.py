@@ -58,25 +58,26 @@ def serve(
 ) -> tuple[subprocess.Popen, int]:
     """gunicorn serving ``app``; its log lines (one per push, as in production) go to ``log``."""
     port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            str(workers),
-            "--threads",
-            str(threads),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            app,
-        ],
-        cwd=REPO,
-        env=env,
-        stderr=log.open("ab"),
-    )
+    with log.open("ab") as log_file:  # the child keeps its own handle
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--workers",
+                str(workers),
+                "--threads",
+                str(threads),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+                app,
+            ],
+            cwd=REPO,
+            env=env,
+            stderr=log_file,
+        )
     wait_for_port(port)
     return process, port
 
