@@ -17,6 +17,7 @@ from typing import Any, Protocol
 import google.auth.exceptions
 import google.oauth2.credentials
 import google_auth_httplib2
+import httplib2
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 from googleapiclient.http import BatchHttpRequest, HttpRequest, build_http
@@ -187,10 +188,16 @@ class GmailClient:
         *,
         quota: QuotaGate | None = None,
         credentials: google.oauth2.credentials.Credentials | None = None,
+        connection: httplib2.Http | None = None,
     ) -> None:
+        """With ``connection``, requests go over that (kept-alive) HTTP connection, which the
+        caller owns and must use from one thread at a time; otherwise the client opens its own."""
         self._config = config
         self._credentials = credentials or user_credentials(config, refresh_token)
-        self._http = google_auth_httplib2.AuthorizedHttp(self._credentials, http=build_http())
+        self._owns_connection = connection is None
+        self._http = google_auth_httplib2.AuthorizedHttp(
+            self._credentials, http=connection or build_http()
+        )
         api = _gmail_api(config.api_endpoint)
         self._users, self._messages, self._history = api.users, api.messages, api.history
         self._batch_uri = f"{config.api_endpoint.rstrip('/')}/batch/gmail/v1"
@@ -360,8 +367,9 @@ class GmailClient:
         self._execute("stop", self._users.stop(userId="me"))
 
     def close(self) -> None:
-        """Close the HTTP connection."""
-        self._http.close()
+        """Close the HTTP connection, unless the caller owns it."""
+        if self._owns_connection:
+            self._http.close()
 
 
 @dataclass(frozen=True)

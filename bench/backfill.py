@@ -87,7 +87,7 @@ def main() -> int:
         syncer = MailboxSyncer(
             store,
             load_classifier(settings.classifier_model_path),
-            gmail_factory(settings, store.database),
+            gmail_factory(settings),
             sync_policy(settings, worker="bench"),
         )
         units_before = sandbox.state.stats(ADDRESS)["quota_units_used"]

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import httplib2
 from google.oauth2.credentials import Credentials
 from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
@@ -203,8 +204,11 @@ class MeteredGmailClient(GmailClient):
         metrics: WorkerMetrics,
         quota: QuotaGate | None = None,
         credentials: Credentials | None = None,
+        connection: httplib2.Http | None = None,
     ) -> None:
-        super().__init__(config, refresh_token, quota=quota, credentials=credentials)
+        super().__init__(
+            config, refresh_token, quota=quota, credentials=credentials, connection=connection
+        )
         self._metrics = metrics
         self._rate_limited_reported = 0
 

@@ -17,6 +17,7 @@ from applytrack.gmail import (
     HistoryExpired,
     MessageGone,
     MessageRef,
+    QuotaGate,
     TokenRevoked,
     counts_for_sync,
     header,
@@ -24,6 +25,7 @@ from applytrack.gmail import (
 from applytrack.messaging import MailboxChanged
 from classifier import Classifier
 from processors.messages import body_text, classifier_input, incoming_email
+from processors.quota import MailboxQuota, QuotaPolicy
 from storage import (
     IncomingEmail,
     LeasedMailbox,
@@ -60,6 +62,7 @@ class SyncPolicy:
     initial_days_premium: int = 90
     watch_topic: str | None = None  # projects/<project>/topics/<gmail topic>; None: no push
     watch_renew_before_seconds: float = 86400.0
+    quota: QuotaPolicy = field(default_factory=QuotaPolicy)
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,7 @@ class SyncResult:
     rate_limited: int = 0
 
 
-GmailFactory = Callable[[MailboxView, str], GmailClient]
+GmailFactory = Callable[[MailboxView, str, QuotaGate], GmailClient]  # mailbox, token, quota
 ProgressCallback = Callable[[int, int], None]  # (processed, total)
 
 
@@ -84,7 +87,9 @@ class _Pass:
 
     mailbox: MailboxView
     gmail: GmailClient
-    run_id: int
+    kind: str
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    run_id: int | None = None  # recorded once there is progress to show, or when it ends
     processed: int = 0
     total: int = 0
     seen: int = 0
@@ -139,24 +144,21 @@ class MailboxSyncer:
         )
         if leased is None:
             raise MailboxBusy(f"mailbox {mailbox.id} is being synced by another worker")
+        quota = MailboxQuota(self._policy.quota, leased.quota_spends)
         try:
             if _already_covered(message, leased.mailbox):
                 return SyncResult(mailbox.id, skipped=True)
-            return self._sync_leased(leased, message.reason)
+            return self._sync_leased(leased, message.reason, quota)
         finally:
-            self._store.release_lease(mailbox.id, owner)
+            self._store.release_lease(mailbox.id, owner, quota_spends=quota.spends())
 
-    def _sync_leased(self, leased: LeasedMailbox, reason: str) -> SyncResult:
+    def _sync_leased(self, leased: LeasedMailbox, reason: str, quota: QuotaGate) -> SyncResult:
         mailbox, token = leased.mailbox, leased.refresh_token
         if token is None:
             self._store.set_mailbox_state(mailbox.id, MailboxState.RECONNECT_NEEDED)
             return SyncResult(mailbox.id, skipped=True)
         kind = "initial" if mailbox.history_cursor is None else reason
-        run = _Pass(
-            mailbox,
-            self._gmail_factory(mailbox, token),
-            self._store.start_sync_run(mailbox.id, kind),
-        )
+        run = _Pass(mailbox, self._gmail_factory(mailbox, token, quota), kind)
         try:
             self._sync(run)
             if self._watch_due(mailbox):
@@ -175,9 +177,18 @@ class MailboxSyncer:
         self._finish(run, status="resynced" if run.resynced else "ok")
         return run.result()
 
+    def _run_id(self, run: _Pass) -> int:
+        """The sync's run row, written on first need: a push sync's whole life is shorter than
+        one more transaction on its path, so it is written after the status events."""
+        if run.run_id is None:
+            run.run_id = self._store.start_sync_run(
+                run.mailbox.id, run.kind, started_at=run.started_at
+            )
+        return run.run_id
+
     def _finish(self, run: _Pass, *, status: str, error: str | None = None) -> None:
         self._store.finish_sync_run(
-            run.run_id,
+            self._run_id(run),
             status=status,
             messages_seen=run.seen,
             events_written=run.events,
@@ -232,7 +243,9 @@ class MailboxSyncer:
 
     def _report(self, run: _Pass) -> None:
         if run.total > WRITE_CHUNK:  # a one-chunk sync is over before anyone could look
-            self._store.update_sync_progress(run.run_id, processed=run.processed, total=run.total)
+            self._store.update_sync_progress(
+                self._run_id(run), processed=run.processed, total=run.total
+            )
         if self._on_progress is not None:
             self._on_progress(run.processed, run.total)
 

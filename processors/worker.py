@@ -10,16 +10,18 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
+import httplib2
 from google.oauth2.credentials import Credentials
+from googleapiclient.http import build_http
 
-from applytrack.gmail import GmailClient, GmailConfig, gmail_config, user_credentials
+from applytrack.gmail import GmailClient, GmailConfig, QuotaGate, gmail_config, user_credentials
 from applytrack.messaging import MailboxChanged, Subscriber
 from applytrack.settings import Settings
 from classifier import Classifier, load_classifier
 from processors.metrics import MeteredGmailClient, MeteredStore, WorkerMetrics
-from processors.quota import MailboxQuota, QuotaPolicy
+from processors.quota import QuotaPolicy
 from processors.sync import GmailFactory, MailboxBusy, MailboxSyncer, SyncInterrupted, SyncPolicy
-from storage import Database, FieldCipher, MailboxView, QuotaLedger, Store
+from storage import Database, FieldCipher, MailboxView, Store
 
 log = logging.getLogger(__name__)
 
@@ -29,28 +31,37 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def gmail_factory(
-    settings: Settings, database: Database, *, metrics: WorkerMetrics | None = None
-) -> GmailFactory:
-    """A function that opens a Gmail client for one mailbox, under its shared quota.
+def gmail_factory(settings: Settings, *, metrics: WorkerMetrics | None = None) -> GmailFactory:
+    """A function that opens a Gmail client for one mailbox, under the quota gate it is given.
 
     With ``metrics``, the client counts its calls by method and its rate-limited answers.
     """
     config = gmail_config(settings)
-    ledger = QuotaLedger(database)
-    policy = QuotaPolicy(units_per_second=settings.gmail_quota_units_per_second)
     credentials = CredentialsCache(config)
+    connections = threading.local()
 
-    def open_mailbox(mailbox: MailboxView, refresh_token: str) -> GmailClient:
-        quota = MailboxQuota(ledger, mailbox.id, policy)
+    def open_mailbox(mailbox: MailboxView, refresh_token: str, quota: QuotaGate) -> GmailClient:
         cached = credentials.get(mailbox.id, refresh_token)
-        if metrics is not None:
-            return MeteredGmailClient(
-                config, refresh_token, metrics=metrics, quota=quota, credentials=cached
-            )
-        return GmailClient(config, refresh_token, quota=quota, credentials=cached)
+        client = MeteredGmailClient if metrics is not None else GmailClient
+        extra = {"metrics": metrics} if metrics is not None else {}
+        return client(
+            config,
+            refresh_token,
+            quota=quota,
+            credentials=cached,
+            connection=_thread_connection(connections),
+            **extra,
+        )
 
     return open_mailbox
+
+
+def _thread_connection(connections: threading.local) -> httplib2.Http:
+    """This thread's kept-alive connection to Gmail: a sync after the first skips the TCP and
+    TLS handshakes. One per thread, because an `httplib2.Http` must not be shared."""
+    if getattr(connections, "http", None) is None:
+        connections.http = build_http()
+    return connections.http
 
 
 class CredentialsCache:
@@ -92,6 +103,7 @@ def sync_policy(settings: Settings, *, worker: str | None = None) -> SyncPolicy:
         initial_days_premium=settings.initial_sync_days_premium,
         watch_topic=f"projects/{settings.pubsub_project}/topics/{settings.gmail_topic}",
         watch_renew_before_seconds=settings.watch_renew_before_seconds,
+        quota=QuotaPolicy(units_per_second=settings.gmail_quota_units_per_second),
     )
 
 
@@ -177,7 +189,7 @@ def build_worker(
     syncer = MailboxSyncer(
         syncer_store,
         classifier or load_classifier(settings.classifier_model_path),
-        open_gmail or gmail_factory(settings, store.database, metrics=metrics),
+        open_gmail or gmail_factory(settings, metrics=metrics),
         sync_policy(settings, worker=worker),
     )
     return Worker(subscriber=subscriber, syncer=syncer, metrics=metrics)

@@ -4,7 +4,6 @@ from storage.crypto import FieldCipher
 from storage.database import Database
 from storage.enums import EventCause, Label, MailboxState, ReviewState, Status, Tier
 from storage.errors import LeaseLost, MailboxConflict, NotFound, StorageError
-from storage.quota import QuotaLedger
 from storage.store import Store
 from storage.views import (
     ApplicationDetail,
@@ -39,7 +38,6 @@ __all__ = [
     "MailboxState",
     "MailboxView",
     "NotFound",
-    "QuotaLedger",
     "ReviewEmailView",
     "ReviewState",
     "Status",

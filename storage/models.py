@@ -71,6 +71,9 @@ class Mailbox(Base):
     last_push_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     lease_owner: Mapped[str | None] = mapped_column(String(200))
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The Gmail quota the last lease holder spent in its final moments, handed to the next one:
+    # JSON [[seconds since the epoch, units], ...].
+    quota_window: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
 
@@ -179,15 +182,3 @@ class SyncRun(Base):
     processed: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)
-
-
-class QuotaSpend(Base):
-    """Gmail quota units one mailbox spent at a moment: the shared moving window of its quota."""
-
-    __tablename__ = "quota_spends"
-    __table_args__ = (Index("ix_quota_spends_mailbox_id_spent_at", "mailbox_id", "spent_at"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    mailbox_id: Mapped[int] = mapped_column(ForeignKey("mailboxes.id", ondelete="CASCADE"))
-    spent_at: Mapped[float] = mapped_column(Float)  # seconds since the epoch, sub-second
-    units: Mapped[int] = mapped_column(Integer)

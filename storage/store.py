@@ -216,7 +216,8 @@ class Store:
                 return None
             mailbox = _get_mailbox(session, mailbox_id)
             token = self._cipher.decrypt_optional(mailbox.refresh_token_enc)
-            return LeasedMailbox(_mailbox_view(mailbox), token)
+            spends = _quota_spends(mailbox_id, mailbox.quota_window)
+            return LeasedMailbox(_mailbox_view(mailbox), token, spends)
 
     def _take_lease(
         self, session: Session, mailbox_id: int, owner: str, ttl_seconds: float
@@ -243,13 +244,23 @@ class Store:
         _get_mailbox(session, mailbox_id)
         return False
 
-    def release_lease(self, mailbox_id: int, owner: str) -> None:
-        """Give the lease back, if ``owner`` still holds it."""
+    def release_lease(
+        self,
+        mailbox_id: int,
+        owner: str,
+        *,
+        quota_spends: Sequence[tuple[float, int]] | None = None,
+    ) -> None:
+        """Give the lease back, if ``owner`` still holds it, with the Gmail quota it spent that
+        the next holder must still count (``quota_spends``: seconds since the epoch, units)."""
+        values: dict[str, object] = {"lease_owner": None, "lease_expires_at": None}
+        if quota_spends is not None:
+            values["quota_window"] = json.dumps([[moment, units] for moment, units in quota_spends])
         with self._db.session() as session:
             session.execute(
                 update(Mailbox)
                 .where(Mailbox.id == mailbox_id, Mailbox.lease_owner == owner)
-                .values(lease_owner=None, lease_expires_at=None)
+                .values(values)
                 .execution_options(synchronize_session=False)
             )
 
@@ -293,17 +304,9 @@ class Store:
             for email in emails:
                 writer.write(email)
             mailbox.last_sync_at = now
-            session.flush()
-            if new_cursor is not None:
-                session.execute(
-                    update(Mailbox)
-                    .where(
-                        Mailbox.id == mailbox_id,
-                        Mailbox.history_cursor.is_(None) | (Mailbox.history_cursor < new_cursor),
-                    )
-                    .values(history_cursor=new_cursor)
-                    .execution_options(synchronize_session=False)
-                )
+            # The row is locked, so the cursor read with it is current: it only moves forward.
+            if new_cursor is not None and (mailbox.history_cursor or 0) < new_cursor:
+                mailbox.history_cursor = new_cursor
             outcome = writer.outcome()
         logger.info(
             "sync batch written",
@@ -321,15 +324,18 @@ class Store:
 
     # Sync runs ---------------------------------------------------------------------------------
 
-    def start_sync_run(self, mailbox_id: int, kind: str) -> int:
-        """Record that a sync of ``kind`` (push, poll, initial, resync, ...) started."""
+    def start_sync_run(
+        self, mailbox_id: int, kind: str, *, started_at: datetime | None = None
+    ) -> int:
+        """Record that a sync of ``kind`` (push, poll, initial, resync, ...) started (now, unless
+        ``started_at`` says when)."""
         with self._db.session() as session:
             _get_mailbox(session, mailbox_id)
             run = SyncRun(
                 mailbox_id=mailbox_id,
                 kind=kind,
                 status="running",
-                started_at=self._clock(),
+                started_at=started_at or self._clock(),
                 messages_seen=0,
                 events_written=0,
                 processed=0,
@@ -658,6 +664,18 @@ def _normalise_address(address: str, what: str) -> str:
     if "@" not in normalised or len(normalised) > 320:
         raise ValueError(f"The {what} {address!r} is not an email address.")
     return normalised
+
+
+def _quota_spends(mailbox_id: int, stored: str | None) -> tuple[tuple[float, int], ...]:
+    """The quota window a lease was released with; unreadable means empty (Gmail's own 429s and
+    our backoff cover the one window that could then be over-spent)."""
+    if not stored:
+        return ()
+    try:
+        return tuple((float(moment), int(units)) for moment, units in json.loads(stored))
+    except (ValueError, TypeError):
+        logger.warning("unreadable quota window ignored", extra={"mailbox_id": mailbox_id})
+        return ()
 
 
 def _get_mailbox(session: Session, mailbox_id: int) -> Mailbox:

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from storage.crypto import FieldCipher
@@ -55,13 +55,14 @@ class BatchWriter:
             self._counts.emails_skipped += 1
             return
         self._counts.emails_new += 1
-        record = self._session.get(EmailRecord, record_id)
-        assert record is not None
         original = self._counted_original(record_id, email)
         if original is not None:
-            record.copy_of_id = original.id
-            record.application_id = original.application_id
-            record.review_state = ReviewState.NOT_NEEDED  # the original is reviewed, not its copy
+            self._update_record(
+                record_id,
+                copy_of_id=original.id,
+                application_id=original.application_id,
+                review_state=ReviewState.NOT_NEEDED,  # the original is reviewed, not its copy
+            )
             self._counts.copies += 1
             return
         if email.needs_review:
@@ -71,8 +72,9 @@ class BatchWriter:
         if status is None:
             return
         application, previous = self._join_or_start(email, status)
-        record.application_id = application.id
-        self._fill_in_company_and_role(application, email)
+        self._update_record(record_id, application_id=application.id)
+        if previous is not None:  # a new application was made from this very email
+            self._fill_in_company_and_role(application, email)
         if self._write_event(application, previous, record_id, email, status):
             self._counts.events_written += 1
 
@@ -108,6 +110,10 @@ class BatchWriter:
         return insert_or_ignore(
             self._session, EmailRecord, values, ("mailbox_id", "gmail_message_id")
         )
+
+    def _update_record(self, record_id: int, **values: object) -> None:
+        """One UPDATE by id; a copy already loaded in this session is updated in memory too."""
+        self._session.execute(update(EmailRecord).where(EmailRecord.id == record_id).values(values))
 
     def _counted_original(self, record_id: int, email: IncomingEmail) -> EmailRecord | None:
         """Claim the email's fingerprints; return the earlier email that already counted, if any."""
@@ -246,6 +252,8 @@ class BatchWriter:
     ) -> bool:
         if application.manual_override:
             resulting = application.status
+        elif previous is None:  # started by this email: there are no earlier events to weigh
+            resulting = status
         else:
             events = [*self._email_events(application.id), EmailEvent(status, email.date)]
             resulting = automatic_status(events) or status

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,15 +21,20 @@ def insert_or_ignore(
     concurrent transaction inserted it first: the database decides, not a prior SELECT).
     """
     dialect = session.get_bind().dialect.name
+    statement = _statement(dialect, model, tuple(conflict_columns))
+    return session.execute(statement, values).scalar_one_or_none()
+
+
+@functools.cache
+def _statement(dialect: str, model: Any, conflict_columns: tuple[str, ...]) -> Any:
+    """The statement, built once: the values go in as parameters, so SQLAlchemy neither rebuilds
+    nor re-keys it on every row (that cost more than the insert itself)."""
     if dialect == "postgresql":
         statement: Any = postgresql.insert(model)
     elif dialect == "sqlite":
         statement = sqlite.insert(model)
     else:
         raise StorageError(f"The {dialect} database is not supported; use SQLite or PostgreSQL.")
-    statement = (
-        statement.values(**values)
-        .on_conflict_do_nothing(index_elements=list(conflict_columns))
-        .returning(model.id)
+    return statement.on_conflict_do_nothing(index_elements=list(conflict_columns)).returning(
+        model.id
     )
-    return session.execute(statement).scalar_one_or_none()

@@ -109,6 +109,8 @@ class LeasedMailbox:
 
     mailbox: MailboxView
     refresh_token: str | None
+    # Gmail quota the previous holder spent that may still count: (seconds since epoch, units).
+    quota_spends: tuple[tuple[float, int], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -143,7 +143,7 @@ def run_sync(args: argparse.Namespace) -> int:
     syncer = MailboxSyncer(
         store,
         load_classifier(settings.classifier_model_path),
-        gmail_factory(settings, store.database),
+        gmail_factory(settings),
         sync_policy(settings),
         on_progress=bar.update,
     )

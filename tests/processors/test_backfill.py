@@ -57,7 +57,7 @@ def settings(tmp_path: Path, sandbox: SandboxServer, any_database_url: str) -> S
 
 def syncer_for(settings: Settings, store: Store, classifier, worker: str) -> MailboxSyncer:
     policy = sync_policy(settings, worker=worker)
-    return MailboxSyncer(store, classifier, gmail_factory(settings, store.database), policy)
+    return MailboxSyncer(store, classifier, gmail_factory(settings), policy)
 
 
 def generated_mailbox(
@@ -84,7 +84,7 @@ def test_backfill_of_3000_messages_records_each_once(sandbox, store, settings, c
     syncer = MailboxSyncer(
         store,
         classifier,
-        gmail_factory(settings, store.database),
+        gmail_factory(settings),
         sync_policy(settings, worker="backfill"),
         on_progress=lambda p, t: progress.append((p, t)),
     )

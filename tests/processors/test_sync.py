@@ -4,6 +4,7 @@ the real classifier and a real database. Only the queue is left out (messages ar
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -58,7 +59,7 @@ def settings(tmp_path: Path, sandbox: SandboxServer, any_database_url: str) -> S
 
 def make_syncer(settings: Settings, store: Store, classifier, worker: str = "test-worker"):
     policy = sync_policy(settings, worker=worker)
-    return MailboxSyncer(store, classifier, gmail_factory(settings, store.database), policy)
+    return MailboxSyncer(store, classifier, gmail_factory(settings), policy)
 
 
 def new_mailbox(
@@ -197,3 +198,58 @@ def test_a_message_deleted_before_it_is_fetched_is_skipped(
     assert result.messages_seen == 1  # the other one was deleted between history and get
     assert store.mailbox(mailbox_id).history_cursor >= int(answer["historyId"])
     assert len(store.applications(user_id)) == 1
+
+
+def test_syncs_on_one_thread_share_one_kept_alive_connection_to_gmail(
+    sandbox, store, settings, classifier
+) -> None:
+    user_id, mailbox_id, address = new_mailbox(sandbox, store)
+    syncer = make_syncer(settings, store, classifier)
+    syncer.handle(MailboxChanged(mailbox_id, None, "initial"))
+    connections = sandbox.connections_accepted
+
+    for email in (CONFIRMATION, REJECTION):
+        answer = sandbox.state.deliver(address, {**email, "to": address})
+        syncer.handle(MailboxChanged(mailbox_id, int(answer["historyId"]), "push"))
+
+    assert [a.status for a in store.applications(user_id)] == [Status.REJECTED]
+    # Two syncs, four Gmail calls, and not one new TCP (in production, TLS) handshake.
+    assert sandbox.connections_accepted == connections
+
+
+def test_a_push_sync_is_recorded_as_one_finished_run(sandbox, store, settings, classifier) -> None:
+    _, mailbox_id, address = new_mailbox(sandbox, store)
+    syncer = make_syncer(settings, store, classifier)
+    syncer.handle(MailboxChanged(mailbox_id, None, "initial"))
+    answer = sandbox.state.deliver(address, {**CONFIRMATION, "to": address})
+
+    syncer.handle(MailboxChanged(mailbox_id, int(answer["historyId"]), "push"))
+
+    push, initial = store.sync_runs(mailbox_id)
+    assert (push.kind, push.status, push.messages_seen, push.events_written) == ("push", "ok", 1, 1)
+    assert initial.kind == "initial" and initial.status == "ok"
+    assert initial.finished_at <= push.started_at <= push.finished_at
+
+
+def test_a_connection_gmail_closed_while_idle_is_opened_again(
+    store, tmp_path, any_database_url, classifier
+) -> None:
+    with SandboxServer(keep_alive_seconds=0.3) as sandbox:
+        settings = Settings.embedded(
+            tmp_path,
+            database_url=any_database_url,
+            gmail_api_endpoint=sandbox.url,
+            oauth_token_uri=f"{sandbox.url}/token",
+            demo=False,
+        )
+        user_id, mailbox_id, address = new_mailbox(sandbox, store)
+        syncer = make_syncer(settings, store, classifier)
+        syncer.handle(MailboxChanged(mailbox_id, None, "initial"))
+        time.sleep(0.8)  # the sandbox closes the idle connection
+
+        answer = sandbox.state.deliver(address, {**CONFIRMATION, "to": address})
+        result = syncer.handle(MailboxChanged(mailbox_id, int(answer["historyId"]), "push"))
+
+        assert (result.messages_seen, result.rate_limited) == (1, 0)
+        assert [a.status for a in store.applications(user_id)] == [Status.APPLIED]
+        assert sandbox.connections_accepted == 2
