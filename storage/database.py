@@ -55,7 +55,8 @@ class Database:
 
     def ping(self) -> None:
         """Run ``SELECT 1``; raises the driver's error when the database cannot be reached."""
-        with self.engine.connect() as connection:
+        options = {_SQLITE_BEGIN_OPTION: "BEGIN"}  # a probe must not take SQLite's write lock
+        with self.engine.connect().execution_options(**options) as connection:
             connection.execute(text("SELECT 1"))
 
     def upgrade(self, revision: str = "head") -> None:

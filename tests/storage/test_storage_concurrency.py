@@ -75,3 +75,16 @@ def test_only_one_of_two_racing_owners_gets_the_lease(database_url, store, ciphe
             assert sorted(results) == [False, True], f"round {round_number}: {results}"
     finally:
         other_database.dispose()
+
+
+def test_the_readiness_ping_does_not_wait_for_a_writer(database_url, database):
+    probe = Database(database_url)
+    answered = threading.Event()
+    try:
+        with database.session():  # a writer: on SQLite it holds the write lock until it ends
+            thread = threading.Thread(target=lambda: (probe.ping(), answered.set()))
+            thread.start()
+            assert answered.wait(timeout=5), "the ping queued behind the writer"
+        thread.join(timeout=5)
+    finally:
+        probe.dispose()
