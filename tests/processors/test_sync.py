@@ -48,9 +48,13 @@ def sandbox() -> Iterator[SandboxServer]:
 
 @pytest.fixture
 def settings(tmp_path: Path, sandbox: SandboxServer, any_database_url: str) -> Settings:
+    return settings_for(sandbox, tmp_path, any_database_url)
+
+
+def settings_for(sandbox: SandboxServer, state_dir: Path, database_url: str) -> Settings:
     return Settings.embedded(
-        tmp_path,
-        database_url=any_database_url,
+        state_dir,
+        database_url=database_url,
         gmail_api_endpoint=sandbox.url,
         oauth_token_uri=f"{sandbox.url}/token",
         demo=False,
@@ -235,13 +239,7 @@ def test_a_connection_gmail_closed_while_idle_is_opened_again(
     store, tmp_path, any_database_url, classifier
 ) -> None:
     with SandboxServer(keep_alive_seconds=0.3) as sandbox:
-        settings = Settings.embedded(
-            tmp_path,
-            database_url=any_database_url,
-            gmail_api_endpoint=sandbox.url,
-            oauth_token_uri=f"{sandbox.url}/token",
-            demo=False,
-        )
+        settings = settings_for(sandbox, tmp_path, any_database_url)
         user_id, mailbox_id, address = new_mailbox(sandbox, store)
         syncer = make_syncer(settings, store, classifier)
         syncer.handle(MailboxChanged(mailbox_id, None, "initial"))
