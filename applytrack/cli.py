@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
 from applytrack.commands import classify, db, demo, pubsub, run
 from applytrack.logs import configure_logging
-from applytrack.settings import SettingsError
+from applytrack.settings import SettingsError, log_options
 
 COMMAND_MODULES = (demo, run, db, pubsub, classify)
 
@@ -19,9 +20,14 @@ def build_parser() -> argparse.ArgumentParser:
         prog="applytrack",
         description="ApplyTrack Sync: Gmail-driven job application tracking.",
     )
-    parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING or ERROR")
     parser.add_argument(
-        "--log-format", choices=("json", "text"), default="json", help="log line format"
+        "--log-level",
+        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+        type=str.upper,
+        help="overrides LOG_LEVEL (default INFO)",
+    )
+    parser.add_argument(
+        "--log-format", choices=("json", "text"), help="overrides LOG_FORMAT (default json)"
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in COMMAND_MODULES:
@@ -33,8 +39,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Parse arguments, configure logging and run the chosen command."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    configure_logging(args.log_level, json_lines=args.log_format == "json")
     try:
+        level, line_format = log_options(os.environ)
+        configure_logging(
+            args.log_level or level, json_lines=(args.log_format or line_format) == "json"
+        )
         return int(args.func(args) or 0)
     except SettingsError as exc:
         print(f"applytrack: configuration error: {exc}", file=sys.stderr)

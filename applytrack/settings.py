@@ -108,6 +108,7 @@ class Settings:
                 "PUBSUB_PROJECT (or GOOGLE_CLOUD_PROJECT) must name a Google Cloud project of at "
                 "least 6 characters when APPLYTRACK_QUEUE=pubsub."
             )
+        log_level, log_format = log_options(environ)
         settings = cls(
             database_url=env.required("DATABASE_URL"),
             encryption_keys=keys,
@@ -168,8 +169,8 @@ class Settings:
             ),
             rate_limit_storage_uri=environ.get("RATE_LIMIT_STORAGE_URI")
             or cls.rate_limit_storage_uri,
-            log_level=env.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
-            log_format=env.choice("LOG_FORMAT", ("json", "text"), "json"),
+            log_level=log_level,
+            log_format=log_format,
         )
         return settings
 
@@ -209,6 +210,16 @@ def _load_or_create_demo_keys(path: Path) -> dict[str, bytes]:
     path.write_text(json.dumps({name: base64.b64encode(v).decode() for name, v in keys.items()}))
     path.chmod(0o600)
     return keys
+
+
+def log_options(environ: Mapping[str, str]) -> tuple[str, str]:
+    """``LOG_LEVEL`` and ``LOG_FORMAT`` (INFO and json by default), checked: every process, the
+    web one under gunicorn and each `applytrack` command, logs as they say."""
+    env = _Env(environ)
+    return (
+        env.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
+        env.choice("LOG_FORMAT", ("json", "text"), "json"),
+    )
 
 
 class _Env:

@@ -169,11 +169,13 @@ def measure_processes(emails: int) -> list[float]:
         env = process_env(
             settings,
             GMAIL_PUSH_TOKEN=token,
-            LOG_LEVEL="WARNING",
+            LOG_LEVEL="INFO",  # production's logging, written to files in the state folder
             PORT=str(port),
             PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
         )
-        processes = [procfile_process(name, env) for name in ("web", "worker")]
+        processes = [
+            procfile_process(name, env, Path(state) / f"{name}.log") for name in ("web", "worker")
+        ]
         try:
             wait_for_port(port)
             user_id = store.create_user("bench@applytrack.test")
@@ -194,12 +196,15 @@ def measure_processes(emails: int) -> list[float]:
                 process.wait(timeout=30)
 
 
-def procfile_process(name: str, env: dict[str, str]) -> subprocess.Popen:
-    """Start the Procfile's ``name`` line, exactly as written there."""
+def procfile_process(name: str, env: dict[str, str], log: Path) -> subprocess.Popen:
+    """Start the Procfile's ``name`` line, exactly as written there; its logs go to ``log``."""
     for line in (REPO / "Procfile").read_text().splitlines():
         kind, _, command = line.partition(":")
         if kind.strip() == name:
-            return subprocess.Popen(["bash", "-c", f"exec {command.strip()}"], cwd=REPO, env=env)
+            with log.open("ab") as log_file:  # the child keeps its own handle
+                return subprocess.Popen(
+                    ["bash", "-c", f"exec {command.strip()}"], cwd=REPO, env=env, stderr=log_file
+                )
     raise SystemExit(f"the Procfile has no {name} process")
 
 
@@ -269,6 +274,22 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
+def log_production_lines(path: Path) -> None:
+    """This process logs as production does (INFO, scrubbed JSON lines), into ``path``; only
+    warnings reach the terminal."""
+    from applytrack.logs import JsonLineFormatter
+
+    to_file = logging.FileHandler(path, mode="w")
+    to_file.setFormatter(JsonLineFormatter())
+    to_terminal = logging.StreamHandler()
+    to_terminal.setLevel(logging.WARNING)
+    root = logging.getLogger()
+    root.handlers[:] = [to_file, to_terminal]
+    root.setLevel(logging.INFO)
+    # The one-process stack serves with werkzeug, whose request lines gunicorn would not write.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+
 def summary(name: str, queue: str, latencies: list[float]) -> str:
     ms = [value * 1000 for value in latencies]
     return (
@@ -283,8 +304,7 @@ def main() -> int:
     parser.add_argument("--emails", type=int, default=60)
     parser.add_argument("--queue", choices=("pubsub", "inprocess"), default="pubsub")
     args = parser.parse_args()
-    logging.basicConfig(level=logging.WARNING)
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    log_production_lines(Path(tempfile.gettempdir()) / "applytrack-latency-bench.log")
     if args.queue == "inprocess":
         print(summary("one-process", args.queue, measure(args.queue, args.emails)))
         return 0
