@@ -72,7 +72,7 @@ class Settings:
     # Failed sign-ins allowed per email address (`limits` notation), and where they are counted.
     sign_in_failure_limits: str = "5 per minute;20 per hour"
     rate_limit_storage_uri: str = "memory://"
-    # The web process's logging under gunicorn (the CLI processes take --log-level/--log-format).
+    # Every process's logging (LOG_LEVEL, LOG_FORMAT; an applytrack command's flags override them).
     log_level: str = "INFO"
     log_format: str = "json"
 
