@@ -132,25 +132,30 @@ class MailboxSyncer:
 
     def handle(self, message: MailboxChanged) -> SyncResult:
         """Sync the mailbox named by ``message``; raise to have the message redelivered."""
+        owner = self._policy.worker_id
+        leased = self._store.lease_mailbox(
+            message.mailbox_id,
+            owner,
+            ttl_seconds=self._policy.lease_seconds,
+            history_after=message.history_id,
+        )
+        if leased is None:
+            return self._not_leased(message)
+        quota = MailboxQuota(self._policy.quota, leased.quota_spends)
+        try:
+            return self._sync_leased(leased, message.reason, quota)
+        finally:
+            self._store.release_lease(message.mailbox_id, owner, quota_spends=quota.spends())
+
+    def _not_leased(self, message: MailboxChanged) -> SyncResult:
+        """Why the lease was refused: nothing to do, or another worker is at it (redeliver)."""
         mailbox = self._store.mailbox(message.mailbox_id)
         if mailbox.state is not MailboxState.ACTIVE:
             log.info("mailbox %s is %s: nothing to sync", mailbox.id, mailbox.state.value)
             return SyncResult(mailbox.id, skipped=True)
         if _already_covered(message, mailbox):
             return SyncResult(mailbox.id, skipped=True)
-        owner = self._policy.worker_id
-        leased = self._store.lease_mailbox(
-            mailbox.id, owner, ttl_seconds=self._policy.lease_seconds
-        )
-        if leased is None:
-            raise MailboxBusy(f"mailbox {mailbox.id} is being synced by another worker")
-        quota = MailboxQuota(self._policy.quota, leased.quota_spends)
-        try:
-            if _already_covered(message, leased.mailbox):
-                return SyncResult(mailbox.id, skipped=True)
-            return self._sync_leased(leased, message.reason, quota)
-        finally:
-            self._store.release_lease(mailbox.id, owner, quota_spends=quota.spends())
+        raise MailboxBusy(f"mailbox {mailbox.id} is being synced by another worker")
 
     def _sync_leased(self, leased: LeasedMailbox, reason: str, quota: QuotaGate) -> SyncResult:
         mailbox, token = leased.mailbox, leased.refresh_token

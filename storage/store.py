@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -207,12 +207,27 @@ class Store:
             return self._take_lease(session, mailbox_id, owner, ttl_seconds)
 
     def lease_mailbox(
-        self, mailbox_id: int, owner: str, *, ttl_seconds: float
+        self,
+        mailbox_id: int,
+        owner: str,
+        *,
+        ttl_seconds: float,
+        history_after: int | None = None,
     ) -> LeasedMailbox | None:
-        """`acquire_lease`, then (when taken) the mailbox and its refresh token as they are under
-        the lease, in one transaction; None when another owner holds it."""
+        """Take the lease of an active mailbox (as `acquire_lease`) and read the mailbox and its
+        refresh token under it, in one transaction.
+
+        With ``history_after``, only a mailbox whose cursor is below it (or unset) is leased.
+        None: not leased (another owner holds it, the mailbox is not active, or its cursor has
+        passed ``history_after``); `mailbox` tells which.
+        """
+        conditions = [Mailbox.state == MailboxState.ACTIVE]
+        if history_after is not None:
+            conditions.append(
+                Mailbox.history_cursor.is_(None) | (Mailbox.history_cursor < history_after)
+            )
         with self._db.session() as session:
-            if not self._take_lease(session, mailbox_id, owner, ttl_seconds):
+            if not self._take_lease(session, mailbox_id, owner, ttl_seconds, *conditions):
                 return None
             mailbox = _get_mailbox(session, mailbox_id)
             token = self._cipher.decrypt_optional(mailbox.refresh_token_enc)
@@ -220,7 +235,12 @@ class Store:
             return LeasedMailbox(_mailbox_view(mailbox), token, spends)
 
     def _take_lease(
-        self, session: Session, mailbox_id: int, owner: str, ttl_seconds: float
+        self,
+        session: Session,
+        mailbox_id: int,
+        owner: str,
+        ttl_seconds: float,
+        *conditions: ColumnElement[bool],
     ) -> bool:
         if not owner:
             raise ValueError("A lease owner must be a non-empty string naming the worker.")
@@ -235,6 +255,7 @@ class Store:
                 | (Mailbox.lease_owner == owner)
                 | (Mailbox.lease_expires_at.is_(None))
                 | (Mailbox.lease_expires_at <= now),
+                *conditions,
             )
             .values(lease_owner=owner, lease_expires_at=now + timedelta(seconds=ttl_seconds))
             .execution_options(synchronize_session=False)

@@ -20,9 +20,12 @@ def insert_or_ignore(
     Returns the new row's id, or None when a row with the same key already exists (also when a
     concurrent transaction inserted it first: the database decides, not a prior SELECT).
     """
-    dialect = session.get_bind().dialect.name
-    statement = _statement(dialect, model, tuple(conflict_columns))
-    return session.execute(statement, values).scalar_one_or_none()
+    # Run on the session's connection, not through the ORM, whose bulk-insert path costs more
+    # than the insert; the flush lets the database judge conflicts with pending changes too.
+    session.flush()
+    connection = session.connection()
+    statement = _statement(connection.dialect.name, model, tuple(conflict_columns))
+    return connection.execute(statement, values).scalar_one_or_none()
 
 
 @functools.cache

@@ -174,6 +174,19 @@ def test_a_second_worker_waits_for_the_lease(sandbox, store, settings, classifie
     assert not syncer.handle(MailboxChanged(mailbox_id, None, "poll")).skipped
 
 
+def test_a_push_the_cursor_has_passed_is_done_even_while_another_worker_syncs(
+    sandbox, store, settings, classifier
+) -> None:
+    _, mailbox_id, _ = new_mailbox(sandbox, store)
+    syncer = make_syncer(settings, store, classifier)
+    syncer.handle(MailboxChanged(mailbox_id, None, "initial"))
+    cursor = store.mailbox(mailbox_id).history_cursor
+    assert store.acquire_lease(mailbox_id, "other-worker", ttl_seconds=60)
+    assert syncer.handle(MailboxChanged(mailbox_id, cursor, "push")).skipped
+    with pytest.raises(MailboxBusy):  # news the cursor has not seen: redelivered later
+        syncer.handle(MailboxChanged(mailbox_id, cursor + 1, "push"))
+
+
 def test_premium_mailbox_is_watched_after_the_initial_sync(
     sandbox, store, settings, classifier
 ) -> None:

@@ -152,6 +152,24 @@ def test_lease_mailbox_reads_the_mailbox_and_token_under_the_lease_it_takes(
         store.lease_mailbox(404, "worker-a", ttl_seconds=60)
 
 
+def test_lease_mailbox_leaves_alone_a_mailbox_with_nothing_to_sync(store, mailbox_id, clock):
+    store.release_lease(mailbox_id, "worker-a")
+    big = 2**63 + 10  # compared as numbers, above the signed 64-bit range too
+    store.record_watch(mailbox_id, history_id=big, expiration=clock.now + timedelta(days=7))
+
+    for covered in (big - 1, big):
+        assert store.lease_mailbox(mailbox_id, "w", ttl_seconds=60, history_after=covered) is None
+    assert store.acquire_lease(mailbox_id, "other", ttl_seconds=60)  # a refusal took nothing
+    store.release_lease(mailbox_id, "other")
+    leased = store.lease_mailbox(mailbox_id, "w", ttl_seconds=60, history_after=big + 1)
+    assert leased is not None and leased.mailbox.history_cursor == big
+    store.release_lease(mailbox_id, "w")
+
+    store.set_mailbox_state(mailbox_id, MailboxState.RECONNECT_NEEDED)
+    assert store.lease_mailbox(mailbox_id, "w", ttl_seconds=60) is None
+    assert store.lease_mailbox(mailbox_id, "w", ttl_seconds=60, history_after=big + 1) is None
+
+
 def test_lease_arguments_are_checked(store, mailbox_id):
     with pytest.raises(ValueError, match="ttl_seconds must be positive"):
         store.acquire_lease(mailbox_id, "worker-a", ttl_seconds=0)
