@@ -87,6 +87,16 @@ def event_count(store: Store, user_id: int) -> int:
     return sum(len(store.application(user_id, a.id).events) for a in store.applications(user_id))
 
 
+def synced_mailbox(
+    sandbox: SandboxServer, store: Store, settings: Settings, classifier, *, tier: Tier = Tier.FREE
+) -> tuple[int, int, str, MailboxSyncer]:
+    """A new mailbox after its initial sync, and the syncer that made it."""
+    user_id, mailbox_id, address = new_mailbox(sandbox, store, tier=tier)
+    syncer = make_syncer(settings, store, classifier)
+    syncer.handle(MailboxChanged(mailbox_id, None, "initial"))
+    return user_id, mailbox_id, address, syncer
+
+
 def test_initial_sync_then_history_delta(sandbox, store, settings, classifier) -> None:
     user_id, mailbox_id, address = new_mailbox(sandbox, store)
     sandbox.state.deliver(address, {**CONFIRMATION, "to": address})
@@ -105,9 +115,7 @@ def test_initial_sync_then_history_delta(sandbox, store, settings, classifier) -
 def test_replays_and_out_of_order_notifications_change_nothing(
     sandbox, store, settings, classifier
 ) -> None:
-    user_id, mailbox_id, address = new_mailbox(sandbox, store)
-    syncer = make_syncer(settings, store, classifier)
-    syncer.handle(MailboxChanged(mailbox_id, None, "initial"))
+    user_id, mailbox_id, address, syncer = synced_mailbox(sandbox, store, settings, classifier)
     first = sandbox.state.deliver(address, {**CONFIRMATION, "to": address})
     second = sandbox.state.deliver(address, {**REJECTION, "to": address})
 
@@ -142,9 +150,7 @@ def test_stale_cursor_resyncs_without_duplicates(sandbox, store, settings, class
 
 
 def test_sent_and_spam_mail_is_never_classified(sandbox, store, settings, classifier) -> None:
-    user_id, mailbox_id, address = new_mailbox(sandbox, store)
-    syncer = make_syncer(settings, store, classifier)
-    syncer.handle(MailboxChanged(mailbox_id, None, "initial"))
+    user_id, mailbox_id, address, syncer = synced_mailbox(sandbox, store, settings, classifier)
     sandbox.state.deliver(address, {**CONFIRMATION, "to": address, "labelIds": ["SENT"]})
     answer = sandbox.state.deliver(address, {**REJECTION, "to": address, "labelIds": ["SPAM"]})
     syncer.handle(MailboxChanged(mailbox_id, int(answer["historyId"]), "push"))
@@ -177,9 +183,7 @@ def test_a_second_worker_waits_for_the_lease(sandbox, store, settings, classifie
 def test_a_push_the_cursor_has_passed_is_done_even_while_another_worker_syncs(
     sandbox, store, settings, classifier
 ) -> None:
-    _, mailbox_id, _ = new_mailbox(sandbox, store)
-    syncer = make_syncer(settings, store, classifier)
-    syncer.handle(MailboxChanged(mailbox_id, None, "initial"))
+    _, mailbox_id, _, syncer = synced_mailbox(sandbox, store, settings, classifier)
     cursor = store.mailbox(mailbox_id).history_cursor
     assert store.acquire_lease(mailbox_id, "other-worker", ttl_seconds=60)
     assert syncer.handle(MailboxChanged(mailbox_id, cursor, "push")).skipped
@@ -190,9 +194,9 @@ def test_a_push_the_cursor_has_passed_is_done_even_while_another_worker_syncs(
 def test_premium_mailbox_is_watched_after_the_initial_sync(
     sandbox, store, settings, classifier
 ) -> None:
-    _, mailbox_id, address = new_mailbox(sandbox, store, tier=Tier.PREMIUM)
-    syncer = make_syncer(settings, store, classifier)
-    syncer.handle(MailboxChanged(mailbox_id, None, "initial"))
+    _, mailbox_id, address, _ = synced_mailbox(
+        sandbox, store, settings, classifier, tier=Tier.PREMIUM
+    )
     mailbox = store.mailbox(mailbox_id)
     assert mailbox.watch_expiration is not None
     stats = requests.get(f"{sandbox.url}/sandbox/users/{address}/stats", timeout=5).json()
@@ -202,9 +206,7 @@ def test_premium_mailbox_is_watched_after_the_initial_sync(
 def test_a_message_deleted_before_it_is_fetched_is_skipped(
     sandbox, store, settings, classifier
 ) -> None:
-    user_id, mailbox_id, address = new_mailbox(sandbox, store)
-    syncer = make_syncer(settings, store, classifier)
-    syncer.handle(MailboxChanged(mailbox_id, None, "initial"))
+    user_id, mailbox_id, address, syncer = synced_mailbox(sandbox, store, settings, classifier)
     sandbox.state.deliver(address, {**CONFIRMATION, "to": address})
     answer = sandbox.state.deliver(address, {**REJECTION, "to": address, "subject": "Re: hi"})
     fault = {"kind": "delete_before_get", "method": "messages.get", "count": 1, "email": address}
@@ -220,9 +222,7 @@ def test_a_message_deleted_before_it_is_fetched_is_skipped(
 def test_syncs_on_one_thread_share_one_kept_alive_connection_to_gmail(
     sandbox, store, settings, classifier
 ) -> None:
-    user_id, mailbox_id, address = new_mailbox(sandbox, store)
-    syncer = make_syncer(settings, store, classifier)
-    syncer.handle(MailboxChanged(mailbox_id, None, "initial"))
+    user_id, mailbox_id, address, syncer = synced_mailbox(sandbox, store, settings, classifier)
     connections = sandbox.connections_accepted
 
     for email in (CONFIRMATION, REJECTION):
@@ -235,9 +235,7 @@ def test_syncs_on_one_thread_share_one_kept_alive_connection_to_gmail(
 
 
 def test_a_push_sync_is_recorded_as_one_finished_run(sandbox, store, settings, classifier) -> None:
-    _, mailbox_id, address = new_mailbox(sandbox, store)
-    syncer = make_syncer(settings, store, classifier)
-    syncer.handle(MailboxChanged(mailbox_id, None, "initial"))
+    _, mailbox_id, address, syncer = synced_mailbox(sandbox, store, settings, classifier)
     answer = sandbox.state.deliver(address, {**CONFIRMATION, "to": address})
 
     syncer.handle(MailboxChanged(mailbox_id, int(answer["historyId"]), "push"))
@@ -253,9 +251,7 @@ def test_a_connection_gmail_closed_while_idle_is_opened_again(
 ) -> None:
     with SandboxServer(keep_alive_seconds=0.3) as sandbox:
         settings = settings_for(sandbox, tmp_path, any_database_url)
-        user_id, mailbox_id, address = new_mailbox(sandbox, store)
-        syncer = make_syncer(settings, store, classifier)
-        syncer.handle(MailboxChanged(mailbox_id, None, "initial"))
+        user_id, mailbox_id, address, syncer = synced_mailbox(sandbox, store, settings, classifier)
         time.sleep(0.8)  # the sandbox closes the idle connection
 
         answer = sandbox.state.deliver(address, {**CONFIRMATION, "to": address})
