@@ -14,7 +14,10 @@ With the emulator, one run measures three things side by side:
   clients (the push, a publish to the internal topic, the streaming pull) with handlers that do
   nothing, so the difference shows what our code adds.
 
-    python bench/latency.py [--emails 60] [--queue pubsub|inprocess]
+    python bench/latency.py [--emails 60] [--queue pubsub|inprocess] [--database-url URL]
+
+With --database-url (for example a PostgreSQL schema of its own), both runs write to that
+database, each as its own user and Gmail address; the default is SQLite in a temp folder.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -93,13 +97,16 @@ def wait_for(check, *, timeout: float = 30.0, poll: float = 0.001) -> bool:
     return False
 
 
-ADDRESS = "latency.bench@gmail.com"
+def address_of(run: str) -> str:
+    """The Gmail address of a run's mailbox (each run its own, so runs can share a database)."""
+    return f"latency.{run}@gmail.com"
 
 
 def time_emails(gmail: SandboxState, store: Store, mailbox_id: int, emails: int) -> list[float]:
     """Deliver ``emails`` confirmations one at a time; each one's seconds until its commit."""
+    address = store.mailbox(mailbox_id).gmail_address
     gmail.deliver(
-        ADDRESS, {"from": "hi@example.org", "to": ADDRESS, "subject": "Hello", "body": "Welcome."}
+        address, {"from": "hi@example.org", "to": address, "subject": "Hello", "body": "Welcome."}
     )
     if not wait_for(lambda: store.mailbox(mailbox_id).watch_expiration, timeout=60):
         raise SystemExit("the initial sync and watch did not finish within 60 s")
@@ -108,7 +115,7 @@ def time_emails(gmail: SandboxState, store: Store, mailbox_id: int, emails: int)
     latencies = []
     for number in range(emails):
         started = time.perf_counter()
-        target = int(gmail.deliver(ADDRESS, {"to": ADDRESS, **confirmation(number)})["historyId"])
+        target = int(gmail.deliver(address, {"to": address, **confirmation(number)})["historyId"])
         if not wait_for(lambda t=target: committed_cursor() >= t):
             raise SystemExit(f"email {number} was not processed within 30 s")
         latencies.append(time.perf_counter() - started)
@@ -119,7 +126,7 @@ def time_emails(gmail: SandboxState, store: Store, mailbox_id: int, emails: int)
     return latencies
 
 
-def measure(queue: str, emails: int) -> list[float]:
+def measure(queue: str, emails: int, database_url: str | None) -> list[float]:
     """The local stack, every part in this process (as the demo and the end-to-end tests)."""
     with tempfile.TemporaryDirectory() as state:
         stack = start_local_stack(
@@ -128,16 +135,18 @@ def measure(queue: str, emails: int) -> list[float]:
                 queue_backend=queue,
                 pubsub_project="applytrack-bench",
                 worker_id="bench-worker",
+                settings_overrides={"database_url": database_url} if database_url else {},
             )
         )
         try:
-            _, mailbox_id = stack.connect_mailbox("bench@applytrack.test", ADDRESS)
+            address = address_of("one-process")
+            _, mailbox_id = stack.connect_mailbox("one-process@applytrack.test", address)
             return time_emails(stack.sandbox.state, stack.store, mailbox_id, emails)
         finally:
             stack.stop()
 
 
-def measure_processes(emails: int) -> list[float]:
+def measure_processes(emails: int, database_url: str | None) -> list[float]:
     """The Procfile's processes: the webhook under gunicorn and `applytrack worker`, each in its
     own process, as production runs them; Gmail (the sandbox) and the clock stay here."""
     from applytrack.pubsub_admin import bootstrap_pubsub
@@ -151,6 +160,8 @@ def measure_processes(emails: int) -> list[float]:
 
     token = secrets.token_urlsafe(24)
     port = free_port()
+    address = address_of("procfile")
+    database = {"database_url": database_url} if database_url else {}
     with tempfile.TemporaryDirectory() as state, SandboxServer(notifier=PubSubNotifier()) as gmail:
         settings = Settings.embedded(
             Path(state),
@@ -160,6 +171,7 @@ def measure_processes(emails: int) -> list[float]:
             oauth_token_uri=f"{gmail.url}/token",
             push_shared_token=token,
             demo=False,
+            **database,
         )
         store = store_from_settings(settings)
         store.database.upgrade()
@@ -178,12 +190,12 @@ def measure_processes(emails: int) -> list[float]:
         ]
         try:
             wait_for_port(port)
-            user_id = store.create_user("bench@applytrack.test")
+            user_id = store.create_user("procfile@applytrack.test")
             mailbox_id = store.connect_mailbox(
                 user_id,
-                ADDRESS,
+                address,
                 tier=Tier.PREMIUM,
-                refresh_token=gmail.state.grant(ADDRESS)["refresh_token"],
+                refresh_token=gmail.state.grant(address)["refresh_token"],
             )
             publisher = PubSubPublisher(settings.pubsub_project, settings.internal_topic)
             publisher.publish(MailboxChanged(mailbox_id, None, "initial"))
@@ -249,15 +261,16 @@ def measure_floor(emails: int) -> list[float]:
         )
         worker.start()
         gmail = SandboxServer(notifier=PubSubNotifier()).start()
-        gmail.state.ensure_mailbox(ADDRESS)
+        address = address_of("floor")
+        gmail.state.ensure_mailbox(address)
         topic = f"projects/{settings.pubsub_project}/topics/{settings.gmail_topic}"
-        gmail.state.watch(ADDRESS, {"topicName": topic, "labelIds": ["INBOX"]})
+        gmail.state.watch(address, {"topicName": topic, "labelIds": ["INBOX"]})
         try:
             time.sleep(1.0)  # the stream is open
             latencies = []
             for number in range(emails):
                 started = time.perf_counter()
-                gmail.state.deliver(ADDRESS, {"to": ADDRESS, **confirmation(number)})
+                gmail.state.deliver(address, {"to": address, **confirmation(number)})
                 latencies.append(received.get(timeout=30) - started)
                 pause()
             return latencies
@@ -290,10 +303,11 @@ def log_production_lines(path: Path) -> None:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 
-def summary(name: str, queue: str, latencies: list[float]) -> str:
+def summary(name: str, queue: str, database: str, latencies: list[float]) -> str:
     ms = [value * 1000 for value in latencies]
     return (
-        f"run={name} queue={queue} emails={len(ms)} p50_ms={percentile(ms, 0.5):.0f} "
+        f"run={name} queue={queue} database={database} emails={len(ms)} "
+        f"p50_ms={percentile(ms, 0.5):.0f} "
         f"p99_ms={percentile(ms, 0.99):.0f} mean_ms={statistics.mean(ms):.0f} "
         f"max_ms={max(ms):.0f}"
     )
@@ -303,20 +317,24 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--emails", type=int, default=60)
     parser.add_argument("--queue", choices=("pubsub", "inprocess"), default="pubsub")
+    parser.add_argument("--database-url", default=None, help="default: SQLite in a temp folder")
     args = parser.parse_args()
+    database = urlsplit(args.database_url).scheme.split("+")[0] if args.database_url else "sqlite"
     log_production_lines(Path(tempfile.gettempdir()) / "applytrack-latency-bench.log")
     if args.queue == "inprocess":
-        print(summary("one-process", args.queue, measure(args.queue, args.emails)))
+        latencies = measure(args.queue, args.emails, args.database_url)
+        print(summary("one-process", args.queue, database, latencies))
         return 0
     with PubSubEmulator() as emulator:
         os.environ["PUBSUB_EMULATOR_HOST"] = emulator.host  # read by google-cloud-pubsub itself
         runs = {
-            "one-process": measure(args.queue, args.emails),
-            "procfile": measure_processes(args.emails),
+            "one-process": measure(args.queue, args.emails, args.database_url),
+            "procfile": measure_processes(args.emails, args.database_url),
             "emulator-floor": measure_floor(args.emails),
         }
     for name, latencies in runs.items():
-        print(summary(name, args.queue, latencies))
+        used = "none" if name == "emulator-floor" else database
+        print(summary(name, args.queue, used, latencies))
     floor = percentile(runs["emulator-floor"], 0.5)
     print(
         "ours_p50_ms (above the emulator floor): "

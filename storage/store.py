@@ -204,7 +204,7 @@ class Store:
     def acquire_lease(self, mailbox_id: int, owner: str, *, ttl_seconds: float) -> bool:
         """Take or extend the mailbox's lease if it is free, expired or already ``owner``'s."""
         with self._db.session() as session:
-            return self._take_lease(session, mailbox_id, owner, ttl_seconds)
+            return self._take_lease(session, mailbox_id, owner, ttl_seconds) is not None
 
     def lease_mailbox(
         self,
@@ -227,9 +227,9 @@ class Store:
                 Mailbox.history_cursor.is_(None) | (Mailbox.history_cursor < history_after)
             )
         with self._db.session() as session:
-            if not self._take_lease(session, mailbox_id, owner, ttl_seconds, *conditions):
+            mailbox = self._take_lease(session, mailbox_id, owner, ttl_seconds, *conditions)
+            if mailbox is None:
                 return None
-            mailbox = _get_mailbox(session, mailbox_id)
             token = self._cipher.decrypt_optional(mailbox.refresh_token_enc)
             spends = _quota_spends(mailbox_id, mailbox.quota_window)
             return LeasedMailbox(_mailbox_view(mailbox), token, spends)
@@ -241,13 +241,14 @@ class Store:
         owner: str,
         ttl_seconds: float,
         *conditions: ColumnElement[bool],
-    ) -> bool:
+    ) -> Mailbox | None:
+        """The mailbox as leased (read by the same statement), or None when not taken."""
         if not owner:
             raise ValueError("A lease owner must be a non-empty string naming the worker.")
         if ttl_seconds <= 0:
             raise ValueError(f"ttl_seconds must be positive (got {ttl_seconds}).")
         now = self._clock()
-        result = session.execute(
+        leased = session.scalars(
             update(Mailbox)
             .where(
                 Mailbox.id == mailbox_id,
@@ -258,12 +259,12 @@ class Store:
                 *conditions,
             )
             .values(lease_owner=owner, lease_expires_at=now + timedelta(seconds=ttl_seconds))
+            .returning(Mailbox)
             .execution_options(synchronize_session=False)
-        )
-        if result.rowcount == 1:
-            return True
-        _get_mailbox(session, mailbox_id)
-        return False
+        ).first()
+        if leased is None:
+            _get_mailbox(session, mailbox_id)  # raises NotFound for an unknown id
+        return leased
 
     def release_lease(
         self,
