@@ -214,12 +214,12 @@ class Store:
         ttl_seconds: float,
         history_after: int | None = None,
     ) -> LeasedMailbox | None:
-        """Take the lease of an active mailbox (as `acquire_lease`) and read the mailbox and its
-        refresh token under it, in one transaction.
+        """Take the lease as `acquire_lease` does, but only of an active mailbox, and read the
+        mailbox and its refresh token under it, in one transaction.
 
         With ``history_after``, only a mailbox whose cursor is below it (or unset) is leased.
         None: not leased (another owner holds it, the mailbox is not active, or its cursor has
-        passed ``history_after``); `mailbox` tells which.
+        reached ``history_after``); `Store.mailbox` tells which.
         """
         conditions = [Mailbox.state == MailboxState.ACTIVE]
         if history_after is not None:
