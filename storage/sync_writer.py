@@ -73,7 +73,7 @@ class BatchWriter:
             return
         application, previous = self._join_or_start(email, status)
         self._update_record(record_id, application_id=application.id)
-        if previous is not None:  # a new application was made from this very email
+        if previous is not None:  # joined an existing application: fill in what it lacks
             self._fill_in_company_and_role(application, email)
         if self._write_event(application, previous, record_id, email, status):
             self._counts.events_written += 1
