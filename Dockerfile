@@ -10,6 +10,8 @@ WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY applytrack ./applytrack
 COPY storage ./storage
+COPY gmail ./gmail
+COPY messaging ./messaging
 COPY classifier ./classifier
 COPY processors ./processors
 COPY receiver ./receiver

@@ -25,6 +25,8 @@ test-fast: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 format: setup
 	$(BIN)/ruff format .
@@ -36,8 +38,10 @@ bench: setup
 	$(BIN)/python bench/latency.py
 	$(BIN)/python bench/webhook.py
 
+# Retrains classifier/model/ with the training kit (training/, a source checkout) and the
+# SpamAssassin ham (../shared/data/spamassassin-ham, or HAM_DIR=...); refuses without the ham.
 train: setup
-	$(BIN)/applytrack train
+	$(BIN)/applytrack train $(if $(HAM_DIR),--ham-dir $(HAM_DIR))
 
 clean:
 	rm -rf $(VENV) .applytrack test-output .pytest_cache

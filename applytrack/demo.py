@@ -62,11 +62,11 @@ class Demo:
         now = datetime.now(UTC)
         seeded = demo_messages(now)
         for message in seeded:
-            stack.sandbox.state.deliver(DEMO_MAILBOX, message)  # type: ignore[attr-defined]
+            stack.sandbox.state.deliver(DEMO_MAILBOX, message)
         self.followups = list(demo_followups(now))
         stack.connect_mailbox(DEMO_USER, DEMO_MAILBOX, display_name="Jordan Rivera")
         self._say(f"State folder:   {state_dir} (SQLite database and demo keys)")
-        self._say(f"Gmail sandbox:  {stack.sandbox.url} ({DEMO_MAILBOX}, {len(seeded)} emails)")  # type: ignore[attr-defined]
+        self._say(f"Gmail sandbox:  {stack.sandbox.url} ({DEMO_MAILBOX}, {len(seeded)} emails)")
         self._say(f"Dashboard:      {stack.web_url}  (signed in as {DEMO_USER})")
         self._say(f"JSON API:       {stack.web_url}/api/applications")
         self._say("Initial sync queued; the push watch starts when it finishes.")
@@ -79,7 +79,7 @@ class Demo:
         for message in self.followups:
             if stop.wait(self.options.interval_seconds):
                 return
-            answer = self.stack.sandbox.state.deliver(DEMO_MAILBOX, message)  # type: ignore[attr-defined]
+            answer = self.stack.sandbox.state.deliver(DEMO_MAILBOX, message)
             self._say(f"New email: {message['subject']!r} (historyId {answer['historyId']})")
         self._say("All demo emails delivered; the dashboard stays up until Ctrl-C.")
         stop.wait()

@@ -15,11 +15,23 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from applytrack.messaging import MailboxChanged, Publisher, Subscriber
 from applytrack.settings import Settings
+from applytrack.wiring import build_scheduler, build_worker, receiver_config, store_from_settings
+from messaging import MailboxChanged, Publisher, Subscriber
+from messaging.admin import PubSubNames, bootstrap_pubsub
+from messaging.inprocess import InProcessQueue
+from messaging.pubsub import PubSubPublisher, PubSubSubscriber
+from processors import Worker
+from receiver import create_app
+from sandbox import PubSubNotifier, PushNotifier, SandboxServer
+from storage import Store, Tier
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse
 
 log = logging.getLogger(__name__)
 
@@ -44,11 +56,11 @@ class LocalStack:
     """Handles on every running part."""
 
     settings: Settings
-    store: object
-    sandbox: object
+    store: Store
+    sandbox: SandboxServer
     publisher: Publisher
     subscriber: Subscriber
-    worker: object
+    worker: Worker
     web: BaseWSGIServer
     web_url: str
     threads: list[threading.Thread] = field(default_factory=list)
@@ -64,11 +76,9 @@ class LocalStack:
         display_name: str | None = None,
     ) -> tuple[int, int]:
         """Create a user, grant the sandbox mailbox to it, and queue the initial sync."""
-        from storage import Tier
-
-        grant = self.sandbox.state.grant(gmail_address)  # type: ignore[attr-defined]
-        user_id = self.store.create_user(user_email, display_name=display_name)  # type: ignore[attr-defined]
-        mailbox_id = self.store.connect_mailbox(  # type: ignore[attr-defined]
+        grant = self.sandbox.state.grant(gmail_address)
+        user_id = self.store.create_user(user_email, display_name=display_name)
+        mailbox_id = self.store.connect_mailbox(
             user_id,
             gmail_address,
             tier=Tier.PREMIUM if premium else Tier.FREE,
@@ -80,23 +90,19 @@ class LocalStack:
     def stop(self) -> None:
         """Stop the worker, the scheduler and both servers."""
         self.stop_event.set()
-        self.worker.stop()  # type: ignore[attr-defined]
+        self.worker.stop()
         self.web.shutdown()
         for thread in self.threads:
             thread.join(timeout=30)
         for close in self._closers:
             close()
-        self.sandbox.stop()  # type: ignore[attr-defined]
+        self.sandbox.stop()
 
 
 def start_local_stack(options: StackOptions) -> LocalStack:
     """Start sandbox, database, queue, webhook and dashboard, worker (and scheduler)."""
-    from processors import Schedule, Scheduler, build_worker, store_from_settings
-    from receiver import create_app
-    from sandbox import PubSubNotifier, PushNotifier, SandboxServer
-
     push_token = secrets.token_urlsafe(24)
-    web = make_server(options.host, options.web_port, None, threaded=True)  # app set below
+    web = make_server(options.host, options.web_port, _not_ready, threaded=True)  # app set below
     web_url = f"http://{options.host}:{web.server_port}"
     push_endpoint = f"{web_url}/pubsub/gmail?token={push_token}"
     pubsub = options.queue_backend == "pubsub"
@@ -106,7 +112,7 @@ def start_local_stack(options: StackOptions) -> LocalStack:
     settings = Settings.embedded(
         options.state_dir,
         queue_backend=options.queue_backend,
-        pubsub_project=options.pubsub_project,
+        pubsub=PubSubNames(project=options.pubsub_project),
         gmail_api_endpoint=sandbox.url,
         oauth_auth_uri=f"{sandbox.url}/o/oauth2/auth",
         oauth_token_uri=f"{sandbox.url}/token",
@@ -117,22 +123,14 @@ def start_local_stack(options: StackOptions) -> LocalStack:
     store = store_from_settings(settings)
     store.database.upgrade()
     publisher, subscriber, closers = _queue(settings, push_endpoint)
-    web.app = create_app(settings, store=store, publisher=publisher)
+    web.app = create_app(receiver_config(settings), store=store, publisher=publisher)
     worker = build_worker(settings, subscriber=subscriber, store=store, worker=options.worker_id)
     stack = LocalStack(settings, store, sandbox, publisher, subscriber, worker, web, web_url)
     stack._closers.extend(closers)
     _spawn(stack, "web", web.serve_forever)
     _spawn(stack, "worker", worker.run)
     if options.scheduler:
-        scheduler = Scheduler(
-            store,
-            publisher,
-            Schedule(
-                free_poll_seconds=settings.free_poll_interval_seconds,
-                premium_sweep_seconds=settings.premium_sweep_interval_seconds,
-                watch_renew_before_seconds=settings.watch_renew_before_seconds,
-            ),
-        )
+        scheduler = build_scheduler(settings, publisher=publisher, store=store)
         _spawn(stack, "scheduler", lambda: scheduler.run(stack.stop_event, tick_seconds=30))
     return stack
 
@@ -140,19 +138,20 @@ def start_local_stack(options: StackOptions) -> LocalStack:
 def _queue(
     settings: Settings, push_endpoint: str
 ) -> tuple[Publisher, Subscriber, list[Callable[[], None]]]:
-    from applytrack.queues import InProcessQueue, PubSubPublisher, PubSubSubscriber
-
     if settings.queue_backend == "inprocess":
         local = InProcessQueue(retry_delay_seconds=0.5)
         return local, local, []
-    from applytrack.pubsub_admin import bootstrap_pubsub
-
-    bootstrap_pubsub(settings, push_endpoint=push_endpoint)
-    publisher = PubSubPublisher(settings.pubsub_project, settings.internal_topic)
-    subscriber = PubSubSubscriber(
-        settings.pubsub_project, settings.internal_subscription, hand_back=publisher
-    )
+    names = settings.pubsub
+    bootstrap_pubsub(names, push_endpoint=push_endpoint)
+    publisher = PubSubPublisher(names.project, names.internal_topic)
+    subscriber = PubSubSubscriber(names.project, names.internal_subscription, hand_back=publisher)
     return publisher, subscriber, [publisher.close, subscriber.close]
+
+
+def _not_ready(environ: dict[str, object], start_response: StartResponse) -> list[bytes]:
+    """The web server's app until the real one is built (nothing is served before that)."""
+    start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+    return [b"starting"]
 
 
 def _spawn(stack: LocalStack, name: str, target: Callable[[], object]) -> None:

@@ -1,8 +1,8 @@
 """The one place where environment variables are read and typed.
 
-Every other module receives a `Settings` object (or values taken from it); nothing else reads
-``os.environ``. A missing or malformed value raises `SettingsError` at start-up with a sentence that
-names the variable.
+`applytrack.wiring` turns a `Settings` into the small config objects each process's parts take;
+nothing else reads ``os.environ``. A missing or malformed value raises `SettingsError` at start-up
+with a sentence that names the variable.
 """
 
 from __future__ import annotations
@@ -10,9 +10,15 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
+import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from limits import parse_many
+
+from messaging.admin import PubSubNames, PushIdentity
 
 GOOGLE_CERTS_URL = "https://www.googleapis.com/oauth2/v1/certs"
 GOOGLE_ISSUERS = ("https://accounts.google.com", "accounts.google.com")
@@ -33,14 +39,7 @@ class Settings:
     secret_key: str
 
     queue_backend: str = "inprocess"  # "inprocess" or "pubsub"
-    pubsub_project: str = "applytrack-local"
-    pubsub_emulator_host: str | None = None
-    gmail_topic: str = "gmail-notifications"
-    gmail_push_subscription: str = "gmail-notifications-push"
-    gmail_dead_letter_topic: str = "gmail-notifications-dead-letter"
-    internal_topic: str = "mailbox-changed"
-    internal_subscription: str = "mailbox-changed-workers"
-    internal_dead_letter_topic: str = "mailbox-changed-dead-letter"
+    pubsub: PubSubNames = field(default_factory=PubSubNames)
 
     push_audience: str | None = None
     push_service_account: str | None = None
@@ -77,8 +76,6 @@ class Settings:
     log_format: str = "json"
 
     demo: bool = False
-    state_dir: str | None = None
-    extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def push_auth_configured(self) -> bool:
@@ -95,19 +92,14 @@ class Settings:
         """Read and type every ApplyTrack variable from ``environ``."""
         env = _Env(environ)
         keys = env.keys("APPLYTRACK_ENCRYPTION_KEYS")
-        active = env.str("APPLYTRACK_ACTIVE_KEY_ID", next(iter(keys)))
+        active = env.text("APPLYTRACK_ACTIVE_KEY_ID", next(iter(keys)))
         if active not in keys:
             raise SettingsError(
                 f"APPLYTRACK_ACTIVE_KEY_ID is {active!r}, but APPLYTRACK_ENCRYPTION_KEYS has "
                 f"no key with that id (it has: {', '.join(keys)})."
             )
         queue_backend = env.choice("APPLYTRACK_QUEUE", ("inprocess", "pubsub"), "pubsub")
-        project = environ.get("PUBSUB_PROJECT") or environ.get("GOOGLE_CLOUD_PROJECT") or ""
-        if queue_backend == "pubsub" and len(project) < 6:
-            raise SettingsError(
-                "PUBSUB_PROJECT (or GOOGLE_CLOUD_PROJECT) must name a Google Cloud project of at "
-                "least 6 characters when APPLYTRACK_QUEUE=pubsub."
-            )
+        pubsub = pubsub_names_from_env(environ, project_required=queue_backend == "pubsub")
         log_level, log_format = log_options(environ)
         settings = cls(
             database_url=env.required("DATABASE_URL"),
@@ -116,54 +108,41 @@ class Settings:
             fingerprint_key=env.key("APPLYTRACK_FINGERPRINT_KEY"),
             secret_key=env.required("APPLYTRACK_SECRET_KEY"),
             queue_backend=queue_backend,
-            pubsub_project=project or cls.pubsub_project,
-            pubsub_emulator_host=environ.get("PUBSUB_EMULATOR_HOST") or None,
-            gmail_topic=env.name("GMAIL_PUBSUB_TOPIC", cls.gmail_topic),
-            gmail_push_subscription=env.name(
-                "GMAIL_PUSH_SUBSCRIPTION", cls.gmail_push_subscription
-            ),
-            gmail_dead_letter_topic=env.name(
-                "GMAIL_DEAD_LETTER_TOPIC", cls.gmail_dead_letter_topic
-            ),
-            internal_topic=env.name("INTERNAL_PUBSUB_TOPIC", cls.internal_topic),
-            internal_subscription=env.name("INTERNAL_SUBSCRIPTION", cls.internal_subscription),
-            internal_dead_letter_topic=env.name(
-                "INTERNAL_DEAD_LETTER_TOPIC", cls.internal_dead_letter_topic
-            ),
-            push_audience=environ.get("GMAIL_PUSH_AUDIENCE") or None,
-            push_service_account=environ.get("GMAIL_PUSH_SERVICE_ACCOUNT") or None,
+            pubsub=pubsub,
+            push_audience=env.optional("GMAIL_PUSH_AUDIENCE"),
+            push_service_account=env.optional("GMAIL_PUSH_SERVICE_ACCOUNT"),
             push_certs_url=env.url("GOOGLE_CERTS_URL", GOOGLE_CERTS_URL),
-            push_shared_token=environ.get("GMAIL_PUSH_TOKEN") or None,
+            push_shared_token=env.optional("GMAIL_PUSH_TOKEN"),
             gmail_api_endpoint=env.url("GMAIL_API_ENDPOINT", cls.gmail_api_endpoint),
             oauth_auth_uri=env.url("GOOGLE_AUTH_URI", cls.oauth_auth_uri),
             oauth_token_uri=env.url("GOOGLE_TOKEN_URI", cls.oauth_token_uri),
             oauth_revoke_uri=env.url("GOOGLE_REVOKE_URI", cls.oauth_revoke_uri),
             oauth_client_id=env.required("GOOGLE_OAUTH_CLIENT_ID"),
             oauth_client_secret=env.required("GOOGLE_OAUTH_CLIENT_SECRET"),
-            free_poll_interval_seconds=env.int(
+            free_poll_interval_seconds=env.whole(
                 "FREE_POLL_INTERVAL_SECONDS", 300, low=60, high=3600
             ),
-            premium_sweep_interval_seconds=env.int(
+            premium_sweep_interval_seconds=env.whole(
                 "PREMIUM_SWEEP_INTERVAL_SECONDS", 1800, low=60, high=86400
             ),
-            watch_renew_before_seconds=env.int(
+            watch_renew_before_seconds=env.whole(
                 "WATCH_RENEW_BEFORE_SECONDS", 86400, low=60, high=6 * 86400
             ),
-            initial_sync_days_free=env.int("INITIAL_SYNC_DAYS_FREE", 30, low=1, high=90),
-            initial_sync_days_premium=env.int("INITIAL_SYNC_DAYS_PREMIUM", 90, low=1, high=90),
-            confidence_threshold=env.float(
+            initial_sync_days_free=env.whole("INITIAL_SYNC_DAYS_FREE", 30, low=1, high=90),
+            initial_sync_days_premium=env.whole("INITIAL_SYNC_DAYS_PREMIUM", 90, low=1, high=90),
+            confidence_threshold=env.number(
                 "CLASSIFIER_CONFIDENCE_THRESHOLD", 0.6, low=0.0, high=1.0
             ),
-            lease_seconds=env.int("MAILBOX_LEASE_SECONDS", 120, low=5, high=3600),
-            gmail_quota_units_per_second=env.float(
+            lease_seconds=env.whole("MAILBOX_LEASE_SECONDS", 120, low=5, high=3600),
+            gmail_quota_units_per_second=env.number(
                 "GMAIL_QUOTA_UNITS_PER_SECOND", 250.0, low=1.0, high=100_000.0
             ),
-            gmail_batch_size=env.int("GMAIL_BATCH_SIZE", 10, low=1, high=50),
-            gmail_max_attempts=env.int("GMAIL_MAX_ATTEMPTS", 8, low=1, high=20),
-            classifier_model_path=environ.get("CLASSIFIER_MODEL_PATH") or None,
+            gmail_batch_size=env.whole("GMAIL_BATCH_SIZE", 10, low=1, high=50),
+            gmail_max_attempts=env.whole("GMAIL_MAX_ATTEMPTS", 8, low=1, high=20),
+            classifier_model_path=env.optional("CLASSIFIER_MODEL_PATH"),
             default_tier=env.choice("APPLYTRACK_DEFAULT_TIER", ("premium", "free"), "free"),
-            metrics_port=env.int("METRICS_PORT", 0, low=0, high=65535),
-            prometheus_multiproc_dir=environ.get("PROMETHEUS_MULTIPROC_DIR") or None,
+            metrics_port=env.whole("METRICS_PORT", 0, low=0, high=65535),
+            prometheus_multiproc_dir=env.optional("PROMETHEUS_MULTIPROC_DIR"),
             sign_in_failure_limits=env.rate_limits(
                 "SIGN_IN_FAILURE_LIMITS", cls.sign_in_failure_limits
             ),
@@ -192,16 +171,12 @@ class Settings:
             "queue_backend": "inprocess",
             "default_tier": "premium",
             "demo": True,
-            "state_dir": str(state_dir),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
 
 
 def _load_or_create_demo_keys(path: Path) -> dict[str, bytes]:
-    import json
-    import os
-
     names = ("encryption", "fingerprint", "session")
     if path.exists():
         stored = json.loads(path.read_text())
@@ -210,6 +185,46 @@ def _load_or_create_demo_keys(path: Path) -> dict[str, bytes]:
     path.write_text(json.dumps({name: base64.b64encode(v).decode() for name, v in keys.items()}))
     path.chmod(0o600)
     return keys
+
+
+def pubsub_names_from_env(
+    environ: Mapping[str, str], *, project_required: bool = True
+) -> PubSubNames:
+    """The Pub/Sub project and resource names (all the `applytrack pubsub` tools need)."""
+    env = _Env(environ)
+    project = environ.get("PUBSUB_PROJECT") or environ.get("GOOGLE_CLOUD_PROJECT") or ""
+    if project_required and len(project.strip()) < 6:
+        raise SettingsError(
+            "PUBSUB_PROJECT (or GOOGLE_CLOUD_PROJECT) must name a Google Cloud project of at "
+            "least 6 characters when Pub/Sub is used (APPLYTRACK_QUEUE=pubsub, the pubsub tools)."
+        )
+    defaults = PubSubNames()
+    return PubSubNames(
+        project=project.strip() or defaults.project,
+        gmail_topic=env.name("GMAIL_PUBSUB_TOPIC", defaults.gmail_topic),
+        gmail_push_subscription=env.name(
+            "GMAIL_PUSH_SUBSCRIPTION", defaults.gmail_push_subscription
+        ),
+        gmail_dead_letter_topic=env.name(
+            "GMAIL_DEAD_LETTER_TOPIC", defaults.gmail_dead_letter_topic
+        ),
+        internal_topic=env.name("INTERNAL_PUBSUB_TOPIC", defaults.internal_topic),
+        internal_subscription=env.name("INTERNAL_SUBSCRIPTION", defaults.internal_subscription),
+        internal_dead_letter_topic=env.name(
+            "INTERNAL_DEAD_LETTER_TOPIC", defaults.internal_dead_letter_topic
+        ),
+    )
+
+
+def push_identity_from_env(environ: Mapping[str, str]) -> PushIdentity | None:
+    """Who Pub/Sub pushes as (GMAIL_PUSH_SERVICE_ACCOUNT) for which audience
+    (GMAIL_PUSH_AUDIENCE); None unless both are set."""
+    env = _Env(environ)
+    service_account = env.optional("GMAIL_PUSH_SERVICE_ACCOUNT")
+    audience = env.optional("GMAIL_PUSH_AUDIENCE")
+    if service_account and audience:
+        return PushIdentity(service_account, audience)
+    return None
 
 
 def log_options(environ: Mapping[str, str]) -> tuple[str, str]:
@@ -238,12 +253,13 @@ class _Env:
             raise SettingsError(f"{name} is not set: ApplyTrack cannot start without it.")
         return value
 
-    def str(self, name: str, default: str) -> str:
+    def optional(self, name: str) -> str | None:
+        return self._get(name)
+
+    def text(self, name: str, default: str) -> str:
         return self._get(name) or default
 
     def rate_limits(self, name: str, default: str) -> str:
-        from limits import parse_many
-
         value = self._get(name) or default
         try:
             parse_many(value)
@@ -274,7 +290,7 @@ class _Env:
             raise SettingsError(f"{name} is {value!r}; it must be an http:// or https:// URL.")
         return value.rstrip("/")
 
-    def int(self, name: str, default: int, *, low: int, high: int) -> int:
+    def whole(self, name: str, default: int, *, low: int, high: int) -> int:
         raw = self._get(name)
         if raw is None:
             return default
@@ -286,7 +302,7 @@ class _Env:
             raise SettingsError(f"{name} is {value}; it must be between {low} and {high}.")
         return value
 
-    def float(self, name: str, default: float, *, low: float, high: float) -> float:
+    def number(self, name: str, default: float, *, low: float, high: float) -> float:
         raw = self._get(name)
         if raw is None:
             return default

@@ -7,16 +7,8 @@ import os
 from flask import Flask
 
 from applytrack.logs import configure_logging
-from applytrack.queues import queue_from_settings
 from applytrack.settings import Settings
-
-
-def build_app(settings: Settings) -> Flask:
-    """The receiver app wired to the configured queue."""
-    from receiver import create_app
-
-    publisher, _ = queue_from_settings(settings)
-    return create_app(settings, publisher=publisher)
+from applytrack.wiring import build_web_app
 
 
 def create_wsgi_app() -> Flask:
@@ -24,4 +16,4 @@ def create_wsgi_app() -> Flask:
     same scrubbed JSON log lines as the other processes."""
     settings = Settings.from_env(os.environ)
     configure_logging(settings.log_level, json_lines=settings.log_format == "json")
-    return build_app(settings)
+    return build_web_app(settings)

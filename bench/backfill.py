@@ -23,11 +23,9 @@ from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from applytrack.messaging import MailboxChanged
 from applytrack.settings import Settings
-from classifier import load_classifier
-from processors import MailboxSyncer, store_from_settings
-from processors.worker import gmail_factory, sync_policy
+from applytrack.wiring import build_syncer, store_from_settings
+from messaging import MailboxChanged
 from sandbox import SandboxServer
 from storage import Tier
 
@@ -84,12 +82,7 @@ def main() -> int:
         mailbox_id = store.connect_mailbox(
             user_id, ADDRESS, tier=Tier.FREE, refresh_token=grant["refresh_token"]
         )
-        syncer = MailboxSyncer(
-            store,
-            load_classifier(settings.classifier_model_path),
-            gmail_factory(settings),
-            sync_policy(settings, worker="bench"),
-        )
+        syncer = build_syncer(settings, store=store, worker="bench")
         units_before = sandbox.state.stats(ADDRESS)["quota_units_used"]
         started = time.perf_counter()
         unrecovered = 0

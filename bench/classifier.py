@@ -19,13 +19,12 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 HAM_DIR = REPO_ROOT / ".." / "shared" / "data" / "spamassassin-ham"
-DATA_DIR = REPO_ROOT / "classifier" / "data"
-sys.path.insert(0, str(REPO_ROOT))
+sys.path.insert(0, str(REPO_ROOT))  # the runtime (classifier) and the training kit (training)
 
 from classifier import Classifier, Email, load_classifier  # noqa: E402
-from classifier.evaluation import evaluate, evaluate_ham  # noqa: E402
 from classifier.pipeline import MODEL_DIR  # noqa: E402
-from classifier.sources import read_ham_dir, read_labelled_jsonl  # noqa: E402
+from training.datasets import DATA_DIR, read_ham_dir, read_labelled_jsonl  # noqa: E402
+from training.evaluation import evaluate, evaluate_ham  # noqa: E402
 
 
 def emails_per_second(classifier: Classifier, emails: list[Email], *, repeat: int) -> float:

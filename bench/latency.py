@@ -44,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import text
 
 from applytrack.localstack import StackOptions, start_local_stack
-from applytrack.messaging import MailboxChanged
+from messaging import MailboxChanged
 from sandbox import SandboxState
 from sandbox.emulator import PubSubEmulator
 from storage import Database, Store
@@ -149,10 +149,10 @@ def measure(queue: str, emails: int, database_url: str | None) -> list[float]:
 def measure_processes(emails: int, database_url: str | None) -> list[float]:
     """The Procfile's processes: the webhook under gunicorn and `applytrack worker`, each in its
     own process, as production runs them; Gmail (the sandbox) and the clock stay here."""
-    from applytrack.pubsub_admin import bootstrap_pubsub
-    from applytrack.queues import PubSubPublisher
     from applytrack.settings import Settings
-    from processors import store_from_settings
+    from applytrack.wiring import store_from_settings
+    from messaging.admin import PubSubNames, bootstrap_pubsub
+    from messaging.pubsub import PubSubPublisher
     from sandbox import PubSubNotifier, SandboxServer
     from sandbox.emulator import free_port, wait_for_port
     from storage import Tier
@@ -166,7 +166,7 @@ def measure_processes(emails: int, database_url: str | None) -> list[float]:
         settings = Settings.embedded(
             Path(state),
             queue_backend="pubsub",
-            pubsub_project="applytrack-procs",
+            pubsub=PubSubNames(project="applytrack-procs"),
             gmail_api_endpoint=gmail.url,
             oauth_token_uri=f"{gmail.url}/token",
             push_shared_token=token,
@@ -197,7 +197,7 @@ def measure_processes(emails: int, database_url: str | None) -> list[float]:
                 tier=Tier.PREMIUM,
                 refresh_token=gmail.state.grant(address)["refresh_token"],
             )
-            publisher = PubSubPublisher(settings.pubsub_project, settings.internal_topic)
+            publisher = PubSubPublisher(settings.pubsub.project, settings.pubsub.internal_topic)
             publisher.publish(MailboxChanged(mailbox_id, None, "initial"))
             publisher.close()
             return time_emails(gmail.state, store, mailbox_id, emails)
@@ -239,47 +239,45 @@ def _relay(forward: Callable[[], None]) -> type[BaseHTTPRequestHandler]:
 def measure_floor(emails: int) -> list[float]:
     """The sandbox delivers and publishes → push → publish to the internal topic → streaming
     pull, with handlers that do nothing: everything on the path that is not ApplyTrack's code."""
-    from applytrack.pubsub_admin import bootstrap_pubsub
-    from applytrack.queues import PubSubPublisher, PubSubSubscriber
-    from applytrack.settings import Settings
+    from messaging.admin import PubSubNames, bootstrap_pubsub
+    from messaging.pubsub import PubSubPublisher, PubSubSubscriber
     from sandbox import PubSubNotifier, SandboxServer
 
     received: queue.Queue[float] = queue.Queue()
-    with tempfile.TemporaryDirectory() as state:
-        settings = Settings.embedded(Path(state), pubsub_project="applytrack-floor")
-        internal = PubSubPublisher(settings.pubsub_project, settings.internal_topic)
-        server = ThreadingHTTPServer(
-            ("127.0.0.1", 0), _relay(lambda: internal.publish(MailboxChanged(1)))
-        )
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        bootstrap_pubsub(settings, push_endpoint=f"http://127.0.0.1:{server.server_port}/push")
-        subscriber = PubSubSubscriber(settings.pubsub_project, settings.internal_subscription)
-        worker = threading.Thread(
-            target=subscriber.consume,
-            args=(lambda message: received.put(time.perf_counter()),),
-            daemon=True,
-        )
-        worker.start()
-        gmail = SandboxServer(notifier=PubSubNotifier()).start()
-        address = address_of("floor")
-        gmail.state.ensure_mailbox(address)
-        topic = f"projects/{settings.pubsub_project}/topics/{settings.gmail_topic}"
-        gmail.state.watch(address, {"topicName": topic, "labelIds": ["INBOX"]})
-        try:
-            time.sleep(1.0)  # the stream is open
-            latencies = []
-            for number in range(emails):
-                started = time.perf_counter()
-                gmail.state.deliver(address, {"to": address, **confirmation(number)})
-                latencies.append(received.get(timeout=30) - started)
-                pause()
-            return latencies
-        finally:
-            subscriber.stop()
-            worker.join(timeout=10)
-            server.shutdown()
-            internal.close()
-            gmail.stop()
+    names = PubSubNames(project="applytrack-floor")
+    internal = PubSubPublisher(names.project, names.internal_topic)
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0), _relay(lambda: internal.publish(MailboxChanged(1)))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    bootstrap_pubsub(names, push_endpoint=f"http://127.0.0.1:{server.server_port}/push")
+    subscriber = PubSubSubscriber(names.project, names.internal_subscription)
+    worker = threading.Thread(
+        target=subscriber.consume,
+        args=(lambda message: received.put(time.perf_counter()),),
+        daemon=True,
+    )
+    worker.start()
+    gmail = SandboxServer(notifier=PubSubNotifier()).start()
+    address = address_of("floor")
+    gmail.state.ensure_mailbox(address)
+    topic = names.gmail_topic_path
+    gmail.state.watch(address, {"topicName": topic, "labelIds": ["INBOX"]})
+    try:
+        time.sleep(1.0)  # the stream is open
+        latencies = []
+        for number in range(emails):
+            started = time.perf_counter()
+            gmail.state.deliver(address, {"to": address, **confirmation(number)})
+            latencies.append(received.get(timeout=30) - started)
+            pause()
+        return latencies
+    finally:
+        subscriber.stop()
+        worker.join(timeout=10)
+        server.shutdown()
+        internal.close()
+        gmail.stop()
 
 
 def percentile(values: list[float], share: float) -> float:

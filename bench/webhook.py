@@ -24,7 +24,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from processors import store_from_settings  # noqa: E402
+from applytrack.wiring import store_from_settings  # noqa: E402
 from sandbox.emulator import free_port, wait_for_port  # noqa: E402
 from storage import Tier  # noqa: E402
 from tests.receiver.receiver_fakes import (  # noqa: E402

@@ -12,15 +12,14 @@ from pathlib import Path
 
 from flask import Flask, request
 
-from applytrack.queues import InProcessQueue
 from applytrack.settings import Settings
+from applytrack.wiring import build_web_app
+from messaging.inprocess import InProcessQueue
 
 
 def verified_app() -> Flask:
     """The receiver, verifying Google-style OIDC tokens against a local certs URL."""
     from applytrack.logs import configure_logging
-    from processors import store_from_settings
-    from receiver import create_app
 
     configure_logging("INFO")  # as `create_wsgi_app` does in production: a JSON line per push
     settings = Settings.embedded(
@@ -30,7 +29,7 @@ def verified_app() -> Flask:
         push_service_account=os.environ["BENCH_SERVICE_ACCOUNT"],
         push_certs_url=os.environ["BENCH_CERTS_URL"],
     )
-    return create_app(settings, store=store_from_settings(settings), publisher=InProcessQueue())
+    return build_web_app(settings, publisher=InProcessQueue())
 
 
 def bare_app() -> Flask:

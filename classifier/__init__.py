@@ -1,5 +1,10 @@
-"""Local email classification for job applications: spaCy rules plus a trained textcat."""
+"""Local email classification for job applications: spaCy rules plus a trained textcat.
 
+This is the runtime that ships in the wheel. The training kit (corpus generator, phrase banks,
+training and evaluation) is the top-level `training` package of a source checkout.
+"""
+
+from classifier.fingerprint import rules_fingerprint
 from classifier.messages import LABELS, Classification, Email
 from classifier.pipeline import Classifier, ModelNotFound, build_pipeline, load_classifier
 
@@ -11,4 +16,5 @@ __all__ = [
     "ModelNotFound",
     "build_pipeline",
     "load_classifier",
+    "rules_fingerprint",
 ]

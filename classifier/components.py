@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, cast
 
 import numpy
 from spacy.language import Language
@@ -19,7 +20,15 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from classifier.contexts import CONTEXT_GROUPS, JOB_CONTEXT
-from classifier.cues import ATS_DOMAINS, JOB_BOARD_DOMAINS, KEY_PHRASES, WEAK_PHRASES
+from classifier.cues import (
+    ATS_DOMAINS,
+    HIRING_SENDER,
+    JOB_BOARD_DOMAINS,
+    KEY_PHRASES,
+    SUBJECT_OFFER_STOP,
+    SUBJECT_WORDS,
+    WEAK_PHRASES,
+)
 from classifier.extraction import extract_company, extract_role
 from classifier.messages import JOB_LABELS, LABELS
 from classifier.patterns import find_patterns
@@ -38,20 +47,6 @@ _BOARD_WEIGHT = 0.3
 _WEAK_CONTEXT_WEIGHT = 0.5
 _NONE_PRIOR = 0.5  # rules only: with no evidence at all, mail is ordinary mail
 _SENDER_DOMAIN = re.compile(r"@([\w.-]+)>?\s*$")
-# A sender named for hiring ("careers@", "Acme Recruiting") puts the email in a job context.
-_HIRING_SENDER = re.compile(
-    r"(?i)\b(?:careers?|recruit\w*|talent|hiring|jobs|job|staffing|people ops)\b"
-)
-_SUBJECT_WORDS = {
-    "interview": "interviewing",
-    "interviews": "interviewing",
-    "interviewing": "interviewing",
-    "offer": "offer",
-    "regret": "rejected",
-    "unsuccessful": "rejected",
-    "declined": "rejected",
-}
-_SUBJECT_OFFER_STOP = frozenset({"ends", "ending", "expires", "inside", "code"})
 # "We will not be extending an offer" must not count for `offer`: a negation just before a
 # positive statement turns it off (rejections are phrased with negations, so they keep theirs).
 _NEGATED_LABELS = frozenset({"applied", "interviewing", "offer"})
@@ -63,6 +58,25 @@ _NEGATION_BEFORE = re.compile(
 # mentions the interviews. Evidence for an earlier stage counts this much when a later one is clear.
 _STAGE_ORDER = {"applied": 0, "interviewing": 1, "offer": 2, "rejected": 2}
 _EARLIER_STAGE_DISCOUNT = 0.25
+
+
+def rule_weights() -> dict[str, object]:
+    """The weights, caps and word lists that turn cues into the decision's features.
+
+    Part of the rules fingerprint (`classifier.fingerprint`): the decision was calibrated on them.
+    """
+    return {
+        "phrase_cap": _PHRASE_CAP,
+        "context_cap": _CONTEXT_CAP,
+        "ats_weight": _ATS_WEIGHT,
+        "board_weight": _BOARD_WEIGHT,
+        "weak_context_weight": _WEAK_CONTEXT_WEIGHT,
+        "negated_labels": sorted(_NEGATED_LABELS),
+        "negation_words": sorted(_NEGATION_WORDS),
+        "negation_before": _NEGATION_BEFORE.pattern,
+        "stage_order": dict(sorted(_STAGE_ORDER.items())),
+        "earlier_stage_discount": _EARLIER_STAGE_DISCOUNT,
+    }
 
 
 @dataclass(frozen=True)
@@ -131,7 +145,7 @@ _STATE_KEY = ("._.", "applytrack", None, None)
 
 def email_state(doc: Doc) -> EmailState:
     """The doc's email state; a doc made from plain text gets one with its text as the body."""
-    state = doc.user_data.get(_STATE_KEY)
+    state: EmailState | None = _user_data(doc).get(_STATE_KEY)
     if state is None:
         state = EmailState(text=doc.text)
         attach_state(doc, state)
@@ -140,7 +154,12 @@ def email_state(doc: Doc) -> EmailState:
 
 def attach_state(doc: Doc, state: EmailState) -> None:
     """Give ``doc`` its email state (the value of ``doc._.applytrack``)."""
-    doc.user_data[_STATE_KEY] = state
+    _user_data(doc)[_STATE_KEY] = state
+
+
+def _user_data(doc: Doc) -> dict[object, Any]:
+    # spaCy declares ``user_data`` as ``dict[str, Any]``; extension values sit under tuple keys.
+    return cast("dict[object, Any]", doc.user_data)
 
 
 def register_extensions() -> None:
@@ -214,10 +233,10 @@ def _subject_cues(subject: str) -> list[Cue]:
     cues = []
     words = word_tokens(subject.lower())
     for index, word in enumerate(words):
-        label = _SUBJECT_WORDS.get(word)
+        label = SUBJECT_WORDS.get(word)
         if label is None:
             continue
-        if label == "offer" and index + 1 < len(words) and words[index + 1] in _SUBJECT_OFFER_STOP:
+        if label == "offer" and index + 1 < len(words) and words[index + 1] in SUBJECT_OFFER_STOP:
             continue
         cues.append(Cue("subject", label, word, 0.5))
     return cues
@@ -230,7 +249,7 @@ def sender_cues(sender: str) -> list[Cue]:
 
 @lru_cache(maxsize=4096)  # a mailbox hears from the same senders again and again
 def _sender_cues(sender: str) -> tuple[Cue, ...]:
-    cues = []
+    cues: list[Cue] = []
     found = _SENDER_DOMAIN.search(sender)
     domain = found.group(1).lower().rstrip(".") if found else ""
     if domain:
@@ -240,7 +259,7 @@ def _sender_cues(sender: str) -> tuple[Cue, ...]:
         known_board = _known(domain, JOB_BOARD_DOMAINS)
         if known_board:
             cues.append(Cue("board_sender", NONE_LABEL, known_board, _BOARD_WEIGHT))
-    hiring = _HIRING_SENDER.search(sender)
+    hiring = HIRING_SENDER.search(sender)
     if hiring:
         cues.append(Cue("hiring_sender", JOB_CONTEXT, hiring.group(0).lower(), 1.0))
     return tuple(cues)
@@ -314,7 +333,8 @@ def mix_probabilities(
     logits /= parameters.temperature
     logits -= logits.max(axis=1, keepdims=True)
     exps = numpy.exp(logits)
-    return exps / exps.sum(axis=1, keepdims=True)
+    probabilities: numpy.ndarray = exps / exps.sum(axis=1, keepdims=True)
+    return probabilities
 
 
 def rules_only_prior() -> tuple[float, ...]:

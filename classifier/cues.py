@@ -1,4 +1,4 @@
-"""The rule vocabulary: key phrases per label, negative cues and known sender domains.
+"""The rule vocabulary: key phrases per label, subject words and known sender domains.
 
 Phrases are matched case-insensitively on tokens, so "Application Received" and "application
 received" are one phrase. Keep each phrase specific enough that it rarely appears in other mail;
@@ -6,6 +6,8 @@ what the email is about (a job, a credit card, a sale) is decided by `classifier
 """
 
 from __future__ import annotations
+
+import re
 
 KEY_PHRASES: dict[str, tuple[str, ...]] = {
     "applied": (
@@ -411,6 +413,25 @@ JOB_BOARD_DOMAINS: tuple[str, ...] = (
     "careerbuilder.com",
 )
 
+# Words that count in a subject line where they would not in a body: "Interview", "Offer".
+SUBJECT_WORDS: dict[str, str] = {
+    "interview": "interviewing",
+    "interviews": "interviewing",
+    "interviewing": "interviewing",
+    "offer": "offer",
+    "regret": "rejected",
+    "unsuccessful": "rejected",
+    "declined": "rejected",
+}
+# "Offer ends", "Offer code": a subject's "offer" followed by one of these is marketing.
+SUBJECT_OFFER_STOP: frozenset[str] = frozenset({"ends", "ending", "expires", "inside", "code"})
+
+# A sender named for hiring ("careers@", "Acme Recruiting") puts the email in a job context.
+HIRING_SENDER = re.compile(
+    r"(?i)\b(?:careers?|recruit\w*|talent|hiring|jobs|job|staffing|people ops)\b"
+)
+
+# Free mail providers: never a company's domain (read by extraction, not by the decision).
 FREE_MAIL_DOMAINS: frozenset[str] = frozenset(
     {
         "gmail.com",

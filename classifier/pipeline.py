@@ -8,6 +8,7 @@ from pathlib import Path
 
 import spacy
 from spacy.language import Language
+from spacy.pipeline import TextCategorizer
 from spacy.tokens import Doc
 
 from classifier.components import (
@@ -18,9 +19,10 @@ from classifier.components import (
     attach_state,
     email_state,
 )
+from classifier.fingerprint import check_model_rules
 from classifier.messages import LABELS, Classification, Email
 from classifier.newest_text import NewestText, clean_subject, newest_text
-from classifier.tokenizer import TOKENIZER_NAME
+from classifier.tokenizer import TOKENIZER_NAME, word_tokenizer
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +53,8 @@ def build_pipeline(*, with_textcat: bool = True) -> Language:
     nlp.add_pipe(RULES_FACTORY, name="email_rules")
     if with_textcat:
         textcat = nlp.add_pipe("textcat", config=TEXTCAT_CONFIG)
+        if not isinstance(textcat, TextCategorizer):
+            raise TypeError(f"spaCy's textcat factory made a {type(textcat).__name__}")
         for label in LABELS:
             textcat.add_label(label)
     nlp.add_pipe(DECISION_FACTORY, name="decision")
@@ -115,7 +119,11 @@ def load_classifier(path: str | Path | None = None) -> Classifier:
     _single_thread()
     model_dir = Path(path) if path is not None else MODEL_DIR
     if (model_dir / "config.cfg").is_file():
-        return Classifier(spacy.load(model_dir))
+        nlp = spacy.load(model_dir)
+        # A model trained with other rules still loads (and still classifies); the warning says
+        # to retrain it.
+        check_model_rules(model_dir)
+        return Classifier(nlp)
     if path is not None:
         raise ModelNotFound(
             f"No saved classifier pipeline at {model_dir} (config.cfg is missing): pass the "
@@ -124,7 +132,7 @@ def load_classifier(path: str | Path | None = None) -> Classifier:
     logger.warning("classifier.model_missing path=%s using=rules_only", model_dir)
     nlp = build_pipeline(with_textcat=False)
     # The rules read only their own phrases' words: close the vocabulary over them.
-    nlp.tokenizer.close_vocabulary(nlp.vocab.strings)
+    word_tokenizer(nlp).close_vocabulary(nlp.vocab.strings)
     return Classifier(nlp)
 
 
@@ -140,10 +148,12 @@ def _classification(doc: Doc) -> Classification:
 
 
 def _single_thread() -> None:
-    """Keep numeric work on one thread: the worker runs one classifier per core."""
-    try:
-        from thinc.api import set_torch_num_threads
+    """Keep numeric work on one thread: the worker runs one classifier per core.
 
-        set_torch_num_threads(1)
-    except Exception:  # torch is not installed: thinc's numpy ops are single-threaded already
-        pass
+    thinc's numpy ops are single-threaded already; only torch, when installed, would spread work.
+    """
+    try:
+        import torch
+    except ImportError:  # not a dependency: nothing runs multi-threaded
+        return
+    torch.set_num_threads(1)

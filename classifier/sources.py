@@ -1,19 +1,18 @@
-"""Read emails from JSONL records and raw RFC 822 files."""
+"""Read emails from JSON records and raw RFC 822 files (what `applytrack classify` reads).
+
+The labelled data sets and the ham corpus are read by the training kit (`training.datasets`).
+"""
 
 from __future__ import annotations
 
 import email
 import email.policy
-import json
 import logging
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
-from pathlib import Path
 
-from classifier.messages import LABELS, Email
+from classifier.messages import Email
 
 logger = logging.getLogger(__name__)
 _TAG = re.compile(r"<[^>]+>")
@@ -22,15 +21,6 @@ _HTML_SKIP = re.compile(r"(?is)<(script|style)\b.*?</\1>")
 
 class BadRecord(ValueError):
     """A JSONL line that is not a usable email record; the message says what is wrong."""
-
-
-@dataclass(frozen=True)
-class LabelledEmail:
-    """An email with its expected label (a corpus or evaluation record)."""
-
-    id: str
-    email: Email
-    label: str
 
 
 def email_from_record(record: object) -> Email:
@@ -54,27 +44,6 @@ def email_from_record(record: object) -> Email:
     )
 
 
-def read_labelled_jsonl(path: Path) -> list[LabelledEmail]:
-    """Read a labelled JSONL dataset, raising `BadRecord` naming the line of any bad record."""
-    records = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-                email_ = email_from_record(record)
-            except (ValueError, BadRecord) as exc:
-                raise BadRecord(f"{path}:{number}: {exc}") from None
-            label = record.get("label")
-            if label not in LABELS:
-                raise BadRecord(
-                    f"{path}:{number}: label {label!r} is not one of {', '.join(LABELS)}"
-                )
-            records.append(LabelledEmail(str(record.get("id", number)), email_, label))
-    return records
-
-
 def email_from_rfc822(raw: bytes) -> Email:
     """Parse a raw RFC 822 message into an `Email` (plain-text body; HTML is reduced to text)."""
     message = email.message_from_bytes(raw, policy=email.policy.default)
@@ -92,14 +61,6 @@ def email_from_rfc822(raw: bytes) -> Email:
         date=date,
         headers={key: value for key, value in headers.items() if value},
     )
-
-
-def read_ham_dir(directory: Path) -> Iterator[Email]:
-    """Yield every message of a SpamAssassin-style directory tree (one RFC 822 file each)."""
-    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
-        if path.name in {"LICENSE", "NOTICE", "README.md", "cmds"}:
-            continue
-        yield email_from_rfc822(path.read_bytes())
 
 
 def _header(message: EmailMessage, name: str) -> str:
@@ -120,8 +81,8 @@ def _plain_body(message: EmailMessage) -> str:
     try:
         content = part.get_content()
     except (KeyError, LookupError, ValueError, AssertionError):
-        payload = part.get_payload(decode=True) or b""
-        content = payload.decode("latin-1", errors="replace")
+        payload = part.get_payload(decode=True)
+        content = payload.decode("latin-1", errors="replace") if isinstance(payload, bytes) else ""
     if not isinstance(content, str):
         return ""
     if part.get_content_subtype() == "html":

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import registry
 from spacy.vocab import Vocab
@@ -30,13 +31,13 @@ UNKNOWN_WORD = "<unk>"
 UNKNOWN_NUMBER = "<num>"
 # Words whole, "n't" on its own ("won't" -> "wo", "n't", as spaCy splits it), and a run of marks
 # as one token ("-----", "...", "://"): real mail is full of rules and links, and every token costs.
-_TOKEN = re.compile(r"n't|\w+|[^\w\s]+")
+TOKEN_PATTERN = re.compile(r"n't|\w+|[^\w\s]+")
 
 
 def word_tokens(text: str) -> list[str]:
     """Split text into the tokens the pipeline sees (typographic apostrophes made straight)."""
     # Splitting "n't" off with a plain replace is much cheaper than a look-ahead in the regex.
-    return _TOKEN.findall(text.replace("\u2019", "'").replace("n't", " n't"))
+    return TOKEN_PATTERN.findall(text.replace("\u2019", "'").replace("n't", " n't"))
 
 
 def known_form(word: str, known_words: frozenset[str]) -> str:
@@ -110,11 +111,24 @@ class WordTokenizer:
         return self.from_bytes(known_file.read_bytes() if known_file.is_file() else b"")
 
 
-@registry.tokenizers(TOKENIZER_NAME)
-def create_word_tokenizer():
+def word_tokenizer(nlp: Language) -> WordTokenizer:
+    """The pipeline's tokenizer, typed (spaCy declares ``nlp.tokenizer`` as any callable)."""
+    tokenizer = nlp.tokenizer
+    if not isinstance(tokenizer, WordTokenizer):
+        raise TypeError(
+            f"the pipeline's tokenizer is {type(tokenizer).__name__}, not WordTokenizer"
+        )
+    return tokenizer
+
+
+def create_word_tokenizer() -> Callable[[Language], WordTokenizer]:
     """Registered factory: the pipeline's config names it, so `spacy.load` rebuilds it."""
 
-    def make_tokenizer(nlp) -> WordTokenizer:
+    def make_tokenizer(nlp: Language) -> WordTokenizer:
         return WordTokenizer(nlp.vocab)
 
     return make_tokenizer
+
+
+# Registered by a call rather than as a decorator: the registry's decorator is untyped.
+registry.tokenizers.register(TOKENIZER_NAME, func=create_word_tokenizer)

@@ -27,6 +27,7 @@ readonly WORKER_SERVICE=applytrack-worker
 readonly SCHEDULER_SERVICE=applytrack-scheduler
 readonly MIGRATE_JOB=applytrack-migrate
 readonly REPLAY_JOB=applytrack-replay-dead-letters
+readonly REENCRYPT_JOB=applytrack-reencrypt
 readonly RUNTIME_SA_NAME=applytrack-run
 readonly PUSH_SA_NAME=applytrack-push
 readonly ARTIFACT_REPOSITORY=applytrack
@@ -63,6 +64,7 @@ declare -A STEP_OPTIONS=(
   [migrate]="image sql-instance active-key-id webhook-url extra-env-vars"
   [services]="image sql-instance active-key-id webhook-url extra-env-vars worker-min-instances worker-max-instances web-max-instances"
   [replay-dead-letters]="image sql-instance active-key-id webhook-url extra-env-vars max-messages"
+  [reencrypt]="image sql-instance active-key-id webhook-url extra-env-vars"
   [rotate-encryption-key]="new-key-id new-key-file activate-key-id"
   [deploy]="skip-build"
 )

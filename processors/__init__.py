@@ -1,22 +1,33 @@
 """Processors: consume `mailbox-changed`, read Gmail deltas, classify, write status events."""
 
-from applytrack.gmail import GmailClient, GmailConfig, HistoryExpired, TokenRevoked
+from processors.metrics import SchedulerMetrics, WorkerMetrics
+from processors.quota import MailboxQuota, QuotaPolicy
 from processors.scheduler import Schedule, Scheduler
-from processors.sync import MailboxBusy, MailboxSyncer, SyncPolicy, SyncResult
-from processors.worker import Worker, build_worker, store_from_settings
+from processors.sync import (
+    MailboxBusy,
+    MailboxSyncer,
+    SyncInterrupted,
+    SyncObserver,
+    SyncPolicy,
+    SyncResult,
+    SyncStore,
+)
+from processors.worker import Worker, worker_id
 
 __all__ = [
-    "GmailClient",
-    "GmailConfig",
-    "HistoryExpired",
     "MailboxBusy",
+    "MailboxQuota",
     "MailboxSyncer",
+    "QuotaPolicy",
     "Schedule",
     "Scheduler",
+    "SchedulerMetrics",
+    "SyncInterrupted",
+    "SyncObserver",
     "SyncPolicy",
     "SyncResult",
-    "TokenRevoked",
+    "SyncStore",
     "Worker",
-    "build_worker",
-    "store_from_settings",
+    "WorkerMetrics",
+    "worker_id",
 ]

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import base64
 import re
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 from typing import Any
 
-from applytrack.gmail import header
 from classifier import Classification, Email
+from gmail import header, message_date, parse_date
 from storage import IncomingEmail, Label
 
 _FORWARD_MARKERS = (
@@ -18,40 +16,6 @@ _FORWARD_MARKERS = (
     "begin forwarded message:",
 )
 _FORWARDED_HEADER = re.compile(r"^\s*(from|subject|date|sent):\s*(.+?)\s*$", re.IGNORECASE)
-
-
-def message_date(message: dict[str, Any]) -> datetime:
-    """The Date header as an aware UTC datetime, else Gmail's internalDate."""
-    raw = header(message, "Date")
-    if raw:
-        try:
-            parsed = parsedate_to_datetime(raw)
-            if parsed.tzinfo is None:
-                parsed = parsed.replace(tzinfo=UTC)
-            return parsed.astimezone(UTC)
-        except (TypeError, ValueError, IndexError):
-            pass
-    internal = int(message.get("internalDate") or 0)
-    return datetime.fromtimestamp(internal / 1000, tz=UTC)
-
-
-def body_text(message: dict[str, Any]) -> str:
-    """The text/plain body of a format=full answer (read for classification, never stored)."""
-    parts = [message.get("payload", {})]
-    html: str | None = None
-    while parts:
-        part = parts.pop(0)
-        parts.extend(part.get("parts", []))
-        data = part.get("body", {}).get("data")
-        if not data:
-            continue
-        text = base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)).decode("utf-8", "replace")
-        mime = part.get("mimeType", "")
-        if mime == "text/plain":
-            return text
-        if mime == "text/html" and html is None:
-            html = re.sub(r"<[^>]+>", " ", text)
-    return html or ""
 
 
 def forwarded_original(text: str) -> tuple[str | None, str | None, datetime | None]:
@@ -65,13 +29,7 @@ def forwarded_original(text: str) -> tuple[str | None, str | None, datetime | No
         match = _FORWARDED_HEADER.match(line)
         if match:
             found.setdefault(match.group(1).lower(), match.group(2))
-    date_text = found.get("date") or found.get("sent")
-    original_date = None
-    if date_text:
-        try:
-            original_date = parsedate_to_datetime(date_text).astimezone(UTC)
-        except (TypeError, ValueError, IndexError):
-            original_date = None
+    original_date = parse_date(found.get("date") or found.get("sent"))
     return found.get("from"), found.get("subject"), original_date
 
 

@@ -1,6 +1,8 @@
-"""Prometheus metrics of the worker and the scheduler, and the thin wrappers that count them.
+"""Prometheus metrics of the worker and the scheduler.
 
-Labels stay few and fixed (outcome, label, method, tier, reason): never a mailbox id or address.
+`WorkerMetrics` is handed to the parts it counts as their observer (the Gmail client's calls, the
+syncer's committed batches). Labels stay few and fixed (outcome, label, method, tier, reason):
+never a mailbox id or address.
 """
 
 from __future__ import annotations
@@ -9,17 +11,14 @@ import logging
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any
 
-import httplib2
-from google.oauth2.credentials import Credentials
 from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from applytrack.gmail import GmailClient, GmailConfig, QuotaGate
-from applytrack.messaging import MailboxChanged, Publisher
-from storage import BatchOutcome, IncomingEmail, MailboxState, MailboxView, Store, Tier
+from messaging import MailboxChanged, Publisher
+from processors.scheduler import MailboxLister
+from storage import BatchOutcome, IncomingEmail, MailboxState, MailboxView, Tier
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +50,7 @@ class WorkerMetrics:
             ["method"],
             registry=self.registry,
         )
-        self.gmail_rate_limited = Counter(
+        self.gmail_rate_limited_answers = Counter(
             "applytrack_gmail_rate_limited",
             "Gmail answers of 429 or a rate-limit 403 (each was retried with backoff).",
             registry=self.registry,
@@ -74,13 +73,21 @@ class WorkerMetrics:
         """Add one handled message with ``outcome`` (one of `OUTCOMES`)."""
         self.messages.labels(outcome=outcome).inc()
 
-    def count_batch(self, emails: Sequence[IncomingEmail], outcome: BatchOutcome) -> None:
+    def batch_written(self, emails: Sequence[IncomingEmail], outcome: BatchOutcome) -> None:
         """Count a committed batch: its emails by label and the status events it wrote."""
         for email in emails:
             self.classifications.labels(label=_wire(email.label)).inc()
         self.status_events.inc(outcome.events_written)
 
-    def watch_sync_lag(self, store: Store) -> None:
+    def gmail_called(self, method: str, count: int) -> None:
+        """Count Gmail calls attempted (a batch counts one per message)."""
+        self.gmail_calls.labels(method=method).inc(count)
+
+    def gmail_rate_limited(self) -> None:
+        """Count one 429 or rate-limit 403 from Gmail."""
+        self.gmail_rate_limited_answers.inc()
+
+    def watch_sync_lag(self, store: MailboxLister) -> None:
         """Expose `applytrack_sync_lag_seconds{tier}`, read from the database at each scrape."""
         self.registry.register(SyncLagCollector(store))
 
@@ -107,7 +114,9 @@ class SchedulerMetrics:
 class SyncLagCollector(Collector):
     """Seconds since the least recently synced active mailbox of each tier was synced."""
 
-    def __init__(self, store: Store, *, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self, store: MailboxLister, *, clock: Callable[[], datetime] | None = None
+    ) -> None:
         self._store = store
         self._clock = clock or (lambda: datetime.now(UTC))
 
@@ -167,72 +176,6 @@ class DeadLetterCollector(Collector):
         )
         family.add_metric([], len(self._dead_letters))
         return [family]
-
-
-class MeteredStore:
-    """A `Store` whose committed sync batches are counted; everything else passes through."""
-
-    def __init__(self, store: Store, metrics: WorkerMetrics) -> None:
-        self._store = store
-        self._metrics = metrics
-
-    def apply_sync_batch(
-        self,
-        mailbox_id: int,
-        owner: str,
-        emails: Sequence[IncomingEmail],
-        *,
-        new_cursor: int | None,
-    ) -> BatchOutcome:
-        """`Store.apply_sync_batch`, counted once it has committed."""
-        outcome = self._store.apply_sync_batch(mailbox_id, owner, emails, new_cursor=new_cursor)
-        self._metrics.count_batch(emails, outcome)
-        return outcome
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._store, name)
-
-
-class MeteredGmailClient(GmailClient):
-    """A `GmailClient` that counts its calls by method and its rate-limited answers."""
-
-    def __init__(
-        self,
-        config: GmailConfig,
-        refresh_token: str,
-        *,
-        metrics: WorkerMetrics,
-        quota: QuotaGate | None = None,
-        credentials: Credentials | None = None,
-        connection: httplib2.Http | None = None,
-    ) -> None:
-        super().__init__(
-            config, refresh_token, quota=quota, credentials=credentials, connection=connection
-        )
-        self._metrics = metrics
-        self._rate_limited_reported = 0
-
-    def _execute(self, method: str, request: Any) -> dict[str, Any]:
-        # Hooked here, not in the public methods: paged calls count one call per page.
-        self._metrics.gmail_calls.labels(method=method).inc()
-        try:
-            return super()._execute(method, request)
-        finally:
-            self._report_rate_limits()
-
-    def _batch_attempt(self, chunk: list[str], already: dict[str, dict[str, Any]]) -> dict:
-        todo = sum(1 for message_id in chunk if message_id not in already)
-        self._metrics.gmail_calls.labels(method="messages.get").inc(todo)
-        try:
-            return super()._batch_attempt(chunk, already)
-        finally:
-            self._report_rate_limits()
-
-    def _report_rate_limits(self) -> None:
-        new = self.rate_limited - self._rate_limited_reported
-        if new > 0:
-            self._metrics.gmail_rate_limited.inc(new)
-            self._rate_limited_reported = self.rate_limited
 
 
 class CountingPublisher:

@@ -6,9 +6,10 @@ import logging
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
-from applytrack.messaging import MailboxChanged, Publisher
-from storage import MailboxState, MailboxView, Store, Tier
+from messaging import MailboxChanged, Publisher
+from storage import MailboxState, MailboxView, Tier
 
 log = logging.getLogger(__name__)
 
@@ -22,11 +23,19 @@ class Schedule:
     watch_renew_before_seconds: int = 86400
 
 
+class MailboxLister(Protocol):
+    """Where the scheduler reads the mailboxes from (`storage.Store` is one)."""
+
+    def mailboxes(self) -> list[MailboxView]:
+        """Every mailbox."""
+        ...
+
+
 @dataclass
 class Scheduler:
     """Decides which mailboxes are due and publishes `mailbox-changed` for them."""
 
-    store: Store
+    store: MailboxLister
     publisher: Publisher
     schedule: Schedule
     _last_enqueued: dict[int, datetime] = field(default_factory=dict)

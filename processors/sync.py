@@ -11,28 +11,32 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any, Protocol
 
-from applytrack.gmail import (
+from classifier import Classifier
+from gmail import (
     GmailClient,
     HistoryExpired,
     MessageGone,
     MessageRef,
     QuotaGate,
     TokenRevoked,
+    body_text,
     counts_for_sync,
     header,
 )
-from applytrack.messaging import MailboxChanged
-from classifier import Classifier
-from processors.messages import body_text, classifier_input, incoming_email
+from messaging import MailboxChanged
+from processors.messages import classifier_input, incoming_email
 from processors.quota import MailboxQuota, QuotaPolicy
 from storage import (
+    BatchOutcome,
     IncomingEmail,
     LeasedMailbox,
     LeaseLost,
+    LeaseRefusal,
+    LeaseRefused,
     MailboxState,
     MailboxView,
-    Store,
     Tier,
 )
 
@@ -77,25 +81,105 @@ class SyncResult:
     rate_limited: int = 0
 
 
-GmailFactory = Callable[[MailboxView, str, QuotaGate], GmailClient]  # mailbox, token, quota
+MailboxOpener = Callable[[int, str, QuotaGate], GmailClient]  # mailbox id, token, quota
 ProgressCallback = Callable[[int, int], None]  # (processed, total)
 
 
+class SyncStore(Protocol):
+    """What a sync reads and writes in storage (`storage.Store` is one)."""
+
+    def lease_mailbox(
+        self, mailbox_id: int, owner: str, *, ttl_seconds: float, history_after: int | None = None
+    ) -> LeasedMailbox | LeaseRefused:
+        """Take the mailbox's lease and read it, or say why not."""
+        ...
+
+    def acquire_lease(self, mailbox_id: int, owner: str, *, ttl_seconds: float) -> bool:
+        """Extend a held lease."""
+        ...
+
+    def release_lease(
+        self,
+        mailbox_id: int,
+        owner: str,
+        *,
+        quota_spends: Sequence[tuple[float, int]] | None = None,
+    ) -> None:
+        """Give the lease back with the quota window."""
+        ...
+
+    def mailbox(self, mailbox_id: int) -> MailboxView:
+        """Read a mailbox."""
+        ...
+
+    def set_mailbox_state(self, mailbox_id: int, state: MailboxState) -> None:
+        """Mark the mailbox reconnect-needed (and so on)."""
+        ...
+
+    def record_watch(self, mailbox_id: int, *, history_id: int, expiration: datetime) -> None:
+        """Store a push watch."""
+        ...
+
+    def known_message_ids(self, mailbox_id: int, message_ids: Sequence[str]) -> set[str]:
+        """Which messages are recorded already."""
+        ...
+
+    def apply_sync_batch(
+        self,
+        mailbox_id: int,
+        owner: str,
+        emails: Sequence[IncomingEmail],
+        *,
+        new_cursor: int | None,
+    ) -> BatchOutcome:
+        """Write classified emails (and move the cursor) in one transaction."""
+        ...
+
+    def start_sync_run(
+        self, mailbox_id: int, kind: str, *, started_at: datetime | None = None
+    ) -> int:
+        """Record a sync run's start."""
+        ...
+
+    def finish_sync_run(
+        self,
+        run_id: int,
+        *,
+        status: str,
+        messages_seen: int,
+        events_written: int,
+        error: str | None = None,
+    ) -> None:
+        """Record how a sync run ended."""
+        ...
+
+    def update_sync_progress(self, run_id: int, *, processed: int, total: int | None) -> None:
+        """Record how far a long sync has got."""
+        ...
+
+
+class SyncObserver(Protocol):
+    """Told about every batch a sync commits (metrics implement it)."""
+
+    def batch_written(self, emails: Sequence[IncomingEmail], outcome: BatchOutcome) -> None:
+        """A batch of classified emails was committed."""
+        ...
+
+
 @dataclass
-class _Pass:
-    """One sync of one mailbox in progress: its client, its run and what it has done so far."""
+class SyncRun:
+    """One sync of one mailbox in progress: its client, its recorded row and what it has done."""
 
     mailbox: MailboxView
     gmail: GmailClient
     kind: str
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    run_id: int | None = None  # recorded once there is progress to show, or when it ends
+    row_id: int | None = None  # the sync_runs row, written once there is progress to show
     processed: int = 0
     total: int = 0
     seen: int = 0
     events: int = 0
     resynced: bool = False
-    watched: bool = field(default=False)
 
     def result(self) -> SyncResult:
         return SyncResult(
@@ -112,18 +196,20 @@ class MailboxSyncer:
 
     def __init__(
         self,
-        store: Store,
+        store: SyncStore,
         classifier: Classifier,
-        gmail_factory: GmailFactory,
+        open_mailbox: MailboxOpener,
         policy: SyncPolicy,
         *,
+        observer: SyncObserver | None = None,
         on_progress: ProgressCallback | None = None,
     ) -> None:
         self._stopping = threading.Event()
         self._store = store
         self._classifier = classifier
-        self._gmail_factory = gmail_factory
+        self._open_mailbox = open_mailbox
         self._policy = policy
+        self._observer = observer
         self._on_progress = on_progress
 
     def interrupt(self) -> None:
@@ -139,23 +225,13 @@ class MailboxSyncer:
             ttl_seconds=self._policy.lease_seconds,
             history_after=message.history_id,
         )
-        if leased is None:
-            return self._not_leased(message)
+        if isinstance(leased, LeaseRefused):
+            return _not_leased(leased)
         quota = MailboxQuota(self._policy.quota, leased.quota_spends)
         try:
             return self._sync_leased(leased, message.reason, quota)
         finally:
             self._store.release_lease(message.mailbox_id, owner, quota_spends=quota.spends())
-
-    def _not_leased(self, message: MailboxChanged) -> SyncResult:
-        """Why the lease was refused: nothing to do, or another worker is at it (redeliver)."""
-        mailbox = self._store.mailbox(message.mailbox_id)
-        if mailbox.state is not MailboxState.ACTIVE:
-            log.info("mailbox %s is %s: nothing to sync", mailbox.id, mailbox.state.value)
-            return SyncResult(mailbox.id, skipped=True)
-        if _already_covered(message, mailbox):
-            return SyncResult(mailbox.id, skipped=True)
-        raise MailboxBusy(f"mailbox {mailbox.id} is being synced by another worker")
 
     def _sync_leased(self, leased: LeasedMailbox, reason: str, quota: QuotaGate) -> SyncResult:
         mailbox, token = leased.mailbox, leased.refresh_token
@@ -163,7 +239,7 @@ class MailboxSyncer:
             self._store.set_mailbox_state(mailbox.id, MailboxState.RECONNECT_NEEDED)
             return SyncResult(mailbox.id, skipped=True)
         kind = "initial" if mailbox.history_cursor is None else reason
-        run = _Pass(mailbox, self._gmail_factory(mailbox, token, quota), kind)
+        run = SyncRun(mailbox, self._open_mailbox(mailbox.id, token, quota), kind)
         try:
             self._sync(run)
             if self._watch_due(mailbox):
@@ -182,25 +258,25 @@ class MailboxSyncer:
         self._finish(run, status="resynced" if run.resynced else "ok")
         return run.result()
 
-    def _run_id(self, run: _Pass) -> int:
-        """The sync's run row, written on first need: a push sync's whole life is shorter than
+    def _row_id(self, run: SyncRun) -> int:
+        """The sync run's row, written on first need: a push sync's whole life is shorter than
         one more transaction on its path, so it is written after the status events."""
-        if run.run_id is None:
-            run.run_id = self._store.start_sync_run(
+        if run.row_id is None:
+            run.row_id = self._store.start_sync_run(
                 run.mailbox.id, run.kind, started_at=run.started_at
             )
-        return run.run_id
+        return run.row_id
 
-    def _finish(self, run: _Pass, *, status: str, error: str | None = None) -> None:
+    def _finish(self, run: SyncRun, *, status: str, error: str | None = None) -> None:
         self._store.finish_sync_run(
-            self._run_id(run),
+            self._row_id(run),
             status=status,
             messages_seen=run.seen,
             events_written=run.events,
             error=error,
         )
 
-    def _sync(self, run: _Pass) -> None:
+    def _sync(self, run: SyncRun) -> None:
         if run.mailbox.history_cursor is None:
             self._sync_window(run, days=self._initial_days(run.mailbox))
             return
@@ -214,14 +290,14 @@ class MailboxSyncer:
         refs = [ref for ref in delta.messages if counts_for_sync(ref.label_ids)]
         self._write(run, refs, final_cursor=delta.latest_history_id)
 
-    def _sync_window(self, run: _Pass, *, days: int) -> None:
+    def _sync_window(self, run: SyncRun, *, days: int) -> None:
         # The cursor is read before listing, so nothing that arrives during the listing is missed.
         cursor = int(run.gmail.profile()["historyId"])
         refs = list(run.gmail.list_messages(f"newer_than:{days}d {WINDOW_QUERY}"))
         refs.reverse()  # oldest first, so statuses move in the order they happened
         self._write(run, refs, final_cursor=cursor)
 
-    def _write(self, run: _Pass, refs: Sequence[MessageRef], *, final_cursor: int) -> None:
+    def _write(self, run: SyncRun, refs: Sequence[MessageRef], *, final_cursor: int) -> None:
         """Fetch, classify and write in chunks; the cursor moves only with the last chunk."""
         known = self._store.known_message_ids(run.mailbox.id, [ref.id for ref in refs])
         todo = list({ref.id: ref for ref in refs if ref.id not in known}.values())
@@ -241,15 +317,17 @@ class MailboxSyncer:
                 emails,
                 new_cursor=final_cursor if last else None,
             )
+            if self._observer is not None:
+                self._observer.batch_written(emails, outcome)
             run.seen += len(emails)
             run.events += outcome.events_written
             run.processed += len(chunk)
             self._report(run)
 
-    def _report(self, run: _Pass) -> None:
+    def _report(self, run: SyncRun) -> None:
         if run.total > WRITE_CHUNK:  # a one-chunk sync is over before anyone could look
             self._store.update_sync_progress(
-                self._run_id(run), processed=run.processed, total=run.total
+                self._row_id(run), processed=run.processed, total=run.total
             )
         if self._on_progress is not None:
             self._on_progress(run.processed, run.total)
@@ -296,7 +374,7 @@ class MailboxSyncer:
         left = (mailbox.watch_expiration - datetime.now(UTC)).total_seconds()
         return left < self._policy.watch_renew_before_seconds
 
-    def _watch(self, run: _Pass) -> None:
+    def _watch(self, run: SyncRun) -> None:
         """Start or renew the push watch, then catch up on anything that arrived meanwhile."""
         assert self._policy.watch_topic is not None
         answer = run.gmail.watch(self._policy.watch_topic)
@@ -322,14 +400,14 @@ class MailboxSyncer:
         return max(1, min(limit, missed))
 
 
-def _already_covered(message: MailboxChanged, mailbox: MailboxView) -> bool:
-    """A push whose history id the cursor has already passed changes nothing (coalescing)."""
-    return (
-        message.history_id is not None
-        and mailbox.history_cursor is not None
-        and message.history_id <= mailbox.history_cursor
-    )
+def _not_leased(refused: LeaseRefused) -> SyncResult:
+    """Nothing to do (inactive, or the push is covered), or another worker is at it (redeliver)."""
+    if refused.reason is LeaseRefusal.BUSY:
+        raise MailboxBusy(f"mailbox {refused.mailbox_id} is being synced by another worker")
+    if refused.reason is LeaseRefusal.INACTIVE:
+        log.info("mailbox %s is not active: nothing to sync", refused.mailbox_id)
+    return SyncResult(refused.mailbox_id, skipped=True)
 
 
-def _is_forward(message: dict) -> bool:
+def _is_forward(message: dict[str, Any]) -> bool:
     return (header(message, "Subject") or "").lower().startswith(("fwd:", "fw:"))

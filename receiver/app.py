@@ -7,9 +7,8 @@ import logging
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from applytrack.gmail import GmailClient, gmail_config
-from applytrack.messaging import Publisher
-from applytrack.settings import Settings
+from gmail import GmailClient
+from messaging import Publisher
 from receiver import (
     accounts,
     api,
@@ -21,13 +20,14 @@ from receiver import (
     session_cookies,
     webhook,
 )
+from receiver.config import ReceiverConfig
 from receiver.context import EXTENSION_KEY, MailboxClientFactory, ReceiverContext
 from receiver.context import receiver_context as app_context
 from receiver.mailbox_directory import MailboxDirectory
 from receiver.metrics import PushMetrics
 from receiver.push_auth import PushAuthenticator
 from receiver.sign_in_throttle import SignInThrottle
-from storage import Database, FieldCipher, Store
+from storage import Store
 
 log = logging.getLogger(__name__)
 
@@ -36,33 +36,36 @@ MAX_PUSH_BODY_BYTES = 64 * 1024
 
 
 def create_app(
-    settings: Settings,
+    config: ReceiverConfig,
     *,
-    store: Store | None = None,
+    store: Store,
     publisher: Publisher | None = None,
     gmail_factory: MailboxClientFactory | None = None,
 ) -> Flask:
-    """Build the receiver: accounts, Integrations, dashboard, JSON API, webhook and metrics."""
-    authenticator = PushAuthenticator(settings)
+    """Build the receiver: accounts, Integrations, dashboard, JSON API, webhook and metrics.
+
+    ``gmail_factory`` opens a Gmail client for a refresh token (default: the real client on
+    ``config.gmail``); without a ``publisher`` the webhook and Sync Now answer 503.
+    """
+    authenticator = PushAuthenticator(config.push_auth, demo=config.demo)
     app = Flask(__name__)
     app.config.update(
-        SECRET_KEY=settings.secret_key,
+        SECRET_KEY=config.secret_key,
         MAX_CONTENT_LENGTH=MAX_PUSH_BODY_BYTES,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
     )
     if publisher is None:
         log.warning("receiver built without a queue publisher: the webhook will answer 503")
-    store = store if store is not None else store_from_settings(settings)
     app.extensions[EXTENSION_KEY] = ReceiverContext(
-        settings=settings,
+        config=config,
         store=store,
         publisher=publisher,
         authenticator=authenticator,
         metrics=PushMetrics(),
         mailboxes=MailboxDirectory(store),
-        gmail_factory=gmail_factory or gmail_factory_from_settings(settings),
+        gmail_factory=gmail_factory or _real_gmail_factory(config),
         sign_in_throttle=SignInThrottle(
-            settings.sign_in_failure_limits, settings.rate_limit_storage_uri
+            config.sign_in_limits.failures, config.sign_in_limits.storage_uri
         ),
     )
     csrf = CSRFProtect(app)
@@ -71,7 +74,7 @@ def create_app(
         app.register_blueprint(blueprint)
     metrics.init_app(app)
     errors.init_app(app)
-    current_user.init_app(app, demo=settings.demo)
+    current_user.init_app(app, demo=config.demo)
     session_cookies.init_app(app)
     app.context_processor(_live_marker_helper)
     return app
@@ -87,13 +90,6 @@ def _live_marker_helper() -> dict[str, object]:
     return {"live_marker": live_marker}
 
 
-def store_from_settings(settings: Settings) -> Store:
-    """A `Store` on the configured database with the configured encryption keys."""
-    cipher = FieldCipher(settings.encryption_keys, settings.active_key_id, settings.fingerprint_key)
-    return Store(Database(settings.database_url), cipher)
-
-
-def gmail_factory_from_settings(settings: Settings) -> MailboxClientFactory:
+def _real_gmail_factory(config: ReceiverConfig) -> MailboxClientFactory:
     """Builds a `GmailClient` for a refresh token, against the configured endpoints."""
-    config = gmail_config(settings)
-    return lambda refresh_token: GmailClient(config, refresh_token)
+    return lambda refresh_token: GmailClient(config.gmail, refresh_token)

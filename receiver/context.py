@@ -8,8 +8,8 @@ from typing import Any, Protocol
 
 from flask import current_app
 
-from applytrack.messaging import Publisher
-from applytrack.settings import Settings
+from messaging import Publisher
+from receiver.config import ReceiverConfig
 from receiver.mailbox_directory import MailboxDirectory
 from receiver.metrics import PushMetrics
 from receiver.push_auth import PushAuthenticator
@@ -42,7 +42,7 @@ MailboxClientFactory = Callable[[str], MailboxClient]
 class ReceiverContext:
     """Everything a request handler needs, built once by `create_app`."""
 
-    settings: Settings
+    config: ReceiverConfig
     store: Store
     publisher: Publisher | None
     authenticator: PushAuthenticator

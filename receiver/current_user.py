@@ -1,18 +1,26 @@
-"""Who is signed in: Flask-Login sessions, plus the demo's automatic sign-in on loopback only."""
+"""Who is signed in: Flask-Login sessions, plus the demo's automatic sign-in on loopback only.
+
+Views that need a person use Flask-Login's `login_required`; a visitor who is not signed in is sent
+to the sign-in page, or, under ``/api/``, answered with one JSON 401.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from ipaddress import ip_address
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, UserMixin, current_user, login_user
 
 from receiver.context import receiver_context
-from storage import Store
+from receiver.errors import json_error, wants_json
 
 DEMO_CONFIG_KEY = "APPLYTRACK_DEMO_SIGN_IN"
 SIGNED_OUT_KEY = "signed_out"
+NOT_SIGNED_IN = "You are not signed in; sign in to see your applications."
+# Answered for machines, never for a person: no demo sign-in (and no session cookie) there.
+_NO_PERSON_ENDPOINTS = frozenset({None, "static", "metrics", "healthz", "readyz"})
 
 
 @dataclass(frozen=True)
@@ -36,12 +44,11 @@ class SignedInUser(UserMixin):
 def init_app(app: Flask, *, demo: bool) -> None:
     """Install Flask-Login; in demo mode, loopback visitors are signed in as the demo user."""
     manager = LoginManager()
-    manager.login_view = "accounts.sign_in"
-    manager.login_message = "Sign in to see your applications."
-    manager.login_message_category = "info"
     manager.user_loader(_load_user)
+    manager.unauthorized_handler(_not_signed_in)
     manager.init_app(app)
     app.config.setdefault(DEMO_CONFIG_KEY, demo)
+    app.before_request(_sign_in_demo_user)
 
 
 def _load_user(user_id: str) -> SignedInUser | None:
@@ -53,10 +60,25 @@ def _load_user(user_id: str) -> SignedInUser | None:
     return SignedInUser(user.id, user.email, user.display_name)
 
 
-def demo_user_loader(store: Store) -> int | None:
-    """The demo's single user: the owner of the oldest mailbox (None before one is connected)."""
-    mailboxes = store.mailboxes()
-    return mailboxes[0].user_id if mailboxes else None
+def _not_signed_in() -> ResponseReturnValue:
+    """Flask-Login's answer to a visitor who is not signed in."""
+    if wants_json():
+        return json_error(401, NOT_SIGNED_IN)
+    return redirect(url_for("accounts.sign_in", next=request.full_path.rstrip("?")))
+
+
+def _sign_in_demo_user() -> None:
+    """In the demo, a visitor on this machine is the demo user until they sign out."""
+    if not current_app.config[DEMO_CONFIG_KEY] or current_user.is_authenticated:
+        return
+    if request.endpoint in _NO_PERSON_ENDPOINTS or request.path.startswith("/pubsub/"):
+        return
+    if session.get(SIGNED_OUT_KEY) or not is_loopback_request():
+        return
+    mailboxes = receiver_context().store.mailboxes()
+    user = _load_user(str(mailboxes[0].user_id)) if mailboxes else None
+    if user is not None:
+        login_user(user)
 
 
 def is_loopback_request() -> bool:
@@ -80,13 +102,12 @@ def current_user_id() -> int | None:
     """The signed-in user's id for this request, or None."""
     if current_user.is_authenticated:
         return int(current_user.id)
-    if not current_app.config[DEMO_CONFIG_KEY] or session.get(SIGNED_OUT_KEY):
-        return None
-    if not is_loopback_request():
-        return None
-    user_id = demo_user_loader(receiver_context().store)
-    user = None if user_id is None else _load_user(str(user_id))
-    if user is None:
-        return None
-    login_user(user)
-    return user.id
+    return None
+
+
+def signed_in_user_id() -> int:
+    """The signed-in user's id, in a view guarded by `login_required`."""
+    user_id = current_user_id()
+    if user_id is None:  # only reachable if a view forgot its `login_required`
+        raise RuntimeError("signed_in_user_id() was called in a view without login_required")
+    return user_id

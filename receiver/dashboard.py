@@ -6,22 +6,16 @@ from collections.abc import Callable
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from receiver.context import receiver_context
-from receiver.current_user import current_user_id
+from receiver.current_user import signed_in_user_id
 from receiver.pipeline_chart import STATUS_LABELS, moves_chart, status_chart
 from receiver.serialize import iso_utc
 from storage import EventCause, NotFound, Status, Store
 
 bp = Blueprint("dashboard", __name__)
-
-
-def _signed_in_or_redirect() -> int | Response:
-    user_id = current_user_id()
-    if user_id is None:
-        return redirect(url_for("accounts.sign_in", next=request.full_path.rstrip("?")))
-    return user_id
 
 
 def _status_filter() -> Status | None:
@@ -30,11 +24,10 @@ def _status_filter() -> Status | None:
 
 
 @bp.get("/")
+@login_required
 def applications_page() -> ResponseReturnValue:
     """The Applications page: pipeline chart, filters, one row per application, reviews."""
-    user_id = _signed_in_or_redirect()
-    if isinstance(user_id, Response):
-        return user_id
+    user_id = signed_in_user_id()
     store = receiver_context().store
     counts = store.status_counts(user_id)
     chosen = _status_filter()
@@ -56,11 +49,10 @@ def applications_page() -> ResponseReturnValue:
 
 
 @bp.get("/applications/<int:application_id>")
+@login_required
 def application_page(application_id: int) -> ResponseReturnValue:
     """One application: its Activity Log, a manual status change and emails to review."""
-    user_id = _signed_in_or_redirect()
-    if isinstance(user_id, Response):
-        return user_id
+    user_id = signed_in_user_id()
     store = receiver_context().store
     application = store.application(user_id, application_id)
     if application is None:
@@ -77,11 +69,10 @@ def application_page(application_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/applications/<int:application_id>/status")
+@login_required
 def change_status(application_id: int) -> ResponseReturnValue:
     """A manual status change; automatic updates never override it afterwards."""
-    user_id = _signed_in_or_redirect()
-    if isinstance(user_id, Response):
-        return user_id
+    user_id = signed_in_user_id()
     value = request.form.get("status", "")
     if value not in {status.value for status in Status}:
         flash("Choose one of the listed statuses, then select Save status.", "error")
@@ -98,6 +89,7 @@ def change_status(application_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/reviews/<int:email_id>/accept")
+@login_required
 def accept_review(email_id: int) -> ResponseReturnValue:
     """Accept a flagged email's label: it updates its application like any other email."""
     return _decide_review(
@@ -108,6 +100,7 @@ def accept_review(email_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/reviews/<int:email_id>/dismiss")
+@login_required
 def dismiss_review(email_id: int) -> ResponseReturnValue:
     """Dismiss a flagged email: it stays recorded and changes nothing."""
     return _decide_review(
@@ -121,9 +114,7 @@ def _decide_review(
     email_id: int, decide: Callable[[Store, int], object], done: tuple[str, str]
 ) -> ResponseReturnValue:
     """Run one review decision for the signed-in user and say how it went."""
-    user_id = _signed_in_or_redirect()
-    if isinstance(user_id, Response):
-        return user_id
+    user_id = signed_in_user_id()
     try:
         decide(receiver_context().store, user_id)
     except NotFound as error:

@@ -19,12 +19,13 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(Exception, _unexpected_error)
 
 
-def _wants_json() -> bool:
+def wants_json() -> bool:
+    """True for the machine clients' paths (the webhook and ``/api/``)."""
     return request.path.startswith(_JSON_PREFIXES)
 
 
 def _http_error(error: HTTPException) -> Response | HTTPException | tuple[str, int]:
-    if not _wants_json():
+    if not wants_json():
         if error.code in _PAGES_WITH_TEMPLATE:
             return render_template("error.html", error=error), error.code
         return error
@@ -35,7 +36,7 @@ def _http_error(error: HTTPException) -> Response | HTTPException | tuple[str, i
 
 def _unexpected_error(error: Exception) -> Response | HTTPException:
     log.exception("unexpected error on %s %s", request.method, request.path)
-    if not _wants_json():
+    if not wants_json():
         return InternalServerError()
     response = jsonify(error="Something went wrong on our side; please try again later.")
     response.status_code = 500

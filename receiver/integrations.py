@@ -7,13 +7,13 @@ import secrets
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from applytrack.messaging import MailboxChanged
-from receiver import gmail_oauth
+from gmail import OAuthFailure, oauth
+from messaging import MailboxChanged
 from receiver.context import ReceiverContext, receiver_context
-from receiver.current_user import current_user_id
-from receiver.gmail_oauth import OAuthFailure
+from receiver.current_user import signed_in_user_id
 from receiver.serialize import iso_utc
 from receiver.tiers import tier_description
 from storage import MailboxConflict, MailboxState, MailboxView, Tier
@@ -30,50 +30,41 @@ STATE_LABELS = {
 }
 
 
-def _signed_in_or_redirect() -> int | Response:
-    user_id = current_user_id()
-    if user_id is None:
-        return redirect(url_for("accounts.sign_in", next=request.path))
-    return user_id
-
-
 @bp.get("/settings/integrations")
+@login_required
 def integrations_page() -> ResponseReturnValue:
     """Settings → Integrations: the Gmail connection, its recent syncs and its controls."""
-    user_id = _signed_in_or_redirect()
-    if isinstance(user_id, Response):
-        return user_id
+    user_id = signed_in_user_id()
     context = receiver_context()
     integration = context.store.integration(user_id)
-    settings = context.settings
+    polling = context.config.polling
     return render_template(
         "integrations.html",
         integration=integration,
         state_labels=STATE_LABELS,
-        tiers=[(tier, tier_description(settings, tier)) for tier in (Tier.PREMIUM, Tier.FREE)],
-        default_tier=Tier(settings.default_tier),
-        tier_description=lambda tier: tier_description(settings, tier),
+        tiers=[(tier, tier_description(polling, tier)) for tier in (Tier.PREMIUM, Tier.FREE)],
+        default_tier=Tier(context.config.default_tier),
+        tier_description=lambda tier: tier_description(polling, tier),
         iso_utc=iso_utc,
     )
 
 
 @bp.post("/settings/integrations/gmail/connect")
+@login_required
 def start_gmail_connection() -> ResponseReturnValue:
     """Connect Gmail (or Reconnect): send the browser to Google's consent page."""
-    user_id = _signed_in_or_redirect()
-    if isinstance(user_id, Response):
-        return user_id
+    user_id = signed_in_user_id()
     context = receiver_context()
-    tier_value = request.form.get("tier", context.settings.default_tier)
+    tier_value = request.form.get("tier", context.config.default_tier)
     if tier_value not in {tier.value for tier in Tier}:
         flash("Choose a sync mode (push or polling) before connecting Gmail.", "error")
         return redirect(url_for(".integrations_page"))
     mailbox = context.store.mailbox_for_user(user_id)
-    pkce = gmail_oauth.new_pkce_pair()
-    state = gmail_oauth.new_state()
+    pkce = oauth.new_pkce_pair()
+    state = oauth.new_state()
     session[PENDING_OAUTH_KEY] = {"state": state, "verifier": pkce.verifier, "tier": tier_value}
-    url = gmail_oauth.authorization_url(
-        context.settings,
+    url = oauth.authorization_url(
+        context.config.gmail.oauth,
         redirect_uri=_callback_url(),
         state=state,
         code_challenge=pkce.challenge,
@@ -83,11 +74,10 @@ def start_gmail_connection() -> ResponseReturnValue:
 
 
 @bp.get("/oauth/gmail/callback")
+@login_required
 def finish_gmail_connection() -> ResponseReturnValue:
     """Google's redirect back: check state, exchange the code, check the scope, connect."""
-    user_id = _signed_in_or_redirect()
-    if isinstance(user_id, Response):
-        return user_id
+    user_id = signed_in_user_id()
     pending = session.pop(PENDING_OAUTH_KEY, None)
     returned_state = request.args.get("state", "")
     if not isinstance(pending, dict) or not secrets.compare_digest(
@@ -119,19 +109,19 @@ def finish_gmail_connection() -> ResponseReturnValue:
 def _connect(
     context: ReceiverContext, user_id: int, code: str, pending: dict[str, str]
 ) -> ResponseReturnValue:
-    settings = context.settings
-    grant = gmail_oauth.exchange_code(
-        settings, code=code, redirect_uri=_callback_url(), code_verifier=pending["verifier"]
+    client = context.config.gmail.oauth
+    grant = oauth.exchange_code(
+        client, code=code, redirect_uri=_callback_url(), code_verifier=pending["verifier"]
     )
     try:
-        gmail_oauth.require_gmail_readonly(grant)
+        oauth.require_gmail_readonly(grant)
         address = _gmail_address(context, grant.refresh_token)
         previous = context.store.mailbox_for_user(user_id)
         mailbox_id = context.store.connect_mailbox(
             user_id, address, tier=Tier(pending["tier"]), refresh_token=grant.refresh_token
         )
     except (OAuthFailure, MailboxConflict) as failure:
-        gmail_oauth.revoke_token(settings, grant.refresh_token)  # leave no unused grant behind
+        oauth.revoke_token(client, grant.refresh_token)  # leave no unused grant behind
         return _failed(str(failure))
     resuming = previous is not None and previous.history_cursor is not None
     reason = "sync_now" if resuming else "initial"
@@ -166,11 +156,10 @@ def _gmail_address(context: ReceiverContext, refresh_token: str) -> str:
 
 
 @bp.post("/settings/integrations/gmail/sync")
+@login_required
 def sync_now() -> ResponseReturnValue:
     """Sync Now: queue a sync of the user's mailbox."""
-    user_id = _signed_in_or_redirect()
-    if isinstance(user_id, Response):
-        return user_id
+    user_id = signed_in_user_id()
     context = receiver_context()
     mailbox = context.store.mailbox_for_user(user_id)
     if mailbox is None or mailbox.state is not MailboxState.ACTIVE:
@@ -181,11 +170,10 @@ def sync_now() -> ResponseReturnValue:
 
 
 @bp.post("/settings/integrations/gmail/disconnect")
+@login_required
 def disconnect() -> ResponseReturnValue:
     """Disconnect: stop the watch, revoke and delete the token; applications stay."""
-    user_id = _signed_in_or_redirect()
-    if isinstance(user_id, Response):
-        return user_id
+    user_id = signed_in_user_id()
     context = receiver_context()
     mailbox = context.store.mailbox_for_user(user_id)
     if mailbox is None or mailbox.state is MailboxState.DISCONNECTED:
@@ -194,7 +182,7 @@ def disconnect() -> ResponseReturnValue:
     token = context.store.refresh_token(mailbox.id)
     if token is not None:
         _stop_watch(context, token)
-        if not gmail_oauth.revoke_token(context.settings, token):
+        if not oauth.revoke_token(context.config.gmail.oauth, token):
             log.warning("token not revoked at Google", extra={"mailbox_id": mailbox.id})
     context.store.disconnect_mailbox(mailbox.id)
     log.info("gmail disconnected", extra={"mailbox_id": mailbox.id})

@@ -63,7 +63,7 @@ def init_app(app: Flask) -> None:
 def _metrics() -> Response:
     context = current_app.extensions["applytrack"]
     metrics: PushMetrics = context.metrics
-    text = metrics.render(multiprocess_dir=context.settings.prometheus_multiproc_dir)
+    text = metrics.render(multiprocess_dir=context.config.prometheus_multiproc_dir)
     return Response(text, content_type=PROMETHEUS_CONTENT_TYPE)
 
 

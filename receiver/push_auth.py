@@ -11,8 +11,8 @@ from typing import Any
 from google.auth import exceptions as google_auth_errors
 from google.oauth2 import id_token
 
-from applytrack.settings import Settings
 from receiver.certs import CachingCertsRequest
+from receiver.config import PushAuthConfig
 
 log = logging.getLogger(__name__)
 
@@ -49,20 +49,26 @@ class PushCaller:
 class PushAuthenticator:
     """Checks a push request's credentials against the configured push identity."""
 
-    def __init__(self, settings: Settings, *, certs_request: CachingCertsRequest | None = None):
-        if not settings.push_auth_configured and not settings.demo:
+    def __init__(
+        self,
+        config: PushAuthConfig,
+        *,
+        demo: bool = False,
+        certs_request: CachingCertsRequest | None = None,
+    ) -> None:
+        if not config.configured and not demo:
             raise PushAuthNotConfigured(
                 "The Gmail push webhook has no way to authenticate Pub/Sub: set "
                 "GMAIL_PUSH_AUDIENCE and GMAIL_PUSH_SERVICE_ACCOUNT (Google's OIDC push token), "
                 "or GMAIL_PUSH_TOKEN (the shared ?token= used with the Pub/Sub emulator)."
             )
-        self._audience = settings.push_audience
-        self._service_account = settings.push_service_account
-        self._certs_url = settings.push_certs_url
-        self._issuers = tuple(settings.push_issuers)
-        self._shared_token = settings.push_shared_token
-        self._oidc = bool(settings.push_audience and settings.push_service_account)
-        self._open = not settings.push_auth_configured  # demo mode only, checked above
+        self._audience = config.audience
+        self._service_account = config.service_account
+        self._certs_url = config.certs_url
+        self._issuers = tuple(config.issuers)
+        self._shared_token = config.shared_token
+        self._oidc = config.oidc
+        self._open = not config.configured  # demo mode only, checked above
         self._certs_request = certs_request or CachingCertsRequest()
         if self._open:
             log.warning("push webhook accepts unauthenticated pushes (demo mode)")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from applytrack.settings import Settings
+from receiver.config import PollingIntervals
 from storage import Tier
 
 
@@ -11,9 +11,9 @@ def _minutes(seconds: int) -> str:
     return "every minute" if minutes == 1 else f"every {minutes} minutes"
 
 
-def tier_description(settings: Settings, tier: Tier) -> str:
+def tier_description(polling: PollingIntervals, tier: Tier) -> str:
     """``Push (Premium): updates within seconds, checked every 30 minutes as well``, etc."""
     if tier is Tier.PREMIUM:
-        sweep = _minutes(settings.premium_sweep_interval_seconds)
+        sweep = _minutes(polling.premium_sweep_seconds)
         return f"Push (Premium): updates within seconds, plus a safety check {sweep}"
-    return f"Polling (Free): Gmail is checked {_minutes(settings.free_poll_interval_seconds)}"
+    return f"Polling (Free): Gmail is checked {_minutes(polling.free_poll_seconds)}"

@@ -12,7 +12,7 @@ import logging
 from flask import Blueprint, Response, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from applytrack.messaging import MailboxChanged, Publisher
+from messaging import MailboxChanged, Publisher
 from receiver.context import ReceiverContext, receiver_context
 from receiver.errors import json_error
 from receiver.push_auth import PushAuthError, PushAuthUnavailable

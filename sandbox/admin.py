@@ -36,13 +36,18 @@ def _whole_number(body: dict, name: str, default: int | None) -> int | None:
     return value
 
 
+def _history_start(body: dict[str, object]) -> int:
+    start = _whole_number(body, "history_start", DEFAULT_HISTORY_START)
+    return DEFAULT_HISTORY_START if start is None else start
+
+
 @bp.post("/users")
 def create_user() -> ResponseReturnValue:
     """Create a mailbox: {email, history_start?, history_limit?}."""
     body = _json_object()
     profile = _state().create_mailbox(
         body.get("email", ""),
-        history_start=_whole_number(body, "history_start", DEFAULT_HISTORY_START),
+        history_start=_history_start(body),
         history_limit=_whole_number(body, "history_limit", None),
     )
     return jsonify(profile), 201

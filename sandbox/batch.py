@@ -11,6 +11,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from email import policy
+from email.message import Message
 from email.parser import BytesParser
 from http import HTTPStatus
 
@@ -75,6 +76,8 @@ def parse_batch(content_type: str, data: bytes) -> list[InnerRequest]:
         raise invalid_argument("The batch body is not valid multipart/mixed.")
     requests = []
     for part in message.get_payload():
+        if not isinstance(part, Message):
+            raise invalid_argument("Every batch part must be application/http.")
         text = part.get_payload()
         if not isinstance(text, str):
             raise invalid_argument("Every batch part must be application/http.")

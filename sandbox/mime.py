@@ -8,7 +8,7 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from email import policy
-from email.message import EmailMessage, Message
+from email.message import EmailMessage, MIMEPart
 from email.parser import BytesParser
 from email.utils import format_datetime, parsedate_to_datetime
 
@@ -87,20 +87,21 @@ def _extra_headers(fields: Mapping[str, object]) -> dict[str, str]:
     return dict(headers)
 
 
-def parse_message(raw: bytes) -> Message:
+def parse_message(raw: bytes) -> EmailMessage:
     """Parse RFC 822 bytes, refusing input that has no headers at all."""
     msg = _PARSER.parsebytes(raw)
+    assert isinstance(msg, EmailMessage)  # the parser's policy makes EmailMessages
     if not msg.keys():
         raise SandboxInputError("The raw message has no headers: send an RFC 822 message.")
     return msg
 
 
-def header_pairs(msg: Message) -> list[tuple[str, str]]:
+def header_pairs(msg: MIMEPart) -> list[tuple[str, str]]:
     """Return the headers in order as (name, decoded value) pairs."""
     return [(name, str(value)) for name, value in msg.items()]
 
 
-def message_date(msg: Message, *, fallback: datetime) -> datetime:
+def message_date(msg: EmailMessage, *, fallback: datetime) -> datetime:
     """Return the Date header as an aware datetime, or ``fallback`` when it is absent or broken."""
     value = msg.get("Date")
     if not value:
@@ -111,7 +112,7 @@ def message_date(msg: Message, *, fallback: datetime) -> datetime:
         return fallback
 
 
-def snippet(msg: Message) -> str:
+def snippet(msg: EmailMessage) -> str:
     """Return Gmail's snippet: the start of the text body, whitespace collapsed, HTML-escaped."""
     part = msg.get_body(preferencelist=("plain", "html")) if msg.is_multipart() else msg
     text = ""
@@ -123,9 +124,9 @@ def snippet(msg: Message) -> str:
     return html.escape(collapsed)
 
 
-def payload(msg: Message, *, part_id: str = "") -> dict:
+def payload(msg: MIMEPart, *, part_id: str = "") -> dict[str, object]:
     """Render a message (or one part) as Gmail's MessagePart JSON, bodies base64url-encoded."""
-    part: dict = {
+    part: dict[str, object] = {
         "partId": part_id,
         "mimeType": msg.get_content_type(),
         "filename": msg.get_filename() or "",
@@ -140,11 +141,12 @@ def payload(msg: Message, *, part_id: str = "") -> dict:
         ]
     else:
         data = msg.get_payload(decode=True) or b""
+        assert isinstance(data, bytes)  # decode=True gives the body's bytes
         part["body"] = {"size": len(data), "data": b64url(data)} if data else {"size": 0}
     return part
 
 
-def metadata_payload(msg: Message, wanted: list[str] | None) -> dict:
+def metadata_payload(msg: EmailMessage, wanted: list[str] | None) -> dict:
     """Render Gmail's format=metadata payload: the top-level headers, filtered if asked."""
     names = {name.lower() for name in wanted} if wanted else None
     headers = [

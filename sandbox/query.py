@@ -130,7 +130,8 @@ def _absolute_ms(operator: str, value: str) -> int:
     if not match:
         raise QueryError(f"{operator}:{value} is not understood; use YYYY/MM/DD or epoch seconds.")
     try:
-        day = datetime(*(int(part) for part in match.groups()), tzinfo=UTC)
+        year, month, day_of_month = (int(part) for part in match.groups())
+        day = datetime(year, month, day_of_month, tzinfo=UTC)
     except ValueError:
         raise QueryError(f"{operator}:{value} is not a real date.") from None
     return int(day.timestamp() * 1000)

@@ -696,7 +696,7 @@ def _render(mails: tuple[_Mail, ...], now: datetime, recipient: str) -> list[dic
 
 def _as_delivery(mail: _Mail, now: datetime, recipient: str) -> dict:
     sender = mail.sender.replace(DEMO_RECIPIENT, recipient)
-    message = {
+    message: dict[str, object] = {
         "from": sender,
         "to": recipient if mail.labels != SENT else _reply_target(mail),
         "subject": mail.subject,

@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 from types import TracebackType
+from typing import cast
 
 from cheroot import wsgi
 
@@ -65,8 +66,10 @@ class SandboxServer:
             return self
         # Like Google's front ends, and unlike werkzeug's development server, it keeps
         # connections alive between requests, so clients that reuse theirs are served that way.
+        # cheroot's stub types the timeout as int; it is a socket timeout, so seconds as float.
+        idle_timeout = cast(int, self.keep_alive_seconds)
         self._server = wsgi.Server(
-            (self.host, self.port), self.app, numthreads=16, timeout=self.keep_alive_seconds
+            (self.host, self.port), self.app, numthreads=16, timeout=idle_timeout
         )
         self._server.stats["Enabled"] = True  # counts accepted connections
         self._server.prepare()  # binds, so that `url` knows the port

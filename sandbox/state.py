@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.message import Message
+from email.message import EmailMessage
 
 from sandbox import mime
 from sandbox.errors import SandboxInputError, UnknownMailbox, invalid_argument
@@ -45,7 +45,7 @@ class StoredMessage:
     id: str
     thread_id: str
     raw: bytes
-    parsed: Message
+    parsed: EmailMessage
     label_ids: list[str]
     internal_date_ms: int
     history_id: int
@@ -280,7 +280,7 @@ class SandboxState:
             self._notify(mailbox, label_ids)
         return {"id": message_id, "threadId": thread_id, "historyId": str(history_id)}
 
-    def _thread_for(self, mailbox: Mailbox, parsed: Message) -> str | None:
+    def _thread_for(self, mailbox: Mailbox, parsed: EmailMessage) -> str | None:
         references = " ".join(str(parsed.get(name, "")) for name in ("References", "In-Reply-To"))
         for reference in reversed(_MESSAGE_ID_REF.findall(references)):
             thread_id = mailbox.threads_by_rfc822_id.get(reference)

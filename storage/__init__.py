@@ -4,6 +4,7 @@ from storage.crypto import FieldCipher
 from storage.database import Database
 from storage.enums import EventCause, Label, MailboxState, ReviewState, Status, Tier
 from storage.errors import LeaseLost, MailboxConflict, NotFound, StorageError
+from storage.rotation import reencrypt_fields
 from storage.store import Store
 from storage.views import (
     ApplicationDetail,
@@ -14,6 +15,8 @@ from storage.views import (
     IncomingEmail,
     IntegrationView,
     LeasedMailbox,
+    LeaseRefusal,
+    LeaseRefused,
     MailboxView,
     ReviewEmailView,
     SyncRunView,
@@ -33,6 +36,8 @@ __all__ = [
     "IntegrationView",
     "Label",
     "LeaseLost",
+    "LeaseRefusal",
+    "LeaseRefused",
     "LeasedMailbox",
     "MailboxConflict",
     "MailboxState",
@@ -46,4 +51,5 @@ __all__ = [
     "SyncRunView",
     "Tier",
     "UserView",
+    "reencrypt_fields",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import DateTime, String
 from sqlalchemy.engine import Dialect
@@ -32,7 +32,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         # SQLite has no timezone type: keep naive UTC there so text comparisons stay correct.
         return utc_value.replace(tzinfo=None) if dialect.name == "sqlite" else utc_value
 
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:

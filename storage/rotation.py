@@ -19,13 +19,15 @@ ENCRYPTED_COLUMNS: dict[Any, tuple[str, ...]] = {
 
 def reencrypt_fields(database: Database, cipher: FieldCipher, *, batch_size: int = 500) -> int:
     """Re-encrypt every field not written with the active key; return how many were rewritten."""
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be positive (got {batch_size}).")
     rewritten = 0
     for model, columns in ENCRYPTED_COLUMNS.items():
         last_id = 0
         while True:
+            query = _stale_rows(model, columns, cipher, last_id, batch_size)
             with database.session() as session:
-                rows = session.scalars(_stale_rows(model, columns, cipher, last_id, batch_size))
-                rows = list(rows)
+                rows = list(session.scalars(query))
                 for row in rows:
                     rewritten += _reencrypt_row(row, columns, cipher)
             if len(rows) < batch_size:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 from storage.enums import EventCause, Label, MailboxState, Status, Tier
 
@@ -111,6 +112,23 @@ class LeasedMailbox:
     refresh_token: str | None
     # Gmail quota the previous holder spent that may still count: (seconds since epoch, units).
     quota_spends: tuple[tuple[float, int], ...] = ()
+
+
+class LeaseRefusal(StrEnum):
+    """Why `Store.lease_mailbox` took no lease."""
+
+    BUSY = "busy"  # another owner holds an unexpired lease (and the mailbox is active and behind)
+    INACTIVE = "inactive"  # the mailbox is not ACTIVE (reconnect needed or disconnected)
+    COVERED = "covered"  # history_after was given and the cursor has already reached it
+
+
+@dataclass(frozen=True)
+class LeaseRefused:
+    """`Store.lease_mailbox` took nothing, and why; ``holder`` names the lease owner when BUSY."""
+
+    mailbox_id: int
+    reason: LeaseRefusal
+    holder: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Session fixtures for every test package: Google's Pub/Sub emulator, paths, output folder."""
+"""Fixtures every test package shares: Google's Pub/Sub emulator, the databases, one Gmail sandbox
+for the whole run, settings and a store on the test's database, a clock the test moves."""
 
 from __future__ import annotations
 
@@ -9,12 +10,20 @@ from pathlib import Path
 
 import pytest
 
+from applytrack.settings import Settings
+from applytrack.wiring import store_from_settings
+from sandbox import SandboxServer
 from sandbox.emulator import PubSubEmulator
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
-POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
-POSTGRES_SQLALCHEMY_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+from storage import Store
+from tests.sync_testkit import (
+    POSTGRES_ADMIN_URL,
+    POSTGRES_SQLALCHEMY_URL,
+    REPO_ROOT,
+    SANDBOX_QUOTA,
+    SHARED_DATA,
+    FakeClock,
+    settings_for,
+)
 
 
 @pytest.fixture(scope="session")
@@ -96,3 +105,38 @@ def any_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'applytrack.db'}"
     return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[SandboxServer]:
+    """The Gmail and OAuth stand-in the whole run shares: each test uses addresses of its own."""
+    with SandboxServer(quota_units_per_second=SANDBOX_QUOTA) as server:
+        yield server
+
+
+@pytest.fixture
+def settings(tmp_path: Path, sandbox: SandboxServer, any_database_url: str) -> Settings:
+    """Settings on the test's database, pointed at the sandbox, pacing to its quota."""
+    return settings_for(
+        sandbox,
+        tmp_path,
+        any_database_url,
+        gmail_quota_units_per_second=SANDBOX_QUOTA,
+        lease_seconds=30,
+        gmail_max_attempts=4,
+    )
+
+
+@pytest.fixture
+def store(settings: Settings) -> Iterator[Store]:
+    """The data-access API on the settings' database, migrated to head."""
+    store = store_from_settings(settings)
+    store.database.upgrade()
+    yield store
+    store.database.dispose()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A clock that moves only when the test moves it."""
+    return FakeClock()

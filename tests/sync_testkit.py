@@ -1,5 +1,6 @@
-"""Helpers for tests that sync generated sandbox mailboxes and check the database afterwards:
-the processors' and the operations' tests share them."""
+"""Helpers every test package may use (the fixtures are in tests/conftest.py): paths, a clock the
+test moves, waiting, settings pointed at the Gmail sandbox, and generated mailboxes synced and
+checked in the database afterwards."""
 
 from __future__ import annotations
 
@@ -7,17 +8,87 @@ import base64
 import itertools
 import os
 import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TypeVar
 
 import requests
 from sqlalchemy import text
 
-from applytrack.gmail import GmailClient, gmail_config
 from applytrack.settings import Settings
+from applytrack.wiring import gmail_config
+from gmail import GmailClient
 from processors.sync import WINDOW_QUERY
 from sandbox import SandboxServer
 from storage import Store, Tier
 
-_numbers = itertools.count(1)
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
+POSTGRES_SQLALCHEMY_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+SANDBOX_QUOTA = 5000.0  # units/s: Gmail's quota rules, fast enough that no test waits on them
+CLOCK_START = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+
+T = TypeVar("T")
+_addresses = itertools.count(1)
+
+
+class FakeClock:
+    """A clock that moves only when the test moves it: seconds since the epoch when called."""
+
+    def __init__(self) -> None:
+        self.now = CLOCK_START.timestamp()
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def wall(self) -> datetime:
+        """The same moment as an aware UTC datetime."""
+        return datetime.fromtimestamp(self.now, UTC)
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock on."""
+        self.now += seconds
+
+    def sleep(self, seconds: float) -> None:
+        """Stand in for `time.sleep`: note the wait and move the clock on at once."""
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def wait_until(check: Callable[[], T], *, what: str, timeout: float = 90.0) -> T:
+    """Poll ``check`` until it returns something truthy and return that; fail naming ``what``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def new_address(name: str) -> str:
+    """A Gmail address no other test of the run uses, so that tests can share one sandbox."""
+    return f"{name}.{next(_addresses)}@gmail.com"
+
+
+def settings_for(
+    sandbox: SandboxServer, state_dir: Path, database_url: str, **changes: object
+) -> Settings:
+    """Settings on ``database_url`` (keys kept in ``state_dir``) with Gmail and OAuth pointed at
+    ``sandbox``; ``changes`` override any field."""
+    values: dict[str, object] = {
+        "database_url": database_url,
+        "gmail_api_endpoint": sandbox.url,
+        "oauth_auth_uri": f"{sandbox.url}/o/oauth2/auth",
+        "oauth_token_uri": f"{sandbox.url}/token",
+        "oauth_revoke_uri": f"{sandbox.url}/revoke",
+        "demo": False,
+    }
+    values.update(changes)
+    return Settings.embedded(state_dir, **values)
 
 
 def generated_mailbox(
@@ -31,7 +102,7 @@ def generated_mailbox(
 ) -> tuple[int, int, str]:
     """A sandbox mailbox with ``count`` generated messages over 20 days, connected in ``store``:
     (user id, mailbox id, address)."""
-    address = f"gen{next(_numbers)}.{os.getpid()}.{time.monotonic_ns()}@gmail.com"
+    address = new_address("gen")
     body = {"count": count, "days": 20, "seed": seed, "job_share": job_share}
     answer = requests.post(f"{sandbox.url}/sandbox/users/{address}/generate", json=body, timeout=60)
     answer.raise_for_status()
@@ -99,10 +170,10 @@ def process_env(settings: Settings, **extra: str) -> dict[str, str]:
         "APPLYTRACK_FINGERPRINT_KEY": b64(settings.fingerprint_key),
         "APPLYTRACK_SECRET_KEY": settings.secret_key,
         "APPLYTRACK_QUEUE": settings.queue_backend,
-        "PUBSUB_PROJECT": settings.pubsub_project,
-        "INTERNAL_PUBSUB_TOPIC": settings.internal_topic,
-        "INTERNAL_SUBSCRIPTION": settings.internal_subscription,
-        "INTERNAL_DEAD_LETTER_TOPIC": settings.internal_dead_letter_topic,
+        "PUBSUB_PROJECT": settings.pubsub.project,
+        "INTERNAL_PUBSUB_TOPIC": settings.pubsub.internal_topic,
+        "INTERNAL_SUBSCRIPTION": settings.pubsub.internal_subscription,
+        "INTERNAL_DEAD_LETTER_TOPIC": settings.pubsub.internal_dead_letter_topic,
         "GMAIL_API_ENDPOINT": settings.gmail_api_endpoint,
         "GOOGLE_TOKEN_URI": settings.oauth_token_uri,
         "GOOGLE_OAUTH_CLIENT_ID": settings.oauth_client_id,

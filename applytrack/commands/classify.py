@@ -1,16 +1,27 @@
-"""The `classify`, `eval` and `train` subcommands: the classifier's command-line surface."""
+"""The `classify`, `eval` and `train` subcommands: the classifier's command-line surface.
+
+`classify` needs only the runtime (`classifier`, in the wheel). `eval` and `train` need the
+training kit, the top-level `training` package, which only a source checkout has.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import logging
 import sys
 from pathlib import Path
+from types import ModuleType
 from typing import TextIO
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_HAM_DIR = REPO_ROOT / ".." / "shared" / "data" / "spamassassin-ham"
+KIT_MISSING = (
+    "`applytrack {command}` runs from a source checkout: it needs the training kit (the "
+    "top-level training/ package), which the installed package does not ship. Run it with "
+    "the checkout's virtualenv, e.g. `.venv/bin/applytrack {command}` in the repository."
+)
 logger = logging.getLogger(__name__)
 
 
@@ -81,49 +92,82 @@ def run_classify(
 
 def run_eval(args: argparse.Namespace, *, stdout: TextIO | None = None) -> int:
     """Evaluate the classifier on a labelled dataset and print the report."""
-    from classifier.evaluation import evaluate, evaluate_ham, format_ham_report, format_report
-    from classifier.sources import BadRecord, read_ham_dir, read_labelled_jsonl
+    evaluation = _training_kit("training.evaluation", "eval")
+    datasets = _training_kit("training.datasets", "eval") if evaluation is not None else None
+    if evaluation is None or datasets is None:
+        return 2
+    from classifier.sources import BadRecord
 
     stdout = stdout or sys.stdout
     if not args.dataset.is_file():
         _error(f"{args.dataset} does not exist: pass a labelled JSONL file")
         return 2
     try:
-        records = read_labelled_jsonl(args.dataset)
+        records = datasets.read_labelled_jsonl(args.dataset)
     except BadRecord as exc:
         _error(f"{exc}; fix or remove that line")
         return 2
     classifier = _load(args.model)
     if classifier is None:
         return 2
-    print(format_report(evaluate(classifier, records), title=str(args.dataset.name)), file=stdout)
+    report = evaluation.evaluate(classifier, records)
+    print(evaluation.format_report(report, title=str(args.dataset.name)), file=stdout)
     if args.ham_dir is not None:
         if not args.ham_dir.is_dir():
             _error(f"--ham-dir {args.ham_dir} is not a directory of RFC 822 files")
             return 2
-        ham = list(read_ham_dir(args.ham_dir))
-        print("\n" + format_ham_report(evaluate_ham(classifier, ham)), file=stdout)
+        ham = list(datasets.read_ham_dir(args.ham_dir))
+        ham_report = evaluation.evaluate_ham(classifier, ham)
+        print("\n" + evaluation.format_ham_report(ham_report), file=stdout)
     return 0
 
 
 def run_train(args: argparse.Namespace, *, stdout: TextIO | None = None) -> int:
-    """Retrain the pipeline deterministically, save it, and write the metrics report."""
-    from classifier.training_run import train_and_report
+    """Retrain the pipeline deterministically, save it, and write the metrics report.
 
+    Refuses (exit 2, nothing written) without the training kit or the ordinary-mail corpus.
+    """
+    run = _training_kit("training.run", "train")
+    if run is None:
+        return 2
     stdout = stdout or sys.stdout
     try:
-        report = train_and_report(
+        report = run.train_and_report(
             data_dir=args.data_dir,
             ham_dir=args.ham_dir,
             model_dir=args.output,
             epochs=args.epochs,
             regenerate=args.regenerate,
         )
-    except FileNotFoundError as exc:
+    except FileNotFoundError as exc:  # the ham corpus (HamCorpusMissing) or a corpus split
         _error(str(exc))
         return 2
     print(report, file=stdout)
     return 0
+
+
+def _training_kit(module: str, command: str) -> ModuleType | None:
+    """Import a module of the training kit; None, after saying why, when there is no kit."""
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if not _is_kit(exc.name):
+            raise
+    # An editable install maps only the packaged top-level packages; a checkout's training/ sits
+    # next to applytrack/. (An installed wheel has no training/ beside it.)
+    if (REPO_ROOT / "training" / "__init__.py").is_file() and str(REPO_ROOT) not in sys.path:
+        sys.path.append(str(REPO_ROOT))
+        try:
+            return importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if not _is_kit(exc.name):
+                raise
+    _error(KIT_MISSING.format(command=command))
+    return None
+
+
+def _is_kit(name: str | None) -> bool:
+    return name == "training" or (name or "").startswith("training.")
 
 
 def _classify_jsonl(classifier, stdin: TextIO, stdout: TextIO, threshold: float) -> int:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 
-from applytrack.settings import Settings, SettingsError
+from applytrack.settings import pubsub_names_from_env, push_identity_from_env
+from messaging.admin import bootstrap_pubsub, replay_dead_letters
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -24,32 +25,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     replay.set_defaults(func=run_replay)
 
 
-def pubsub_settings(environ: dict[str, str]) -> Settings:
-    """Settings for the Pub/Sub tools: only the project and resource names are needed."""
-    project = environ.get("PUBSUB_PROJECT") or environ.get("GOOGLE_CLOUD_PROJECT")
-    if not project or len(project) < 6:
-        raise SettingsError(
-            "PUBSUB_PROJECT (or GOOGLE_CLOUD_PROJECT) is not set to a project id of at least 6 "
-            "characters: the Pub/Sub tools need to know which project to use."
-        )
-    filled = {
-        "DATABASE_URL": "sqlite://",
-        "APPLYTRACK_ENCRYPTION_KEYS": "unused:" + "A" * 43 + "=",
-        "APPLYTRACK_FINGERPRINT_KEY": "A" * 43 + "=",
-        "APPLYTRACK_SECRET_KEY": "unused",
-        "GOOGLE_OAUTH_CLIENT_ID": "unused",
-        "GOOGLE_OAUTH_CLIENT_SECRET": "unused",
-        "APPLYTRACK_QUEUE": "pubsub",
-    }
-    return Settings.from_env({**filled, **environ})
-
-
 def run_bootstrap(args: argparse.Namespace) -> int:
     """Create (or confirm) every Pub/Sub resource and say which were new."""
-    from applytrack.pubsub_admin import bootstrap_pubsub
-
-    settings = pubsub_settings(dict(os.environ))
-    for result in bootstrap_pubsub(settings, push_endpoint=args.push_endpoint):
+    results = bootstrap_pubsub(
+        pubsub_names_from_env(os.environ),
+        push_endpoint=args.push_endpoint,
+        push_identity=push_identity_from_env(os.environ),
+    )
+    for result in results:
         state = "created" if result.created else "exists "
         print(f"{state}  {result.kind:<12}  {result.name}")
     return 0
@@ -57,8 +40,6 @@ def run_bootstrap(args: argparse.Namespace) -> int:
 
 def run_replay(args: argparse.Namespace) -> int:
     """Replay dead-lettered messages onto the internal topic."""
-    from applytrack.pubsub_admin import replay_dead_letters
-
-    moved = replay_dead_letters(pubsub_settings(dict(os.environ)), max_messages=args.max_messages)
+    moved = replay_dead_letters(pubsub_names_from_env(os.environ), max_messages=args.max_messages)
     print(f"replayed {moved} dead-lettered message(s)")
     return 0

@@ -10,8 +10,14 @@ import threading
 import time
 from collections.abc import Callable
 
-from applytrack.queues import queue_from_settings
 from applytrack.settings import Settings
+from applytrack.wiring import (
+    build_scheduler,
+    build_syncer,
+    build_web_app,
+    build_worker,
+    queue_from_settings,
+)
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +79,6 @@ def _stop_on_signals(stop: Callable[[], None]) -> None:
 
 def run_worker(args: argparse.Namespace) -> int:
     """Run a worker until SIGTERM (finishing the message in hand) or a burst limit."""
-    from processors import build_worker
     from processors.metrics import WorkerMetrics, serve_metrics
 
     settings = Settings.from_env(os.environ)
@@ -100,21 +105,12 @@ def _close(resource: object) -> None:
 
 def run_scheduler(args: argparse.Namespace) -> int:
     """Run the scheduler loop (or one tick)."""
-    from processors import Schedule, Scheduler, store_from_settings
-    from processors.metrics import CountingPublisher, SchedulerMetrics, serve_metrics
+    from processors.metrics import SchedulerMetrics, serve_metrics
 
     settings = Settings.from_env(os.environ)
     publisher, _ = queue_from_settings(settings)
     metrics = SchedulerMetrics()
-    scheduler = Scheduler(
-        store_from_settings(settings),
-        CountingPublisher(publisher, metrics),
-        Schedule(
-            free_poll_seconds=settings.free_poll_interval_seconds,
-            premium_sweep_seconds=settings.premium_sweep_interval_seconds,
-            watch_renew_before_seconds=settings.watch_renew_before_seconds,
-        ),
-    )
+    scheduler = build_scheduler(settings, publisher=publisher, metrics=metrics)
     if args.once:
         scheduler.run_once()
         return 0
@@ -131,22 +127,13 @@ def run_scheduler(args: argparse.Namespace) -> int:
 
 def run_sync(args: argparse.Namespace) -> int:
     """Sync one mailbox in the foreground; waits for its lease if another worker holds it."""
-    from applytrack.messaging import MailboxChanged
     from applytrack.progress import ProgressBar
-    from classifier import load_classifier
-    from processors import MailboxBusy, MailboxSyncer, store_from_settings
-    from processors.worker import gmail_factory, sync_policy
+    from messaging import MailboxChanged
+    from processors import MailboxBusy
 
     settings = Settings.from_env(os.environ)
-    store = store_from_settings(settings)
     bar = ProgressBar(label=f"mailbox {args.mailbox_id}")
-    syncer = MailboxSyncer(
-        store,
-        load_classifier(settings.classifier_model_path),
-        gmail_factory(settings),
-        sync_policy(settings),
-        on_progress=bar.update,
-    )
+    syncer = build_syncer(settings, on_progress=bar.update)
     deadline = time.monotonic() + args.wait_for_lease
     while True:
         try:
@@ -173,9 +160,7 @@ def _exit_cleanly(signum: int, frame: object) -> None:
 
 def run_web(args: argparse.Namespace) -> int:
     """Serve the receiver with Werkzeug (production uses gunicorn: see the Procfile)."""
-    from applytrack.wsgi import build_app
-
-    app = build_app(Settings.from_env(os.environ))
+    app = build_web_app(Settings.from_env(os.environ))
     # The development server has no graceful stop of its own: SIGTERM ends it with exit code 0.
     signal.signal(signal.SIGTERM, _exit_cleanly)
     app.run(host=args.host, port=args.port, threaded=True)

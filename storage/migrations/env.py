@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import Connection, create_engine
 
+from storage.errors import StorageError
 from storage.models import Base
 
 target_metadata = Base.metadata
 
 
-def _configure_and_run(connection: object) -> None:
+def _configure_and_run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
@@ -39,7 +40,10 @@ def run_online() -> None:
     if connection is not None:
         _configure_and_run(connection)
         return
-    engine = create_engine(context.config.get_main_option("sqlalchemy.url"))
+    url = context.config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise StorageError("The migrations need a database URL (the sqlalchemy.url option).")
+    engine = create_engine(url)
     try:
         with engine.begin() as new_connection:
             _configure_and_run(new_connection)

@@ -6,7 +6,6 @@ import base64
 
 import pytest
 
-from applytrack.messaging import MailboxChanged, MalformedMessage
 from applytrack.settings import Settings, SettingsError
 
 pytestmark = pytest.mark.unit
@@ -71,24 +70,3 @@ def test_embedded_defaults_keep_their_keys_between_runs(tmp_path) -> None:
     assert first.encryption_keys == second.encryption_keys
     assert first.database_url.startswith("sqlite:///")
     assert first.queue_backend == "inprocess"
-
-
-def test_mailbox_changed_round_trips_unsigned_history_ids() -> None:
-    message = MailboxChanged(5, 2**64 - 1, "push")
-    assert MailboxChanged.from_bytes(message.to_bytes()) == message
-
-
-@pytest.mark.parametrize(
-    "wire",
-    [
-        b"not json",
-        b"{}",
-        b'{"mailbox_id": "5"}',
-        b'{"mailbox_id": 5, "history_id": "abc"}',
-        b'{"mailbox_id": 5, "history_id": "18446744073709551616"}',
-        b'{"mailbox_id": 5, "reason": "because"}',
-    ],
-)
-def test_malformed_queue_messages_are_refused(wire: bytes) -> None:
-    with pytest.raises(MalformedMessage):
-        MailboxChanged.from_bytes(wire)

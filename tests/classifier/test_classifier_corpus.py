@@ -3,8 +3,9 @@ from collections import Counter
 
 import pytest
 
-from classifier import corpus_banks as banks
-from classifier.corpus import generate_split, in_split, split_of_item
+from training import banks
+from training.corpus import SPLITS, generate_split, in_split, split_of_item, write_corpus
+from training.datasets import DATA_DIR
 
 pytestmark = pytest.mark.unit
 
@@ -60,3 +61,27 @@ def test_generation_is_deterministic():
     first = [record["body"] for record in generate_split("calibration")][:50]
     second = [record["body"] for record in generate_split("calibration")][:50]
     assert first == second
+
+
+def test_the_generator_rewrites_the_committed_splits_byte_for_byte(tmp_path):
+    write_corpus(tmp_path)
+    for split in SPLITS:
+        written = (tmp_path / f"{split}.jsonl").read_bytes()
+        assert written == (DATA_DIR / f"{split}.jsonl").read_bytes(), (
+            f"training/data/{split}.jsonl is not what the phrase banks generate: run "
+            "`python -m training.corpus` and retrain, or undo the change to training/phrases/"
+        )
+
+
+def test_the_banks_are_read_from_the_phrase_files():
+    assert banks.PHRASES_DIR.name == "phrases"
+    assert isinstance(banks.CORE["offer"], tuple) and banks.CORE["offer"]
+    assert len(banks.FAMILIES["none"]) == len(banks.NONE_SENDERS)
+    assert set(banks.COMPANIES) == set(SPLITS) == set(banks.ROLES)
+
+
+def test_a_malformed_phrase_file_names_the_place(tmp_path):
+    (tmp_path / "bad.json").write_text('{"openers": ["Hi", 3]}')
+    data = banks.load_phrase_file("bad.json", tmp_path)
+    with pytest.raises(banks.BankError, match="openers must be a list of strings"):
+        banks.strings(data["openers"], "bad.json: openers")

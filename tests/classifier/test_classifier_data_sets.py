@@ -1,17 +1,16 @@
 """The written training sets and the evaluation sets: well formed, and no email in both."""
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from classifier.messages import LABELS
-from classifier.sources import read_labelled_jsonl
-from classifier.training_run import EVALUATION_SETS, WRITTEN_SETS
+from training.datasets import DATA_DIR as DATA
+from training.datasets import read_labelled_jsonl
+from training.run import EVALUATION_SETS, WRITTEN_SETS
 
 pytestmark = pytest.mark.unit
 
-DATA = Path(__file__).resolve().parents[2] / "classifier" / "data"
 TRAINING_FILES = ("train.jsonl", "calibration.jsonl", *WRITTEN_SETS)
 EVALUATION_FILES = tuple(f"{name}.jsonl" for name, _title in EVALUATION_SETS)
 

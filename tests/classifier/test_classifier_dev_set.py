@@ -2,17 +2,16 @@
 
 import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
-from classifier import corpus_banks as banks
 from classifier.messages import LABELS
-from classifier.sources import read_labelled_jsonl
+from training import banks
+from training.datasets import DATA_DIR, read_labelled_jsonl
 
 pytestmark = pytest.mark.unit
 
-DEV_SET = Path(__file__).resolve().parents[2] / "classifier" / "data" / "dev.jsonl"
+DEV_SET = DATA_DIR / "dev.jsonl"
 
 
 @pytest.fixture(scope="module")

@@ -1,9 +1,12 @@
+import json
+import logging
+
 import pytest
 
-from classifier import Email, load_classifier
+from classifier import Email, load_classifier, rules_fingerprint
 from classifier.pipeline import build_pipeline
-from classifier.sources import LabelledEmail
-from classifier.training import calibrate, save_pipeline, train_textcat
+from training.datasets import LabelledEmail
+from training.train import calibrate, save_pipeline, train_textcat
 
 pytestmark = pytest.mark.unit
 
@@ -32,14 +35,18 @@ def records():
     ]
 
 
-def test_blank_pipeline_trains_saves_and_loads_offline(tmp_path):
+def test_blank_pipeline_trains_saves_and_loads_offline(tmp_path, caplog):
     nlp = build_pipeline()
     losses = train_textcat(nlp, records(), epochs=5, seed=0)
     assert losses[-1] < losses[0]
     fitted = calibrate(nlp, records())
     assert fitted.parameters.temperature > 0
     save_pipeline(nlp, tmp_path / "model", fitted)
-    loaded = load_classifier(tmp_path / "model")
+    record = json.loads((tmp_path / "model" / "training.json").read_text())
+    assert record["rules_fingerprint"] == rules_fingerprint()
+    with caplog.at_level(logging.WARNING, logger="classifier"):
+        loaded = load_classifier(tmp_path / "model")
+    assert not caplog.records  # trained with these rules: nothing to warn about
     assert loaded.has_textcat
     result = loaded.classify(Email("x@example.com", "Offer", "Pleased to offer you the role."))
     assert result.label == "offer"

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from tests.sync_testkit import REPO_ROOT
+
 DEPLOY_DIR = REPO_ROOT / "deploy"
 PROJECT = "applytrack-test"
 REGION = "europe-west1"

@@ -6,7 +6,8 @@ import shlex
 import tomllib
 
 import pytest
-from deploy_testkit import REPO_ROOT
+
+from tests.sync_testkit import REPO_ROOT
 
 pytestmark = pytest.mark.unit
 

@@ -12,7 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from deploy_testkit import REPO_ROOT
+
+from tests.sync_testkit import REPO_ROOT
 
 pytestmark = pytest.mark.e2e
 

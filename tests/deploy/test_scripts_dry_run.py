@@ -12,14 +12,14 @@ from deploy_testkit import (
     PROJECT,
     PROJECT_NUMBER,
     REGION,
-    REPO_ROOT,
     env_list,
 )
 
 from applytrack.cli import build_parser
-from applytrack.pubsub_admin import ACK_DEADLINE_SECONDS, MAX_DELIVERY_ATTEMPTS
-from applytrack.pubsub_admin import dead_letter_subscription as hold_of
 from applytrack.settings import Settings
+from messaging.admin import ACK_DEADLINE_SECONDS, MAX_DELIVERY_ATTEMPTS, PubSubNames
+from messaging.admin import dead_letter_subscription as hold_of
+from tests.sync_testkit import REPO_ROOT
 
 pytestmark = pytest.mark.unit
 
@@ -54,8 +54,8 @@ def test_gmail_topic_is_created_and_gmail_may_publish_to_it(run_script) -> None:
     result = run_script("gmail-topic.sh", *BASE_ARGS)
 
     assert result.returncode == 0, result.stderr
-    assert Settings.gmail_topic in created_topics(result)
-    members = binding(result, "topics", Settings.gmail_topic, "roles/pubsub.publisher")
+    assert PubSubNames.gmail_topic in created_topics(result)
+    members = binding(result, "topics", PubSubNames.gmail_topic, "roles/pubsub.publisher")
     assert members == {"serviceAccount:gmail-api-push@system.gserviceaccount.com"}
     assert all(command.flags["project"] == PROJECT for command in result.commands)
 
@@ -70,12 +70,12 @@ def test_push_subscription_signs_pushes_for_the_webhook(run_script, given: str) 
     endpoint = WEBHOOK_BASE + "/pubsub/gmail"
     created_account = result.one("iam", "service-accounts", "create").words[3]
     account_email = f"{created_account}@{PROJECT}.iam.gserviceaccount.com"
-    push = result.one("pubsub", "subscriptions", "create", Settings.gmail_push_subscription)
-    assert push.flags["topic"] == Settings.gmail_topic
+    push = result.one("pubsub", "subscriptions", "create", PubSubNames.gmail_push_subscription)
+    assert push.flags["topic"] == PubSubNames.gmail_topic
     assert push.flags["push-endpoint"] == endpoint
     assert push.flags["push-auth-service-account"] == account_email
     assert push.flags["push-auth-token-audience"] == endpoint
-    assert push.flags["dead-letter-topic"] == Settings.gmail_dead_letter_topic
+    assert push.flags["dead-letter-topic"] == PubSubNames.gmail_dead_letter_topic
     assert push.flags["max-delivery-attempts"] == str(MAX_DELIVERY_ATTEMPTS)
     assert {"min-retry-delay", "max-retry-delay"} <= push.flags.keys()
 
@@ -84,13 +84,13 @@ def test_push_subscription_dead_letters_are_kept_and_permitted(run_script) -> No
     result = run_script("push-subscription.sh", *BASE_ARGS, *NUMBER)
 
     assert result.returncode == 0, result.stderr
-    dead_letter = Settings.gmail_dead_letter_topic
+    dead_letter = PubSubNames.gmail_dead_letter_topic
     assert dead_letter in created_topics(result)
     hold = result.one("pubsub", "subscriptions", "create", hold_of(dead_letter))
     assert hold.flags["topic"] == dead_letter
     assert PUBSUB_AGENT in binding(result, "topics", dead_letter, "roles/pubsub.publisher")
     assert PUBSUB_AGENT in binding(
-        result, "subscriptions", Settings.gmail_push_subscription, "roles/pubsub.subscriber"
+        result, "subscriptions", PubSubNames.gmail_push_subscription, "roles/pubsub.subscriber"
     )
     token_grant = result.one("iam", "service-accounts", "add-iam-policy-binding")
     assert token_grant.flags["member"] == PUBSUB_AGENT
@@ -100,7 +100,7 @@ def test_push_subscription_dead_letters_are_kept_and_permitted(run_script) -> No
 def test_push_subscription_defaults_to_the_web_services_address(run_script) -> None:
     result = run_script("push-subscription.sh", *BASE_ARGS, *NUMBER)
 
-    push = result.one("pubsub", "subscriptions", "create", Settings.gmail_push_subscription)
+    push = result.one("pubsub", "subscriptions", "create", PubSubNames.gmail_push_subscription)
     endpoint = str(push.flags["push-endpoint"])
     assert endpoint.startswith("https://") and endpoint.endswith("/pubsub/gmail")
     assert PROJECT_NUMBER in endpoint and REGION in endpoint
@@ -118,10 +118,10 @@ def test_internal_queue_is_ordered_with_dead_letters(run_script) -> None:
     result = run_script("internal-queue.sh", *BASE_ARGS, *NUMBER)
 
     assert result.returncode == 0, result.stderr
-    dead_letter = Settings.internal_dead_letter_topic
-    assert {Settings.internal_topic, dead_letter} <= created_topics(result)
-    workers = result.one("pubsub", "subscriptions", "create", Settings.internal_subscription)
-    assert workers.flags["topic"] == Settings.internal_topic
+    dead_letter = PubSubNames.internal_dead_letter_topic
+    assert {PubSubNames.internal_topic, dead_letter} <= created_topics(result)
+    workers = result.one("pubsub", "subscriptions", "create", PubSubNames.internal_subscription)
+    assert workers.flags["topic"] == PubSubNames.internal_topic
     assert workers.flags["enable-message-ordering"] is True
     assert workers.flags["ack-deadline"] == str(ACK_DEADLINE_SECONDS)
     assert workers.flags["dead-letter-topic"] == dead_letter
@@ -131,7 +131,7 @@ def test_internal_queue_is_ordered_with_dead_letters(run_script) -> None:
     assert hold.flags["topic"] == dead_letter
     assert PUBSUB_AGENT in binding(result, "topics", dead_letter, "roles/pubsub.publisher")
     assert PUBSUB_AGENT in binding(
-        result, "subscriptions", Settings.internal_subscription, "roles/pubsub.subscriber"
+        result, "subscriptions", PubSubNames.internal_subscription, "roles/pubsub.subscriber"
     )
 
 
@@ -139,8 +139,8 @@ def test_hold_subscriptions_are_created_before_anything_can_dead_letter(run_scri
     result = run_script("internal-queue.sh", *BASE_ARGS, *NUMBER)
 
     order = [command.words[3] for command in result.find("pubsub", "subscriptions", "create")]
-    hold = hold_of(Settings.internal_dead_letter_topic)
-    assert order.index(hold) < order.index(Settings.internal_subscription)
+    hold = hold_of(PubSubNames.internal_dead_letter_topic)
+    assert order.index(hold) < order.index(PubSubNames.internal_subscription)
 
 
 def secret_names_created(*results) -> set[str]:
@@ -248,7 +248,7 @@ def test_services_get_every_setting_the_processes_need(run_script) -> None:
         filled = {name: fake_secret_values.get(name, "secret-value") for name in secrets}
         settings = Settings.from_env({**environ, **filled})
         assert settings.queue_backend == "pubsub"
-        assert settings.pubsub_project == PROJECT
+        assert settings.pubsub.project == PROJECT
         assert settings.push_audience == WEBHOOK_BASE + "/pubsub/gmail"
         assert settings.push_service_account == f"applytrack-push@{PROJECT}.iam.gserviceaccount.com"
         assert service.flags["set-cloudsql-instances"] == f"{PROJECT}:{REGION}:applytrack-db"
@@ -270,6 +270,31 @@ def test_migrations_run_as_a_cloud_run_job(run_script) -> None:
     assert execute.flags["wait"] is True
 
 
+def test_reencryption_runs_as_a_cloud_run_job_under_the_new_key(run_script) -> None:
+    result = run_script("reencrypt.sh", *BASE_ARGS, *NUMBER, "--active-key-id", "k2")
+
+    assert result.returncode == 0, result.stderr
+    job = result.one("run", "jobs", "deploy")
+    argv = str(job.flags["args"]).split(",")
+    assert (job.words[3], job.flags["command"], argv) == (
+        "applytrack-reencrypt",
+        "applytrack",
+        ["db", "reencrypt"],
+    )
+    assert build_parser().parse_args(argv).func.__name__ == "run_reencrypt"
+    assert env_list(job.flags["set-env-vars"])["APPLYTRACK_ACTIVE_KEY_ID"] == "k2"
+    assert "APPLYTRACK_ENCRYPTION_KEYS" in env_list(job.flags["set-secrets"])
+    assert result.one("run", "jobs", "execute").flags["wait"] is True
+
+
+def test_reencryption_refuses_to_run_without_naming_the_key(run_script) -> None:
+    result = run_script("reencrypt.sh", *BASE_ARGS, *NUMBER)
+
+    assert result.returncode != 0
+    assert "--active-key-id" in result.stderr
+    assert not result.find("run", "jobs", "deploy")
+
+
 def test_replay_job_runs_the_replay_command(run_script) -> None:
     result = run_script("replay-dead-letters.sh", *BASE_ARGS, *NUMBER, "--max-messages", "50")
 
@@ -288,7 +313,7 @@ def test_deploy_runs_every_step_in_order(run_script, tmp_path: Path) -> None:
     def first(*words: str) -> int:
         return min(i for i, command in enumerate(commands) if command.starts(*words))
 
-    push = ("pubsub", "subscriptions", "create", Settings.gmail_push_subscription)
+    push = ("pubsub", "subscriptions", "create", PubSubNames.gmail_push_subscription)
     assert first("builds", "submit") < first("run", "jobs", "deploy") < first("run", "deploy")
     assert first("run", "jobs", "execute") < first("run", "deploy") < first(*push)
     images = {str(c.flags["image"]) for c in result.find("run", "deploy")}
@@ -300,7 +325,7 @@ def test_deploy_runs_every_step_in_order(run_script, tmp_path: Path) -> None:
         for value in env_list(result.find("run", "deploy")[0].flags["set-secrets"]).values()
     }
     assert referenced == secret_names_created(result)
-    assert {Settings.gmail_topic, Settings.internal_topic} <= created_topics(result)
+    assert {PubSubNames.gmail_topic, PubSubNames.internal_topic} <= created_topics(result)
 
 
 def test_rotation_adds_a_key_then_activates_it(run_script) -> None:

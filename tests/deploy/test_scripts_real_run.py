@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from deploy_testkit import DEPLOY_DIR, PROJECT, REGION
 
-from applytrack.settings import Settings
+from messaging.admin import PubSubNames
 
 pytestmark = pytest.mark.unit
 
@@ -43,12 +43,12 @@ def test_resources_are_created_only_when_missing(run_script, fake_gcloud, existi
     updates = [call for call in fake_gcloud.calls() if "update" in call.words]
     if existing == "all":
         assert creates == []
-        assert [call.words[3] for call in updates] == [Settings.internal_subscription]
+        assert [call.words[3] for call in updates] == [PubSubNames.internal_subscription]
     else:
         assert {call.words[3] for call in creates} >= {
-            Settings.gmail_topic,
-            Settings.internal_topic,
-            Settings.internal_subscription,
+            PubSubNames.gmail_topic,
+            PubSubNames.internal_topic,
+            PubSubNames.internal_subscription,
         }
         assert updates == []
 

@@ -10,10 +10,10 @@ import json
 
 import pytest
 import requests
+from e2e_testkit import PROJECT, Stack
 from google.cloud import pubsub_v1
 
 from storage import Status
-from tests.e2e.conftest import PROJECT, Stack
 
 pytestmark = pytest.mark.e2e
 
@@ -147,7 +147,7 @@ def test_repeated_and_out_of_order_notifications_give_one_delivery(stack: Stack)
     user_id, mailbox_id, address = stack.connect_mailbox()
     answer = _deliver_and_wait(stack, mailbox_id, address, CONFIRMATION)
     publisher = pubsub_v1.PublisherClient()
-    topic = publisher.topic_path(PROJECT, stack.settings.gmail_topic)
+    topic = publisher.topic_path(PROJECT, stack.settings.pubsub.gmail_topic)
     history = int(answer["historyId"])
     for history_id in (history, history, history, history - 1):
         data = json.dumps({"emailAddress": address, "historyId": history_id}).encode()

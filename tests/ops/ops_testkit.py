@@ -7,28 +7,19 @@ import re
 import shlex
 import subprocess
 import sys
-import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from applytrack.messaging import MailboxChanged
 from applytrack.settings import Settings
+from messaging import MailboxChanged
+from messaging.admin import PubSubNames
 from sandbox import SandboxServer
 from sandbox.emulator import free_port
-from tests.conftest import REPO_ROOT
-from tests.sync_testkit import (  # noqa: F401 - re-exported for the ops tests
-    doubled_events,
-    event_count,
-    generated_mailbox,
-    inbox_ids,
-    process_env,
-    recorded_ids,
-)
+from tests.sync_testkit import REPO_ROOT, settings_for
 
 
 @dataclass
@@ -133,7 +124,9 @@ def drain_internal_subscription(
     from google.cloud import pubsub_v1
 
     subscriber = pubsub_v1.SubscriberClient()
-    path = subscriber.subscription_path(settings.pubsub_project, settings.internal_subscription)
+    path = subscriber.subscription_path(
+        settings.pubsub.project, settings.pubsub.internal_subscription
+    )
     messages: list[MailboxChanged] = []
     try:
         while True:
@@ -155,27 +148,15 @@ def drain_internal_subscription(
     return messages
 
 
-def wait_until(condition: Callable[[], bool], *, what: str, timeout: float = 90.0) -> None:
-    """Poll ``condition`` until it holds; fail naming ``what`` otherwise."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def ops_settings(tmp_path: Path, sandbox: SandboxServer, database_url: str, **changes) -> Settings:
+def ops_settings(
+    tmp_path: Path, sandbox: SandboxServer, database_url: str, **changes: object
+) -> Settings:
     """Settings for the test and its processes: the sandbox, a Pub/Sub project of its own."""
     values: dict[str, object] = {
-        "database_url": database_url,
         "queue_backend": "pubsub",
-        "pubsub_project": f"ops-{uuid.uuid4().hex[:10]}",
-        "gmail_api_endpoint": sandbox.url,
-        "oauth_token_uri": f"{sandbox.url}/token",
+        "pubsub": PubSubNames(project=f"ops-{uuid.uuid4().hex[:10]}"),
         "gmail_quota_units_per_second": 1000.0,
         "lease_seconds": 30,
-        "demo": False,
     }
     values.update(changes)
-    return Settings.embedded(tmp_path / "state", **values)
+    return settings_for(sandbox, tmp_path / "state", database_url, **values)

@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import requests
-from ops_testkit import ops_settings, process_env, recorded_ids, start_process, wait_until
+from ops_testkit import ops_settings, start_process
 
-from applytrack.messaging import MailboxChanged
-from applytrack.pubsub_admin import bootstrap_pubsub
-from applytrack.queues import PubSubPublisher
-from processors import store_from_settings
+from applytrack.wiring import store_from_settings
+from messaging import MailboxChanged
+from messaging.admin import bootstrap_pubsub
+from messaging.pubsub import PubSubPublisher
 from sandbox.emulator import free_port
 from storage import Tier
+from tests.sync_testkit import new_address, process_env, recorded_ids, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -35,8 +33,8 @@ def test_no_metadata_or_token_reaches_the_logs(pubsub_emulator, sandbox, tmp_pat
     settings = ops_settings(tmp_path, sandbox, f"sqlite:///{tmp_path / 'logs.db'}")
     store = store_from_settings(settings)
     store.database.upgrade()
-    bootstrap_pubsub(settings, ack_deadline_seconds=10)
-    address = f"vexworth.{tmp_path.name[-12:]}@gmail.com"
+    bootstrap_pubsub(settings.pubsub, ack_deadline_seconds=10)
+    address = new_address("vexworth")
     sandbox.state.deliver(
         address,
         {"from": f"{SENDER_NAME} <{SENDER_ADDRESS}>", "to": address, "subject": SUBJECTS[1]},
@@ -51,7 +49,7 @@ def test_no_metadata_or_token_reaches_the_logs(pubsub_emulator, sandbox, tmp_pat
     web = start_process(env, tmp_path, "web", "web", "--port", str(port), log_level="DEBUG")
     worker = start_process(env, tmp_path, "worker", "worker", log_level="DEBUG")
     try:
-        publisher = PubSubPublisher(settings.pubsub_project, settings.internal_topic)
+        publisher = PubSubPublisher(settings.pubsub.project, settings.pubsub.internal_topic)
         publisher.publish(MailboxChanged(mailbox_id, None, "initial"))
         publisher.close()
         wait_until(lambda: store.mailbox(mailbox_id).history_cursor is not None, what="sync")
@@ -100,29 +98,3 @@ def _answers(url: str, push: dict) -> bool:
         return requests.post(url, json=push, timeout=5).status_code == 204
     except requests.ConnectionError:
         return False
-
-
-def test_every_applytrack_command_logs_as_the_environment_says(tmp_path: Path) -> None:
-    def logged(*flags: str, **environ: str) -> str:
-        return subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "applytrack.cli",
-                *flags,
-                "db",
-                "upgrade",
-                "--database-url",
-                f"sqlite:///{tmp_path / 'logs.db'}",
-            ],
-            env={**os.environ, **environ},
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stderr
-
-    assert '"level": "info"' in logged(LOG_LEVEL="INFO")
-    assert logged(LOG_LEVEL="WARNING") == ""  # the worker and scheduler obey it as gunicorn does
-    assert '"level": "info"' in logged("--log-level", "info", LOG_LEVEL="WARNING")
-    text_lines = logged(LOG_LEVEL="INFO", LOG_FORMAT="text")
-    assert "INFO" in text_lines and not text_lines.lstrip().startswith("{")

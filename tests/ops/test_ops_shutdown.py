@@ -7,22 +7,20 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from ops_testkit import (
-    Process,
+from ops_testkit import Process, ops_settings, start_process
+
+from applytrack.wiring import store_from_settings
+from messaging import MailboxChanged
+from messaging.admin import bootstrap_pubsub
+from messaging.pubsub import PubSubPublisher
+from tests.sync_testkit import (
     doubled_events,
     generated_mailbox,
     inbox_ids,
-    ops_settings,
     process_env,
     recorded_ids,
-    start_process,
     wait_until,
 )
-
-from applytrack.messaging import MailboxChanged
-from applytrack.pubsub_admin import bootstrap_pubsub
-from applytrack.queues import PubSubPublisher
-from processors import store_from_settings
 
 pytestmark = pytest.mark.e2e
 
@@ -63,10 +61,10 @@ def test_sigterm_mid_backfill_loses_nothing_and_the_next_worker_finishes(
     )
     store = store_from_settings(settings)
     store.database.upgrade()
-    bootstrap_pubsub(settings, ack_deadline_seconds=10)
+    bootstrap_pubsub(settings.pubsub, ack_deadline_seconds=10)
     _, mailbox_id, address = generated_mailbox(sandbox, store, count=600)
     expected = inbox_ids(settings, sandbox, address)
-    publisher = PubSubPublisher(settings.pubsub_project, settings.internal_topic)
+    publisher = PubSubPublisher(settings.pubsub.project, settings.pubsub.internal_topic)
     publisher.publish(MailboxChanged(mailbox_id, None, "initial"))
     publisher.close()
     env = process_env(settings)
@@ -107,9 +105,9 @@ def test_two_workers_share_one_subscription_without_duplicates(
     settings = ops_settings(tmp_path, sandbox, postgres_url, gmail_quota_units_per_second=500.0)
     store = store_from_settings(settings)
     store.database.upgrade()
-    bootstrap_pubsub(settings, ack_deadline_seconds=10)
+    bootstrap_pubsub(settings.pubsub, ack_deadline_seconds=10)
     mailboxes = [generated_mailbox(sandbox, store, count=60, seed=n)[1:] for n in range(6)]
-    publisher = PubSubPublisher(settings.pubsub_project, settings.internal_topic)
+    publisher = PubSubPublisher(settings.pubsub.project, settings.pubsub.internal_topic)
     env = process_env(settings)
     workers = [
         start_process(env, tmp_path, f"worker{n}", "worker", with_metrics=True) for n in (1, 2)

@@ -22,21 +22,20 @@ from ops_testkit import (
     Process,
     drain_internal_subscription,
     ops_settings,
-    process_env,
     procfile_command,
     start_process,
     start_procfile_web,
-    wait_until,
 )
 from prometheus_client.multiprocess import MultiProcessCollector
 
-from applytrack.pubsub_admin import bootstrap_pubsub
 from applytrack.settings import Settings
-from processors import store_from_settings
+from applytrack.wiring import store_from_settings
+from messaging.admin import bootstrap_pubsub
 from receiver.metrics import PUSH_COUNTERS
 from sandbox import SandboxServer
 from sandbox.emulator import free_port
 from storage import Store, Tier
+from tests.sync_testkit import new_address, process_env, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -102,9 +101,9 @@ def gmail_push(address: str, history_id: int) -> dict:
     }
 
 
-def connected_mailbox(store: Store, tmp_path: Path) -> tuple[int, str]:
+def connected_mailbox(store: Store) -> tuple[int, str]:
     """A connected free-tier mailbox that was never synced: (mailbox id, address)."""
-    address = f"web.{tmp_path.name[-12:]}@gmail.com"
+    address = new_address("web")
     user_id = store.create_user(f"owner.{address}")
     mailbox_id = store.connect_mailbox(user_id, address, tier=Tier.FREE, refresh_token="1//r")
     return mailbox_id, address
@@ -117,8 +116,8 @@ def database_with_mailbox(
     settings = ops_settings(tmp_path, sandbox, f"sqlite:///{tmp_path / 'web.db'}", **changes)
     store = store_from_settings(settings)
     store.database.upgrade()
-    bootstrap_pubsub(settings, ack_deadline_seconds=10)
-    return settings, *connected_mailbox(store, tmp_path)
+    bootstrap_pubsub(settings.pubsub, ack_deadline_seconds=10)
+    return settings, *connected_mailbox(store)
 
 
 @pytest.fixture

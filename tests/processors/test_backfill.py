@@ -3,61 +3,39 @@ rules and injected faults), google-api-python-client, the real classifier, SQLit
 
 from __future__ import annotations
 
-import itertools
 import signal
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 import requests
 from sqlalchemy import text
 
-from applytrack.gmail import GmailClient
-from applytrack.messaging import MailboxChanged
-from applytrack.queues import InProcessQueue
 from applytrack.settings import Settings
+from applytrack.wiring import mailbox_connector, sync_policy
+from gmail import GmailClient
+from messaging import MailboxChanged
+from messaging.inprocess import InProcessQueue
 from processors import MailboxBusy, MailboxSyncer, Schedule, Scheduler
-from processors.worker import gmail_factory, sync_policy
 from sandbox import SandboxServer
 from storage import Store, Tier
 from tests import sync_testkit
-from tests.conftest import REPO_ROOT
-from tests.sync_testkit import doubled_events, event_count, inbox_ids, process_env, recorded_ids
-
-FAST_QUOTA = 5000.0  # units/s: the quota rules are the same, the tests just run faster
-_numbers = itertools.count(1)
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[SandboxServer]:
-    server = SandboxServer(quota_units_per_second=FAST_QUOTA)
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def settings(tmp_path: Path, sandbox: SandboxServer, any_database_url: str) -> Settings:
-    return Settings.embedded(
-        tmp_path,
-        database_url=any_database_url,
-        gmail_api_endpoint=sandbox.url,
-        oauth_token_uri=f"{sandbox.url}/token",
-        gmail_quota_units_per_second=FAST_QUOTA,
-        lease_seconds=30,
-        gmail_max_attempts=4,
-        demo=False,
-    )
+from tests.sync_testkit import (
+    REPO_ROOT,
+    doubled_events,
+    event_count,
+    inbox_ids,
+    process_env,
+    recorded_ids,
+)
 
 
 def syncer_for(settings: Settings, store: Store, classifier, worker: str) -> MailboxSyncer:
     policy = sync_policy(settings, worker=worker)
-    return MailboxSyncer(store, classifier, gmail_factory(settings), policy)
+    return MailboxSyncer(store, classifier, mailbox_connector(settings), policy)
 
 
 def generated_mailbox(
@@ -84,7 +62,7 @@ def test_backfill_of_3000_messages_records_each_once(sandbox, store, settings, c
     syncer = MailboxSyncer(
         store,
         classifier,
-        gmail_factory(settings),
+        mailbox_connector(settings),
         sync_policy(settings, worker="backfill"),
         on_progress=lambda p, t: progress.append((p, t)),
     )

@@ -3,41 +3,19 @@ SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy import text
 
-from applytrack.settings import Settings
 from processors.quota import MailboxQuota, QuotaPolicy
 from storage import Store, Tier
+from tests.sync_testkit import CLOCK_START, FakeClock
 
 POLICY = QuotaPolicy(units_per_second=250.0, window_seconds=1.0, margin_seconds=0.05)
-START = 1_800_000_000.0  # seconds since the epoch
+START = CLOCK_START.timestamp()  # where the `clock` fixture starts, in seconds since the epoch
 
 
-class FakeTime:
-    """A clock that only moves when someone sleeps (or a test moves it)."""
-
-    def __init__(self) -> None:
-        self.now = START
-        self.slept: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-
-
-def quota(time: FakeTime, spends: tuple[tuple[float, int], ...] = ()) -> MailboxQuota:
-    return MailboxQuota(POLICY, spends, sleep=time.sleep, clock=time.clock)
-
-
-@pytest.fixture
-def settings(tmp_path: Path, any_database_url: str) -> Settings:
-    return Settings.embedded(tmp_path, database_url=any_database_url, demo=False)
+def quota(clock: FakeClock, spends: tuple[tuple[float, int], ...] = ()) -> MailboxQuota:
+    return MailboxQuota(POLICY, spends, sleep=clock.sleep, clock=clock)
 
 
 @pytest.fixture
@@ -46,53 +24,51 @@ def mailbox_id(store: Store) -> int:
     return store.connect_mailbox(user_id, "quota@gmail.com", tier=Tier.FREE, refresh_token="r")
 
 
-def test_a_holder_uses_the_whole_budget_then_waits_for_the_window() -> None:
-    time = FakeTime()
-    gate = quota(time)
+def test_a_holder_uses_the_whole_budget_then_waits_for_the_window(clock: FakeClock) -> None:
+    gate = quota(clock)
     for _ in range(50):  # 50 messages.get: exactly the 250 units of one window
         gate.spend(5)
-    assert time.slept == []
+    assert clock.slept == []
     gate.spend(5)
     # The first spend leaves the window (1 s + margin) after it was made.
-    assert time.slept == [pytest.approx(POLICY.span)]
+    assert clock.slept == [pytest.approx(POLICY.span)]
     assert gate.waited_seconds == pytest.approx(POLICY.span)
 
 
-def test_a_spend_larger_than_the_budget_goes_through_on_an_empty_window() -> None:
-    time = FakeTime()
-    gate = quota(time)
+def test_a_spend_larger_than_the_budget_goes_through_on_an_empty_window(clock: FakeClock) -> None:
+    gate = quota(clock)
     gate.spend(300)
-    assert time.slept == []
+    assert clock.slept == []
     gate.spend(1)
-    assert time.slept == [pytest.approx(POLICY.span)]
+    assert clock.slept == [pytest.approx(POLICY.span)]
 
 
-def test_what_is_handed_on_is_only_what_still_counts() -> None:
-    time = FakeTime()
-    gate = quota(time)
+def test_what_is_handed_on_is_only_what_still_counts(clock: FakeClock) -> None:
+    gate = quota(clock)
     gate.spend(100)
-    time.now += 0.6
+    clock.advance(0.6)
     gate.spend(2)
-    time.now += 0.6  # the 100 units are 1.2 s old now, past the 1.05 s window
+    clock.advance(0.6)  # the 100 units are 1.2 s old now, past the 1.05 s window
     assert gate.spends() == [(START + 0.6, 2)]
 
 
-def test_the_next_holder_starts_from_the_window_the_last_one_released(store, mailbox_id):
-    time = FakeTime()
+def test_the_next_holder_starts_from_the_window_the_last_one_released(
+    store, mailbox_id, clock: FakeClock
+):
     leased = store.lease_mailbox(mailbox_id, "worker-a", ttl_seconds=60)
-    first = quota(time, leased.quota_spends)
+    first = quota(clock, leased.quota_spends)
     for _ in range(48):
         first.spend(5)  # 240 units
     store.release_lease(mailbox_id, "worker-a", quota_spends=first.spends())
 
-    time.now += 0.2
+    clock.advance(0.2)
     leased = store.lease_mailbox(mailbox_id, "worker-b", ttl_seconds=60)  # another process
     assert sum(units for _, units in leased.quota_spends) == 240
-    second = quota(time, leased.quota_spends)
+    second = quota(clock, leased.quota_spends)
     second.spend(5)  # 245: still room
-    assert time.slept == []
+    assert clock.slept == []
     second.spend(10)  # 255 would break the limit: wait until the first spends leave the window
-    assert time.slept == [pytest.approx(POLICY.span - 0.2)]
+    assert clock.slept == [pytest.approx(POLICY.span - 0.2)]
 
 
 def test_a_release_by_a_worker_that_lost_the_lease_hands_nothing_on(store, mailbox_id):

@@ -3,22 +3,18 @@ the real classifier and a real database. Only the queue is left out (messages ar
 
 from __future__ import annotations
 
-import itertools
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import requests
 
-from applytrack.messaging import MailboxChanged
 from applytrack.settings import Settings
+from applytrack.wiring import mailbox_connector, sync_policy
+from messaging import MailboxChanged
 from processors import MailboxBusy, MailboxSyncer
-from processors.worker import gmail_factory, sync_policy
 from sandbox import SandboxServer
 from storage import MailboxState, Status, Store, Tier
-
-_numbers = itertools.count(1)
+from tests.sync_testkit import new_address, settings_for
 
 CONFIRMATION = {
     "from": "Lumen Health <no-reply@lumenhealth.lever.co>",
@@ -38,45 +34,21 @@ REJECTION = {
 }
 
 
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[SandboxServer]:
-    server = SandboxServer()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def settings(tmp_path: Path, sandbox: SandboxServer, any_database_url: str) -> Settings:
-    return settings_for(sandbox, tmp_path, any_database_url)
-
-
-def settings_for(sandbox: SandboxServer, state_dir: Path, database_url: str) -> Settings:
-    return Settings.embedded(
-        state_dir,
-        database_url=database_url,
-        gmail_api_endpoint=sandbox.url,
-        oauth_token_uri=f"{sandbox.url}/token",
-        demo=False,
-    )
-
-
 def make_syncer(settings: Settings, store: Store, classifier, worker: str = "test-worker"):
     policy = sync_policy(settings, worker=worker)
-    return MailboxSyncer(store, classifier, gmail_factory(settings), policy)
+    return MailboxSyncer(store, classifier, mailbox_connector(settings), policy)
 
 
 def new_mailbox(
     sandbox: SandboxServer, store: Store, *, tier: Tier = Tier.FREE
 ) -> tuple[int, int, str]:
-    number = next(_numbers)
-    address = f"alex{number}@gmail.com"
+    address = new_address("alex")
     sandbox.state.deliver(
         address,
         {"from": "hello@example.org", "to": address, "subject": "Hello", "body": "Welcome."},
     )
     grant = sandbox.state.grant(address)
-    user_id = store.create_user(f"alex{number}@applytrack.test")
+    user_id = store.create_user(f"owner.{address}")
     mailbox_id = store.connect_mailbox(
         user_id, address, tier=tier, refresh_token=grant["refresh_token"]
     )

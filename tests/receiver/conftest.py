@@ -1,8 +1,8 @@
-"""Receiver fixtures: a real Store on SQLite, a recording publisher, self-signed push tokens."""
+"""Receiver fixtures: its config, a store on SQLite, a recording publisher, self-signed push
+tokens (the sandbox, the clock and `store` itself are in tests/conftest.py)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,8 +21,13 @@ from receiver_fakes import (
 )
 
 from applytrack.settings import Settings
+from applytrack.wiring import field_cipher
+from gmail import GmailConfig, OAuthClientConfig
 from receiver import create_app
-from storage import Database, FieldCipher, Store
+from receiver.config import PushAuthConfig, ReceiverConfig
+from sandbox import SandboxServer
+from storage import Store
+from tests.sync_testkit import FakeClock, settings_for
 
 
 @pytest.fixture(scope="session")
@@ -39,6 +44,7 @@ def foreign_key() -> SigningKey:
 
 @pytest.fixture(scope="session")
 def running_certs_server() -> Iterator[CertsServer]:
+    """Our stand-in for Google's certs endpoint, running for the whole session."""
     server = CertsServer().start()
     yield server
     server.stop()
@@ -53,48 +59,57 @@ def certs_server(running_certs_server: CertsServer, google_key: SigningKey) -> C
 
 
 @pytest.fixture
-def settings(tmp_path: Path, certs_server: CertsServer) -> Settings:
-    """OIDC and shared-token push auth both configured, SQLite in a temp folder."""
-    return Settings(
-        database_url=f"sqlite:///{tmp_path / 'receiver.db'}",
-        encryption_keys={"k1": os.urandom(32)},
-        active_key_id="k1",
-        fingerprint_key=os.urandom(32),
+def config(certs_server: CertsServer) -> ReceiverConfig:
+    """OIDC and shared-token push auth both configured; Google's endpoints unreachable."""
+    return ReceiverConfig(
         secret_key="test-secret",
-        push_audience=AUDIENCE,
-        push_service_account=SERVICE_ACCOUNT,
-        push_certs_url=certs_server.url,
-        push_issuers=(ISSUER, "accounts.google.com"),
-        push_shared_token=SHARED_TOKEN,
+        gmail=GmailConfig(
+            api_endpoint="http://127.0.0.1:9",
+            oauth=OAuthClientConfig(client_id="test-client", client_secret="test-secret"),
+        ),
+        push_auth=PushAuthConfig(
+            audience=AUDIENCE,
+            service_account=SERVICE_ACCOUNT,
+            certs_url=certs_server.url,
+            issuers=(ISSUER, "accounts.google.com"),
+            shared_token=SHARED_TOKEN,
+        ),
     )
 
 
 @pytest.fixture
-def store(settings: Settings) -> Iterator[Store]:
-    database = Database(settings.database_url)
-    database.upgrade()
-    cipher = FieldCipher(settings.encryption_keys, settings.active_key_id, settings.fingerprint_key)
-    yield Store(database, cipher)
-    database.dispose()
+def settings(tmp_path: Path, sandbox: SandboxServer) -> Settings:
+    """The shared settings on a SQLite file: the receiver's tests run on SQLite only."""
+    return settings_for(sandbox, tmp_path, f"sqlite:///{tmp_path / 'receiver.db'}")
+
+
+@pytest.fixture
+def still_store(store: Store, settings: Settings, clock: FakeClock) -> Store:
+    """The test's store on a clock that stands still, so that timestamps compare exactly."""
+    return Store(store.database, field_cipher(settings), clock=clock.wall)
 
 
 @pytest.fixture
 def publisher() -> RecordingPublisher:
+    """A publisher that keeps what it is given."""
     return RecordingPublisher()
 
 
 @pytest.fixture
-def app(settings: Settings, store: Store, publisher: RecordingPublisher) -> Flask:
-    app = create_app(settings, store=store, publisher=publisher)
+def app(config: ReceiverConfig, store: Store, publisher: RecordingPublisher) -> Flask:
+    """The receiver on the test's config, store and publisher."""
+    app = create_app(config, store=store, publisher=publisher)
     app.config["TESTING"] = True
     return app
 
 
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
+    """A client nobody signed in with."""
     return app.test_client()
 
 
 @pytest.fixture
 def pushes(google_key: SigningKey) -> Pushes:
+    """Push bodies and tokens signed with Google's key."""
     return Pushes(google_key)

@@ -24,7 +24,7 @@ from google.auth import crypt, jwt
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from applytrack.messaging import MailboxChanged
+from messaging import MailboxChanged
 
 AUDIENCE = "https://applytrack.test/pubsub/gmail"
 SERVICE_ACCOUNT = "gmail-push@applytrack-test.iam.gserviceaccount.com"

@@ -11,8 +11,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from session_helpers import csrf_token, signed_in
 
-from applytrack.settings import Settings
 from receiver import create_app
+from receiver.config import ReceiverConfig, SignInLimits
 from storage import IncomingEmail, Label, Store, Tier
 
 pytestmark = pytest.mark.unit
@@ -119,9 +119,9 @@ def sign_in(client: FlaskClient, email: str, password: str):
 
 
 def test_failed_sign_ins_past_the_limit_lock_that_address_only(
-    settings: Settings, store: Store, publisher
+    config: ReceiverConfig, store: Store, publisher
 ) -> None:
-    throttled = replace(settings, sign_in_failure_limits="3 per 2 seconds")
+    throttled = replace(config, sign_in_limits=SignInLimits(failures="3 per 2 seconds"))
     app = create_app(throttled, store=store, publisher=publisher)
     sign_up(app.test_client(), "sam@example.com")
     sign_up(app.test_client(), "alex@example.com")
@@ -242,10 +242,10 @@ def test_pages_show_only_the_signed_in_users_data(app: Flask, store: Store) -> N
     assert "sam@gmail.com" in settings_page and "alex@gmail.com" not in settings_page
 
 
-def test_demo_sign_in_happens_on_loopback_only(settings: Settings, store: Store) -> None:
+def test_demo_sign_in_happens_on_loopback_only(config: ReceiverConfig, store: Store) -> None:
     user_id = store.create_user("demo@example.com")
     seed_application(store, user_id, "demo@gmail.com", "Umbrella")
-    app = create_app(settings.replace(demo=True), store=store, publisher=None)
+    app = create_app(replace(config, demo=True), store=store, publisher=None)
 
     local = app.test_client().get("/api/applications")
     remote = app.test_client().get(

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -12,25 +11,16 @@ from flask import Flask
 from flask.testing import FlaskClient
 from session_helpers import signed_in
 
-from applytrack.settings import Settings
 from receiver import create_app
-from storage import Database, FieldCipher, IncomingEmail, Label, Status, Store, Tier
+from receiver.config import ReceiverConfig
+from storage import IncomingEmail, Label, Status, Store, Tier
+from tests.sync_testkit import CLOCK_START
 
 pytestmark = pytest.mark.unit
 
-NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+NOW = CLOCK_START  # where `still_store`'s clock stands: 2025-03-01 12:00 UTC
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 BIG_CURSOR = 2**63 + 99
-
-
-@pytest.fixture
-def store(settings: Settings) -> Iterator[Store]:
-    """A store whose clock stands still at NOW, so timestamps can be compared exactly."""
-    database = Database(settings.database_url)
-    database.upgrade()
-    cipher = FieldCipher(settings.encryption_keys, settings.active_key_id, settings.fingerprint_key)
-    yield Store(database, cipher, clock=lambda: NOW)
-    database.dispose()
 
 
 @dataclass(frozen=True)
@@ -69,8 +59,8 @@ def connect(store: Store, user_email: str, address: str) -> tuple[int, int]:
 
 
 @pytest.fixture
-def seeded(store: Store) -> Seeded:
-    user_id, mailbox_id = connect(store, "sam@example.com", "sam@gmail.com")
+def seeded(still_store: Store) -> Seeded:
+    user_id, mailbox_id = connect(still_store, "sam@example.com", "sam@gmail.com")
     applied = email(1, Label.APPLIED, thread="t1", date=datetime(2025, 2, 1, 9, 0, tzinfo=UTC))
     invite = email(
         2,
@@ -80,18 +70,18 @@ def seeded(store: Store) -> Seeded:
         subject="Interview invitation",
         reasons=("phrase:schedule an interview",),
     )
-    store.apply_sync_batch(mailbox_id, "test", [applied, invite], new_cursor=BIG_CURSOR)
-    store.record_watch(mailbox_id, history_id=5, expiration=NOW + timedelta(days=7))
-    other_user_id, other_mailbox_id = connect(store, "alex@example.com", "alex@gmail.com")
-    store.apply_sync_batch(
+    still_store.apply_sync_batch(mailbox_id, "test", [applied, invite], new_cursor=BIG_CURSOR)
+    still_store.record_watch(mailbox_id, history_id=5, expiration=NOW + timedelta(days=7))
+    other_user_id, other_mailbox_id = connect(still_store, "alex@example.com", "alex@gmail.com")
+    still_store.apply_sync_batch(
         other_mailbox_id,
         "test",
         [email(3, Label.APPLIED, thread="t9", date=NOW, company="Other Co", role="Designer")],
         new_cursor=10,
     )
-    lonely_user_id = store.create_user("lonely@example.com")
-    (application,) = store.applications(user_id)
-    (other_application,) = store.applications(other_user_id)
+    lonely_user_id = still_store.create_user("lonely@example.com")
+    (application,) = still_store.applications(user_id)
+    (other_application,) = still_store.applications(other_user_id)
     return Seeded(
         user_id, mailbox_id, application.id, other_user_id, other_application.id, lonely_user_id
     )
@@ -139,8 +129,8 @@ def test_application_detail_adds_the_activity_log(app: Flask, seeded: Seeded) ->
     assert second["email"]["date"] == "2025-02-02T09:30:00Z"  # +02:00 converted to UTC
 
 
-def test_a_manual_change_has_no_email(app: Flask, store: Store, seeded: Seeded) -> None:
-    store.set_status_manually(seeded.user_id, seeded.application_id, Status.OFFER)
+def test_a_manual_change_has_no_email(app: Flask, still_store: Store, seeded: Seeded) -> None:
+    still_store.set_status_manually(seeded.user_id, seeded.application_id, Status.OFFER)
 
     body = signed_in(app, seeded.user_id).get(f"/api/applications/{seeded.application_id}")
 
@@ -201,8 +191,10 @@ def test_nobody_signed_in_gets_401_outside_demo_mode(
     assert "sign in" in response.get_json()["error"]
 
 
-def test_demo_mode_signs_in_the_demo_user(settings: Settings, store: Store, seeded: Seeded) -> None:
-    client = create_app(settings.replace(demo=True), store=store, publisher=None).test_client()
+def test_demo_mode_signs_in_the_demo_user(
+    config: ReceiverConfig, still_store: Store, seeded: Seeded
+) -> None:
+    client = create_app(replace(config, demo=True), store=still_store, publisher=None).test_client()
 
     body = client.get("/api/applications").get_json()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -9,8 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from session_helpers import csrf_token, signed_in
 
-from applytrack.settings import Settings
 from receiver import create_app
+from receiver.config import ReceiverConfig
 from storage import IncomingEmail, Label, Status, Store, Tier
 
 pytestmark = pytest.mark.unit
@@ -90,9 +91,9 @@ def test_nobody_signed_in_is_sent_to_sign_in(client: FlaskClient) -> None:
     assert response.headers["Location"].startswith("/sign-in")
 
 
-def test_demo_mode_shows_the_demo_users_page(settings: Settings, store: Store) -> None:
+def test_demo_mode_shows_the_demo_users_page(config: ReceiverConfig, store: Store) -> None:
     seed_user(store, company="Initech")
-    client = create_app(settings.replace(demo=True), store=store, publisher=None).test_client()
+    client = create_app(replace(config, demo=True), store=store, publisher=None).test_client()
 
     response = client.get("/")
 

@@ -3,7 +3,7 @@ Reconnect, and the errors a person can hit on the way."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -14,38 +14,29 @@ from flask.testing import FlaskClient
 from receiver_fakes import RecordingPublisher
 from session_helpers import csrf_token, signed_in
 
-from applytrack.messaging import MailboxChanged
-from applytrack.settings import Settings
-from receiver import create_app
-from receiver.gmail_oauth import GMAIL_READONLY_SCOPE
+from gmail import GMAIL_READONLY_SCOPE, GmailConfig, OAuthClientConfig
+from messaging import MailboxChanged
+from receiver.config import ReceiverConfig
 from sandbox import SandboxServer
 from storage import MailboxState, Store, Tier
+from tests.sync_testkit import new_address
 
 pytestmark = pytest.mark.unit
 
 
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[SandboxServer]:
-    server = SandboxServer().start()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
-def app(
-    settings: Settings, store: Store, publisher: RecordingPublisher, sandbox: SandboxServer
-) -> Flask:
-    """The receiver talking OAuth and Gmail to the sandbox."""
-    pointed = settings.replace(
-        gmail_api_endpoint=sandbox.url,
-        oauth_auth_uri=f"{sandbox.url}/o/oauth2/auth",
-        oauth_token_uri=f"{sandbox.url}/token",
-        oauth_revoke_uri=f"{sandbox.url}/revoke",
-        default_tier="premium",
+def config(config: ReceiverConfig, sandbox: SandboxServer) -> ReceiverConfig:
+    """The receiver's config, talking OAuth and Gmail to the sandbox."""
+    oauth = OAuthClientConfig(
+        client_id="applytrack-test",
+        client_secret="applytrack-test-secret",
+        auth_uri=f"{sandbox.url}/o/oauth2/auth",
+        token_uri=f"{sandbox.url}/token",
+        revoke_uri=f"{sandbox.url}/revoke",
     )
-    app = create_app(pointed, store=store, publisher=publisher)
-    app.config["TESTING"] = True
-    return app
+    return replace(
+        config, gmail=GmailConfig(api_endpoint=sandbox.url, oauth=oauth), default_tier="premium"
+    )
 
 
 def start_connect(client: FlaskClient, *, tier: str = "premium") -> dict[str, str]:
@@ -111,11 +102,14 @@ def test_connecting_stores_the_token_and_queues_the_initial_sync(
 ) -> None:
     user_id, client = new_user(store, app, "sam@example.com")
 
-    page = connect(client, sandbox, "Sam.Seeker@gmail.com")
+    address = new_address("Sam.Seeker")
+
+    page = connect(client, sandbox, address)
 
     assert "Gmail connected" in page
     mailbox = store.mailbox_for_user(user_id)
-    assert mailbox.gmail_address == "sam.seeker@gmail.com"
+    assert address != address.lower()
+    assert mailbox.gmail_address == address.lower()
     assert (mailbox.state, mailbox.tier) == (MailboxState.ACTIVE, Tier.PREMIUM)
     assert store.refresh_token(mailbox.id)
     assert publisher.messages == [MailboxChanged(mailbox.id, None, "initial")]
@@ -126,7 +120,7 @@ def test_a_replayed_or_forged_state_is_refused(
 ) -> None:
     user_id, client = new_user(store, app, "sam@example.com")
     params = start_connect(client)
-    callback = consent(sandbox, params | {"state": "forged-state"}, "sam@gmail.com")
+    callback = consent(sandbox, params | {"state": "forged-state"}, new_address("sam"))
 
     page = client.get(callback, follow_redirects=True).get_data(as_text=True)
 
@@ -140,7 +134,7 @@ def test_declined_consent_says_how_to_try_again(
 ) -> None:
     user_id, client = new_user(store, app, "sam@example.com")
 
-    page = connect(client, sandbox, "sam@gmail.com", decision="deny")
+    page = connect(client, sandbox, new_address("sam"), decision="deny")
 
     assert "access was declined" in page and "Connect Gmail" in page
     assert store.mailbox_for_user(user_id) is None
@@ -151,7 +145,7 @@ def test_a_missing_scope_asks_to_grant_all_permissions(
 ) -> None:
     user_id, client = new_user(store, app, "sam@example.com")
 
-    page = connect(client, sandbox, "sam@gmail.com", scopes=[])
+    page = connect(client, sandbox, new_address("sam"), scopes=[])
 
     assert "Insufficient permissions: reconnect and grant all permissions" in page
     assert store.mailbox_for_user(user_id) is None
@@ -160,11 +154,12 @@ def test_a_missing_scope_asks_to_grant_all_permissions(
 def test_a_gmail_address_of_another_account_is_refused(
     app: Flask, store: Store, sandbox: SandboxServer
 ) -> None:
+    shared = new_address("shared")
     _, first = new_user(store, app, "sam@example.com")
-    connect(first, sandbox, "shared@gmail.com")
+    connect(first, sandbox, shared)
     second_id, second = new_user(store, app, "alex@example.com")
 
-    page = connect(second, sandbox, "shared@gmail.com")
+    page = connect(second, sandbox, shared)
 
     assert "already connected to another ApplyTrack account" in page
     assert store.mailbox_for_user(second_id) is None
@@ -173,8 +168,9 @@ def test_a_gmail_address_of_another_account_is_refused(
 def test_sync_now_disconnect_and_reconnect(
     app: Flask, store: Store, sandbox: SandboxServer, publisher: RecordingPublisher
 ) -> None:
+    address = new_address("keep")
     user_id, client = new_user(store, app, "sam@example.com")
-    connect(client, sandbox, "keep@gmail.com")
+    connect(client, sandbox, address)
     mailbox_id = store.mailbox_for_user(user_id).id
     store.record_watch(
         mailbox_id, history_id=4242, expiration=datetime.now(UTC) + timedelta(days=7)
@@ -199,7 +195,7 @@ def test_sync_now_disconnect_and_reconnect(
     page = client.get("/settings/integrations").get_data(as_text=True)
     assert "Disconnected" in page and "Reconnect" in page
 
-    page = connect(client, sandbox, "keep@gmail.com")
+    page = connect(client, sandbox, address)
 
     assert "Gmail connected" in page
     mailbox = store.mailbox(mailbox_id)

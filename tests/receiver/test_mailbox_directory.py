@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 import pytest
 
 from receiver.mailbox_directory import MailboxDirectory
 from storage import MailboxState, MailboxView, Store, Tier
+from tests.sync_testkit import CLOCK_START, FakeClock
 
 pytestmark = pytest.mark.unit
 
@@ -27,37 +28,18 @@ class CountingStore:
         self.store.record_push(mailbox_id, at=at)
 
 
-class Clocks:
-    """A monotonic clock and a wall clock that move together, by hand."""
-
-    def __init__(self) -> None:
-        self.seconds = 0.0
-        self.start = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
-
-    def monotonic(self) -> float:
-        return self.seconds
-
-    def wall(self) -> datetime:
-        return self.start + timedelta(seconds=self.seconds)
-
-
-@pytest.fixture
-def clocks() -> Clocks:
-    return Clocks()
-
-
 @pytest.fixture
 def counting(store: Store) -> CountingStore:
     return CountingStore(store)
 
 
 @pytest.fixture
-def directory(counting: CountingStore, clocks: Clocks) -> MailboxDirectory:
+def directory(counting: CountingStore, clock: FakeClock) -> MailboxDirectory:
     return MailboxDirectory(
         counting,  # type: ignore[arg-type]
         ttl_seconds=10,
-        clock=clocks.monotonic,
-        now=clocks.wall,
+        clock=clock,
+        now=clock.wall,
     )
 
 
@@ -67,16 +49,16 @@ def connect(store: Store, address: str = "sam@gmail.com") -> int:
 
 
 def test_a_found_mailbox_is_remembered_for_the_ttl(
-    directory: MailboxDirectory, counting: CountingStore, clocks: Clocks, store: Store
+    directory: MailboxDirectory, counting: CountingStore, clock: FakeClock, store: Store
 ) -> None:
     mailbox_id = connect(store)
 
     assert directory.connected_mailbox("sam@gmail.com").id == mailbox_id
-    clocks.seconds += 9
+    clock.advance(9)
     assert directory.connected_mailbox("SAM@gmail.com").id == mailbox_id
     assert counting.lookups == 1
 
-    clocks.seconds += 2
+    clock.advance(2)
     assert directory.connected_mailbox("sam@gmail.com").id == mailbox_id
     assert counting.lookups == 2
 
@@ -93,28 +75,28 @@ def test_a_miss_is_never_remembered(
 
 
 def test_a_disconnected_mailbox_is_dropped_once_the_ttl_has_passed(
-    directory: MailboxDirectory, clocks: Clocks, store: Store
+    directory: MailboxDirectory, clock: FakeClock, store: Store
 ) -> None:
     mailbox_id = connect(store)
     assert directory.connected_mailbox("sam@gmail.com") is not None
 
     store.set_mailbox_state(mailbox_id, MailboxState.DISCONNECTED)
-    clocks.seconds += 11
+    clock.advance(11)
 
     assert directory.connected_mailbox("sam@gmail.com") is None
 
 
 def test_push_times_are_written_at_most_once_a_minute(
-    directory: MailboxDirectory, clocks: Clocks, store: Store
+    directory: MailboxDirectory, clock: FakeClock, store: Store
 ) -> None:
     mailbox_id = connect(store)
 
     directory.note_push(mailbox_id)
     first = store.mailbox(mailbox_id).last_push_at
-    clocks.seconds += 30
+    clock.advance(30)
     directory.note_push(mailbox_id)
-    assert store.mailbox(mailbox_id).last_push_at == first == clocks.start
+    assert store.mailbox(mailbox_id).last_push_at == first == CLOCK_START
 
-    clocks.seconds += 31
+    clock.advance(31)
     directory.note_push(mailbox_id)
-    assert store.mailbox(mailbox_id).last_push_at == clocks.wall()
+    assert store.mailbox(mailbox_id).last_push_at == clock.wall()

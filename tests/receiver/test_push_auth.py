@@ -5,31 +5,17 @@ from __future__ import annotations
 import pytest
 from receiver_fakes import SERVICE_ACCOUNT, CertsServer, Pushes, SigningKey
 
-from applytrack.settings import Settings
 from receiver.certs import CachingCertsRequest
+from receiver.config import ReceiverConfig
 from receiver.push_auth import PushAuthenticator, PushAuthError
+from tests.sync_testkit import FakeClock
 
 pytestmark = pytest.mark.unit
 
 
-class ManualClock:
-    """A monotonic clock that only moves when told."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
-def authenticator(settings: Settings, clock: ManualClock) -> PushAuthenticator:
-    return PushAuthenticator(settings, certs_request=CachingCertsRequest(clock=clock))
+def authenticator(config: ReceiverConfig, clock: FakeClock) -> PushAuthenticator:
+    return PushAuthenticator(config.push_auth, certs_request=CachingCertsRequest(clock=clock))
 
 
 def test_a_valid_token_names_the_service_account(
@@ -44,14 +30,14 @@ def test_certificates_are_fetched_again_when_their_max_age_has_passed(
     authenticator: PushAuthenticator,
     pushes: Pushes,
     certs_server: CertsServer,
-    clock: ManualClock,
+    clock: FakeClock,
 ) -> None:
     authenticator.authenticate(f"Bearer {pushes.token()}", None)
-    clock.now += 3599
+    clock.advance(3599)
     authenticator.authenticate(f"Bearer {pushes.token()}", None)
     assert certs_server.fetches == 1
 
-    clock.now += 2
+    clock.advance(2)
     authenticator.authenticate(f"Bearer {pushes.token()}", None)
     assert certs_server.fetches == 2
 
@@ -60,7 +46,7 @@ def test_a_rotated_key_is_picked_up_without_waiting_for_the_cache_to_expire(
     authenticator: PushAuthenticator,
     pushes: Pushes,
     certs_server: CertsServer,
-    clock: ManualClock,
+    clock: FakeClock,
     foreign_key: SigningKey,
 ) -> None:
     authenticator.authenticate(f"Bearer {pushes.token()}", None)
@@ -73,7 +59,7 @@ def test_a_rotated_key_is_picked_up_without_waiting_for_the_cache_to_expire(
     assert certs_server.fetches == 1
 
     # ...but a minute later one unknown key id triggers a single fresh fetch.
-    clock.now += 61
+    clock.advance(61)
     caller = authenticator.authenticate(f"Bearer {new_key_token}", None)
     assert caller.identity == SERVICE_ACCOUNT
     assert certs_server.fetches == 2
@@ -83,12 +69,12 @@ def test_bad_tokens_do_not_make_us_fetch_certificates_again_and_again(
     authenticator: PushAuthenticator,
     pushes: Pushes,
     certs_server: CertsServer,
-    clock: ManualClock,
+    clock: FakeClock,
     foreign_key: SigningKey,
 ) -> None:
     authenticator.authenticate(f"Bearer {pushes.token()}", None)
     for _ in range(5):
-        clock.now += 10
+        clock.advance(10)
         with pytest.raises(PushAuthError) as error:
             authenticator.authenticate(f"Bearer {pushes.token(key=foreign_key)}", None)
         assert error.value.status == 401
@@ -100,10 +86,10 @@ def test_an_expired_token_never_triggers_a_fetch(
     authenticator: PushAuthenticator,
     pushes: Pushes,
     certs_server: CertsServer,
-    clock: ManualClock,
+    clock: FakeClock,
 ) -> None:
     authenticator.authenticate(f"Bearer {pushes.token()}", None)
-    clock.now += 120
+    clock.advance(120)
     now = pushes.claims()["iat"]
 
     with pytest.raises(PushAuthError, match="expired"):

@@ -5,15 +5,16 @@ from __future__ import annotations
 import base64
 import json
 import logging
+from dataclasses import replace
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from receiver_fakes import SHARED_TOKEN, CertsServer, Pushes, RecordingPublisher, SigningKey
 
-from applytrack.messaging import MailboxChanged, PublishError
-from applytrack.settings import Settings
+from messaging import MailboxChanged, PublishError
 from receiver import create_app
+from receiver.config import PushAuthConfig, ReceiverConfig
 from receiver.push_auth import PushAuthNotConfigured
 from storage import MailboxState, Store, Tier
 
@@ -196,13 +197,15 @@ def test_certificates_are_fetched_once_for_many_pushes(
 
 
 def test_unreachable_certificates_answer_503_so_pubsub_retries(
-    settings: Settings,
+    config: ReceiverConfig,
     store: Store,
     publisher: RecordingPublisher,
     pushes: Pushes,
     mailbox_id: int,
 ) -> None:
-    unreachable = settings.replace(push_certs_url="http://127.0.0.1:9/oauth2/v1/certs")
+    unreachable = replace(
+        config, push_auth=replace(config.push_auth, certs_url="http://127.0.0.1:9/oauth2/v1/certs")
+    )
     client = create_app(unreachable, store=store, publisher=publisher).test_client()
 
     response = post(client, pushes.body(ADDRESS, "99"), token=pushes.token())
@@ -239,13 +242,15 @@ def test_shared_token_mode_refuses_a_wrong_token(
 
 
 def test_shared_token_only_refuses_a_push_without_it(
-    settings: Settings,
+    config: ReceiverConfig,
     store: Store,
     publisher: RecordingPublisher,
     pushes: Pushes,
     mailbox_id: int,
 ) -> None:
-    token_only = settings.replace(push_audience=None, push_service_account=None)
+    token_only = replace(
+        config, push_auth=replace(config.push_auth, audience=None, service_account=None)
+    )
     client = create_app(token_only, store=store, publisher=publisher).test_client()
 
     assert post(client, pushes.body(ADDRESS, "5"), token=pushes.token()).status_code == 401
@@ -259,11 +264,9 @@ def test_shared_token_only_refuses_a_push_without_it(
 
 
 def test_create_app_refuses_to_start_without_push_authentication(
-    settings: Settings, store: Store, publisher: RecordingPublisher
+    config: ReceiverConfig, store: Store, publisher: RecordingPublisher
 ) -> None:
-    unconfigured = settings.replace(
-        push_audience=None, push_service_account=None, push_shared_token=None
-    )
+    unconfigured = replace(config, push_auth=PushAuthConfig())
 
     with pytest.raises(PushAuthNotConfigured) as error:
         create_app(unconfigured, store=store, publisher=publisher)
@@ -273,15 +276,13 @@ def test_create_app_refuses_to_start_without_push_authentication(
 
 
 def test_demo_mode_without_push_authentication_accepts_pushes(
-    settings: Settings,
+    config: ReceiverConfig,
     store: Store,
     publisher: RecordingPublisher,
     pushes: Pushes,
     mailbox_id: int,
 ) -> None:
-    demo = settings.replace(
-        push_audience=None, push_service_account=None, push_shared_token=None, demo=True
-    )
+    demo = replace(config, push_auth=PushAuthConfig(), demo=True)
     client = create_app(demo, store=store, publisher=publisher).test_client()
 
     assert post(client, pushes.body(ADDRESS, "8")).status_code == 204
@@ -289,9 +290,9 @@ def test_demo_mode_without_push_authentication_accepts_pushes(
 
 
 def test_without_a_publisher_the_webhook_answers_503_and_pages_still_work(
-    settings: Settings, store: Store, pushes: Pushes, mailbox_id: int
+    config: ReceiverConfig, store: Store, pushes: Pushes, mailbox_id: int
 ) -> None:
-    client = create_app(settings, store=store, publisher=None).test_client()
+    client = create_app(config, store=store, publisher=None).test_client()
 
     response = post(client, pushes.body(ADDRESS, "8"), token=pushes.token())
 

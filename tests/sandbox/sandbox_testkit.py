@@ -1,4 +1,4 @@
-"""Test helpers: a hand-moved clock and a running sandbox reached through Google's own clients."""
+"""Test helpers: a running sandbox on a fake clock, reached through Google's own clients."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from google.oauth2.credentials import Credentials
 from googleapiclient.discovery import build
 
 from sandbox import SandboxServer
+from tests.sync_testkit import FakeClock
 
 READONLY = "https://www.googleapis.com/auth/gmail.readonly"
 CLIENT_ID = "applytrack-local-client"
@@ -16,24 +17,11 @@ MAILBOX = "jordan@example.com"
 
 
 @dataclass
-class FrozenClock:
-    """A clock the test moves by hand, so nothing depends on how fast the machine is."""
-
-    now: float = 1_750_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-@dataclass
 class Sandbox:
     """A running sandbox plus helpers that speak its admin API over HTTP."""
 
     server: SandboxServer
-    clock: FrozenClock
+    clock: FakeClock
     session: requests.Session = field(default_factory=requests.Session)
 
     @property

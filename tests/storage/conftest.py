@@ -1,4 +1,4 @@
-"""Fixtures for the storage tests: one suite run on SQLite (a temp file) and PostgreSQL."""
+"""Storage fixtures: one suite run on SQLite (a temp file) and PostgreSQL, on a hand-moved clock."""
 
 from __future__ import annotations
 
@@ -6,42 +6,18 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from storage import Database, FieldCipher, IncomingEmail, Label, Store, Tier
-
-
-class FakeClock:
-    """A clock the test moves by hand, so lease expiry needs no sleeping."""
-
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
-@pytest.fixture(
-    params=[
-        pytest.param("sqlite", marks=pytest.mark.unit),
-        pytest.param("postgresql", marks=pytest.mark.postgres),
-    ]
-)
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'applytrack.db'}"
-    return request.getfixturevalue("postgres_url")
+from tests.sync_testkit import FakeClock
 
 
 @pytest.fixture
-def database(database_url: str) -> Iterator[Database]:
-    database = Database(database_url)
+def database(any_database_url: str) -> Iterator[Database]:
+    """The test's database (SQLite, then PostgreSQL), migrated to head."""
+    database = Database(any_database_url)
     database.upgrade()
     yield database
     database.dispose()
@@ -63,13 +39,9 @@ def cipher(keys: dict[str, bytes], fingerprint_key: bytes) -> FieldCipher:
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(datetime(2025, 3, 1, 12, 0, tzinfo=UTC))
-
-
-@pytest.fixture
 def store(database: Database, cipher: FieldCipher, clock: FakeClock) -> Store:
-    return Store(database, cipher, clock=clock)
+    """The data-access API on the test's database, on the test's hand-moved clock."""
+    return Store(database, cipher, clock=clock.wall)
 
 
 @pytest.fixture

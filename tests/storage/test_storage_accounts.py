@@ -1,4 +1,4 @@
-"""Users, mailboxes, watches, leases, sync runs and the Integrations view, on both databases."""
+"""Users, mailboxes, watches, sync runs and the Integrations view, on both databases."""
 
 from __future__ import annotations
 
@@ -108,73 +108,13 @@ def test_record_watch_sets_the_cursor_only_once(store, mailbox_id):
 def test_datetimes_come_back_as_aware_utc(store, mailbox_id, clock):
     store.record_push(mailbox_id)
     mailbox = store.mailbox(mailbox_id)
-    assert mailbox.last_push_at == clock.now
+    assert mailbox.last_push_at == clock.wall()
     assert mailbox.last_push_at.utcoffset() == timedelta(0)
 
 
 def test_a_naive_datetime_is_refused(store, mailbox_id):
     with pytest.raises(Exception, match="has no timezone"):
         store.record_watch(mailbox_id, history_id=1, expiration=datetime(2025, 3, 8))
-
-
-def test_a_lease_is_held_by_one_owner_until_released_or_expired(store, mailbox_id, clock):
-    assert not store.acquire_lease(mailbox_id, "worker-b", ttl_seconds=60)
-    assert store.acquire_lease(mailbox_id, "worker-a", ttl_seconds=60)  # renewing our own
-
-    clock.advance(59)
-    assert not store.acquire_lease(mailbox_id, "worker-b", ttl_seconds=60)
-    clock.advance(2)
-    assert store.acquire_lease(mailbox_id, "worker-b", ttl_seconds=60)
-    assert not store.acquire_lease(mailbox_id, "worker-a", ttl_seconds=60)
-
-    store.release_lease(mailbox_id, "worker-a")  # not ours any more: no effect
-    assert not store.acquire_lease(mailbox_id, "worker-a", ttl_seconds=60)
-    store.release_lease(mailbox_id, "worker-b")
-    assert store.acquire_lease(mailbox_id, "worker-a", ttl_seconds=60)
-
-
-def test_lease_mailbox_reads_the_mailbox_and_token_under_the_lease_it_takes(
-    store, mailbox_id, clock
-):
-    store.set_refresh_token(mailbox_id, "1//leased")
-    store.record_watch(mailbox_id, history_id=77, expiration=clock.now + timedelta(days=7))
-    assert store.lease_mailbox(mailbox_id, "worker-b", ttl_seconds=60) is None  # worker-a's
-
-    leased = store.lease_mailbox(mailbox_id, "worker-a", ttl_seconds=60)
-    assert leased is not None
-    assert leased.refresh_token == "1//leased"
-    assert leased.mailbox == store.mailbox(mailbox_id)
-    assert leased.mailbox.history_cursor == 77
-    clock.advance(61)
-    assert store.lease_mailbox(mailbox_id, "worker-b", ttl_seconds=60) is not None
-    assert not store.acquire_lease(mailbox_id, "worker-a", ttl_seconds=60)
-    with pytest.raises(NotFound):
-        store.lease_mailbox(404, "worker-a", ttl_seconds=60)
-
-
-def test_lease_mailbox_leaves_alone_a_mailbox_with_nothing_to_sync(store, mailbox_id, clock):
-    store.release_lease(mailbox_id, "worker-a")
-    big = 2**63 + 10  # compared as numbers, above the signed 64-bit range too
-    store.record_watch(mailbox_id, history_id=big, expiration=clock.now + timedelta(days=7))
-
-    for covered in (big - 1, big):
-        assert store.lease_mailbox(mailbox_id, "w", ttl_seconds=60, history_after=covered) is None
-    assert store.acquire_lease(mailbox_id, "other", ttl_seconds=60)  # a refusal took nothing
-    store.release_lease(mailbox_id, "other")
-    leased = store.lease_mailbox(mailbox_id, "w", ttl_seconds=60, history_after=big + 1)
-    assert leased is not None and leased.mailbox.history_cursor == big
-    store.release_lease(mailbox_id, "w")
-
-    store.set_mailbox_state(mailbox_id, MailboxState.RECONNECT_NEEDED)
-    assert store.lease_mailbox(mailbox_id, "w", ttl_seconds=60) is None
-    assert store.lease_mailbox(mailbox_id, "w", ttl_seconds=60, history_after=big + 1) is None
-
-
-def test_lease_arguments_are_checked(store, mailbox_id):
-    with pytest.raises(ValueError, match="ttl_seconds must be positive"):
-        store.acquire_lease(mailbox_id, "worker-a", ttl_seconds=0)
-    with pytest.raises(ValueError, match="non-empty"):
-        store.acquire_lease(mailbox_id, "", ttl_seconds=5)
 
 
 def test_sync_runs_record_progress_and_outcome(store, mailbox_id, clock):

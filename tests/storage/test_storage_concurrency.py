@@ -26,19 +26,19 @@ def _race(workers: list[Callable[[], Any]]) -> list[Any]:
         return [future.result() for future in [pool.submit(run, w) for w in workers]]
 
 
-def _second_store(database_url: str, cipher, clock) -> tuple[Database, Store]:
-    database = Database(database_url)
-    return database, Store(database, cipher, clock=clock)
+def _second_store(any_database_url: str, cipher, clock) -> tuple[Database, Store]:
+    database = Database(any_database_url)
+    return database, Store(database, cipher, clock=clock.wall)
 
 
 def test_two_writers_racing_on_the_same_emails_write_one_event_each(
-    database_url, database, store, cipher, clock, mailbox_id, make_email
+    any_database_url, database, store, cipher, clock, mailbox_id, make_email
 ):
     emails = [
         make_email(label=label, company=f"Company {n % 3}", thread_id=f"race-{n % 5}")
         for n, label in enumerate([Label.APPLIED, Label.INTERVIEWING, Label.OFFER] * 6)
     ]
-    other_database, other_store = _second_store(database_url, cipher, clock)
+    other_database, other_store = _second_store(any_database_url, cipher, clock)
     try:
         outcomes = _race(
             [
@@ -61,10 +61,10 @@ def test_two_writers_racing_on_the_same_emails_write_one_event_each(
     assert store.mailbox(mailbox_id).history_cursor == 100
 
 
-def test_only_one_of_two_racing_owners_gets_the_lease(database_url, store, cipher, clock):
+def test_only_one_of_two_racing_owners_gets_the_lease(any_database_url, store, cipher, clock):
     user_id = store.create_user("racer@example.com")
     mailbox_id = store.connect_mailbox(user_id, "racer@gmail.com", tier="free", refresh_token=None)
-    other_database, other_store = _second_store(database_url, cipher, clock)
+    other_database, other_store = _second_store(any_database_url, cipher, clock)
     take_a = functools.partial(store.acquire_lease, mailbox_id, "worker-a", ttl_seconds=30)
     take_b = functools.partial(other_store.acquire_lease, mailbox_id, "worker-b", ttl_seconds=30)
     try:
@@ -77,8 +77,8 @@ def test_only_one_of_two_racing_owners_gets_the_lease(database_url, store, ciphe
         other_database.dispose()
 
 
-def test_the_readiness_ping_does_not_wait_for_a_writer(database_url, database):
-    probe = Database(database_url)
+def test_the_readiness_ping_does_not_wait_for_a_writer(any_database_url, database):
+    probe = Database(any_database_url)
     answered = threading.Event()
     try:
         with database.session():  # a writer: on SQLite it holds the write lock until it ends

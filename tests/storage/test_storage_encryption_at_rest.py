@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select, text
 
-from storage import FieldCipher, Label, Store
+from storage import FieldCipher, Label, Store, reencrypt_fields
 from storage.models import Base
 
 SECRETS = {
@@ -59,7 +60,7 @@ def test_rotating_the_active_key_keeps_old_rows_readable(
 ):
     store.set_refresh_token(mailbox_id, SECRETS["token"])
     _write_secrets(store, mailbox_id, make_email, date=datetime(2025, 2, 1, tzinfo=UTC))
-    rotated = Store(database, FieldCipher(keys, "k2", fingerprint_key), clock=clock)
+    rotated = Store(database, FieldCipher(keys, "k2", fingerprint_key), clock=clock.wall)
 
     [view] = rotated.applications(user_id)
     assert (view.company, view.role) == (SECRETS["company"], SECRETS["role"])
@@ -74,17 +75,23 @@ def test_rotating_the_active_key_keeps_old_rows_readable(
     assert [a.id for a in rotated.applications(user_id)] == [view.id]
 
 
-def test_rotate_encryption_rewrites_old_rows_so_the_old_key_can_go(
-    database, keys, fingerprint_key, clock, mailbox_id, user_id, make_email, store
+def test_reencrypt_fields_rewrites_old_rows_so_the_old_key_can_go(
+    database, keys, fingerprint_key, mailbox_id, user_id, make_email, store
 ):
     store.set_refresh_token(mailbox_id, SECRETS["token"])
     _write_secrets(store, mailbox_id, make_email)
-    rotated = Store(database, FieldCipher(keys, "k2", fingerprint_key), clock=clock)
+    k2_active = FieldCipher(keys, "k2", fingerprint_key)
 
-    assert rotated.rotate_encryption(batch_size=1) == 8  # token, company, role, 5 email fields
-    assert rotated.rotate_encryption() == 0
+    # token, company and role, and the 5 encrypted fields of the email
+    assert reencrypt_fields(database, k2_active, batch_size=1) == 8
+    assert reencrypt_fields(database, k2_active) == 0
     assert "k1:" not in _raw_dump(database)
     only_k2 = Store(database, FieldCipher({"k2": keys["k2"]}, "k2", fingerprint_key))
     detail = only_k2.application(user_id, only_k2.applications(user_id)[0].id)
     assert detail.events[0].email.subject == SECRETS["subject"]
     assert only_k2.refresh_token(mailbox_id) == SECRETS["token"]
+
+
+def test_reencrypt_fields_refuses_an_empty_batch(database, cipher):
+    with pytest.raises(ValueError, match="batch_size must be positive"):
+        reencrypt_fields(database, cipher, batch_size=0)

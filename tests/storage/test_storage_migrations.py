@@ -31,10 +31,10 @@ def test_the_comparison_would_notice_a_missing_table(database):
 
 
 def test_upgrade_is_repeatable_and_independent_of_the_working_directory(
-    database_url, tmp_path, monkeypatch
+    any_database_url, tmp_path, monkeypatch
 ):
     monkeypatch.chdir(tmp_path)
-    database = Database(database_url)
+    database = Database(any_database_url)
     try:
         database.upgrade()
         database.upgrade()

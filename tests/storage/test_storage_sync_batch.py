@@ -289,7 +289,7 @@ def test_a_failure_mid_batch_rolls_back_the_whole_batch(
     good = make_email()
     bad = make_email(subject="poison subject")
     failing_cipher = FailingCipher(keys, fingerprint_key, poison="poison subject")
-    failing_store = Store(database, failing_cipher, clock=clock)
+    failing_store = Store(database, failing_cipher, clock=clock.wall)
     with pytest.raises(RuntimeError, match="injected failure"):
         failing_store.apply_sync_batch(mailbox_id, "worker-a", [good, bad], new_cursor=10)
 
@@ -300,7 +300,7 @@ def test_a_failure_mid_batch_rolls_back_the_whole_batch(
 
 def test_sync_sets_last_sync_time(store, mailbox_id, clock):
     _write(store, mailbox_id)
-    assert store.mailbox(mailbox_id).last_sync_at == clock.now
+    assert store.mailbox(mailbox_id).last_sync_at == clock.wall()
 
 
 JOB_LABELS = [Label.APPLIED, Label.INTERVIEWING, Label.OFFER, Label.REJECTED]

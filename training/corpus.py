@@ -1,11 +1,13 @@
 """Generate the labelled synthetic corpus (deterministic: a fixed seed per split).
 
-Run ``python -m classifier.corpus`` to rewrite ``classifier/data/{train,calibration,test}.jsonl``.
-Every email is assembled from independently written parts: either a whole-paragraph phrasing
-family (`corpus_families`) or sentences drawn from the phrase banks (`corpus_banks`: subject,
-core intent sentence, supporting sentences, neutral filler, opener, closing, footer), plus a
-greeting, signature, sender style and sometimes a reply or forward wrapper. The three splits use
-disjoint families, bank sentences, companies and roles: the test set's wording was never trained on.
+Run ``python -m training.corpus`` to rewrite ``training/data/{train,calibration,test}.jsonl``.
+Every email is assembled from independently written parts (the JSON files in `training/phrases/`,
+read by `training.banks`): either a whole-paragraph phrasing family (``families.json``) or
+sentences drawn from the phrase banks (``sentences.json``, ``ordinary.json``: subject, core intent
+sentence, supporting sentences, neutral filler, opener, closing, footer), plus a greeting,
+signature and sender style (``parts.json``) and sometimes a reply or forward wrapper. The three
+splits use disjoint families, bank sentences, companies and roles: the test set's wording was never
+trained on.
 """
 
 from __future__ import annotations
@@ -17,11 +19,10 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from classifier import corpus_banks as banks
-from classifier import corpus_parts as parts
-from classifier.corpus_families import FAMILIES, NONE_SENDERS, Family
+from training import banks
+from training.banks import FAMILIES, NONE_SENDERS, Family
+from training.datasets import DATA_DIR
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
 SPLITS = ("train", "calibration", "test")
 SPLIT_SEEDS = {"train": 1101, "calibration": 2202, "test": 3303}
 SPLIT_SIZES = {
@@ -35,7 +36,7 @@ SPLIT_SIZES = {
     },
     "test": {"applied": 250, "interviewing": 250, "offer": 250, "rejected": 250, "none": 600},
 }
-ORDINARY_GREETINGS = tuple(g for g in parts.GREETINGS if "Candidate" not in g)
+ORDINARY_GREETINGS = tuple(g for g in banks.GREETINGS if "Candidate" not in g)
 # Share of emails written from a whole-paragraph family; the rest are composed from sentences.
 FAMILY_SHARE = 0.35
 USER = ("Jordan", "Lee", "jordan.lee@gmail.com")
@@ -142,16 +143,16 @@ def _composed_body(
             first.insert(0, _fill(rng.choice(in_split(banks.OPENERS, split)), values))
     rest += [_fill(item, values) for item in rng.sample(filler_bank, filler_count)]
     rng.shuffle(rest)
-    greetings = parts.GREETINGS if job else ORDINARY_GREETINGS
+    greetings = banks.GREETINGS if job else ORDINARY_GREETINGS
     paragraphs = [_fill(rng.choice(greetings), values)] if rng.random() < 0.8 else []
     paragraphs.append(" ".join(first))
     if rest:
         paragraphs.append(" ".join(rest))
     if rng.random() < 0.6:
         paragraphs.append(_fill(rng.choice(in_split(banks.CLOSINGS, split)), values))
-    signature = _fill(rng.choice(parts.SIGNATURES), values) if job else values["colleague"]
+    signature = _fill(rng.choice(banks.SIGNATURES), values) if job else values["colleague"]
     if rng.random() < 0.8:
-        paragraphs.append(f"{rng.choice(parts.SIGN_OFFS)}\n{signature}")
+        paragraphs.append(f"{rng.choice(banks.SIGN_OFFS)}\n{signature}")
     footers = in_split(banks.FOOTERS, split)
     if not job:
         footers = tuple(footer for footer in footers if "{company}" not in footer)
@@ -162,15 +163,15 @@ def _composed_body(
 
 
 def _values(rng: random.Random, split: str) -> dict[str, str]:
-    company, other_company = rng.sample(parts.COMPANIES[split], 2)
-    role, role2 = rng.sample(parts.ROLES[split], 2)
-    first, first2 = rng.sample(parts.FIRST_NAMES, 2)
-    last, last2 = rng.sample(parts.LAST_NAMES, 2)
-    recruiter_first, recruiter_last = rng.choice(parts.FIRST_NAMES), rng.choice(parts.LAST_NAMES)
+    company, other_company = rng.sample(banks.COMPANIES[split], 2)
+    role, role2 = rng.sample(banks.ROLES[split], 2)
+    first, first2 = rng.sample(banks.FIRST_NAMES, 2)
+    last, last2 = rng.sample(banks.LAST_NAMES, 2)
+    recruiter_first, recruiter_last = rng.choice(banks.FIRST_NAMES), rng.choice(banks.LAST_NAMES)
     slug = re.sub(r"[^a-z0-9]+", "", company.lower())
-    my_company = rng.choice(parts.COMPANIES["train"])
+    my_company = rng.choice(banks.COMPANIES["train"])
     my_slug = re.sub(r"[^a-z0-9]+", "", my_company.lower())
-    day, day2 = rng.sample(parts.DAYS, 2)
+    day, day2 = rng.sample(banks.DAYS, 2)
     sent = datetime(2024, 1, 1, tzinfo=UTC) + timedelta(minutes=rng.randrange(0, 60 * 24 * 600))
     job_id = str(rng.randrange(100000, 9999999))
     values = {
@@ -193,8 +194,8 @@ def _values(rng: random.Random, split: str) -> dict[str, str]:
         "my_slug": my_slug,
         "day": day,
         "day2": day2,
-        "time": rng.choice(parts.TIMES),
-        "city": rng.choice(parts.CITIES),
+        "time": rng.choice(banks.TIMES),
+        "city": rng.choice(banks.CITIES),
         "date": (sent + timedelta(days=rng.randrange(3, 40))).strftime("%B %d, %Y"),
         "iso_date": sent.isoformat(),
         "amount": f"${rng.randrange(70, 260)},{rng.choice(('000', '500'))}",
@@ -203,7 +204,7 @@ def _values(rng: random.Random, split: str) -> dict[str, str]:
         "uuid": f"{rng.getrandbits(64):016x}",
         "phone": f"+1 ({rng.randrange(200, 999)}) 555-{rng.randrange(1000, 9999)}",
     }
-    values["link"] = _fill(rng.choice(parts.ATS_LINKS), values)
+    values["link"] = _fill(rng.choice(banks.ATS_LINKS), values)
     return values
 
 
@@ -214,18 +215,18 @@ def _fill(template: str, values: dict[str, str]) -> str:
 def _job_sender(rng: random.Random, label: str, values: dict[str, str]) -> str:
     roll = rng.random()
     if label == "applied" and roll < 0.15:
-        return rng.choice(parts.BOARD_APPLY_SENDERS)
+        return rng.choice(banks.BOARD_APPLY_SENDERS)
     if roll < 0.55:
-        return _fill(rng.choice(parts.ATS_SENDERS), values)
-    return _fill(rng.choice(parts.COMPANY_SENDERS), values)
+        return _fill(rng.choice(banks.ATS_SENDERS), values)
+    return _fill(rng.choice(banks.COMPANY_SENDERS), values)
 
 
 def _job_body(rng: random.Random, core: str, values: dict[str, str]) -> str:
-    paragraphs = [_fill(rng.choice(parts.GREETINGS), values)]
-    fillers = rng.sample(parts.RECRUITING_FILLER, rng.choice((0, 0, 1, 1, 2)))
+    paragraphs = [_fill(rng.choice(banks.GREETINGS), values)]
+    fillers = rng.sample(banks.RECRUITING_FILLER, rng.choice((0, 0, 1, 1, 2)))
     paragraphs.append(core)
     paragraphs.extend(_fill(filler, values) for filler in fillers)
-    closing = f"{rng.choice(parts.SIGN_OFFS)}\n{_fill(rng.choice(parts.SIGNATURES), values)}"
+    closing = f"{rng.choice(banks.SIGN_OFFS)}\n{_fill(rng.choice(banks.SIGNATURES), values)}"
     paragraphs.append(closing)
     if rng.random() < 0.15:
         paragraphs.append("To unsubscribe from recruiting updates, manage your email preferences.")
@@ -235,10 +236,10 @@ def _job_body(rng: random.Random, core: str, values: dict[str, str]) -> str:
 def _ordinary_body(rng: random.Random, core: str, values: dict[str, str]) -> str:
     paragraphs = []
     if rng.random() < 0.5:
-        paragraphs.append(_fill(rng.choice(parts.GREETINGS), values))
+        paragraphs.append(_fill(rng.choice(banks.GREETINGS), values))
     paragraphs.append(core)
     if rng.random() < 0.5:
-        paragraphs.append(rng.choice(parts.SIGN_OFFS) + "\n" + values["colleague"])
+        paragraphs.append(rng.choice(banks.SIGN_OFFS) + "\n" + values["colleague"])
     return "\n\n".join(paragraph for paragraph in paragraphs if paragraph)
 
 

@@ -8,8 +8,8 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from applytrack.messaging import MailboxChanged
-from applytrack.queues import InProcessQueue
+from messaging import MailboxChanged
+from messaging.inprocess import InProcessQueue
 from processors.metrics import (
     CountingPublisher,
     MetricsServer,

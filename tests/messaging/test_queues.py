@@ -8,10 +8,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from applytrack.messaging import MailboxChanged
-from applytrack.pubsub_admin import bootstrap_pubsub
-from applytrack.queues import InProcessQueue, PubSubPublisher, PubSubSubscriber
-from applytrack.settings import Settings
+from messaging import MailboxChanged
+from messaging.admin import PubSubNames, bootstrap_pubsub
+from messaging.inprocess import InProcessQueue
+from messaging.pubsub import PubSubPublisher, PubSubSubscriber
 
 _projects = itertools.count(1)
 
@@ -31,10 +31,10 @@ def queue_pair(request, tmp_path) -> Iterator[QueuePair]:
         return
     request.getfixturevalue("pubsub_emulator")
     project = f"applytrack-queue-{next(_projects)}"
-    settings = Settings.embedded(tmp_path, queue_backend="pubsub", pubsub_project=project)
-    bootstrap_pubsub(settings)
-    publisher = PubSubPublisher(project, settings.internal_topic)
-    subscriber = PubSubSubscriber(project, settings.internal_subscription)
+    names = PubSubNames(project=project)
+    bootstrap_pubsub(names)
+    publisher = PubSubPublisher(project, names.internal_topic)
+    subscriber = PubSubSubscriber(project, names.internal_subscription)
     yield QueuePair(publisher, subscriber)
     publisher.close()
     subscriber.close()
@@ -82,9 +82,9 @@ def test_in_process_queue_dead_letters_after_repeated_failures() -> None:
 
 @pytest.mark.e2e
 def test_bootstrap_is_idempotent(pubsub_emulator: str, tmp_path) -> None:
-    settings = Settings.embedded(tmp_path, queue_backend="pubsub", pubsub_project="applytrack-boot")
-    first = bootstrap_pubsub(settings, push_endpoint="http://127.0.0.1:9/pubsub/gmail")
-    second = bootstrap_pubsub(settings, push_endpoint="http://127.0.0.1:9/pubsub/gmail")
+    names = PubSubNames(project="applytrack-boot")
+    first = bootstrap_pubsub(names, push_endpoint="http://127.0.0.1:9/pubsub/gmail")
+    second = bootstrap_pubsub(names, push_endpoint="http://127.0.0.1:9/pubsub/gmail")
     assert all(r.created for r in first)
     assert not any(r.created for r in second)
     assert {r.name for r in first} == {r.name for r in second}
@@ -102,22 +102,22 @@ def test_bootstrap_is_idempotent(pubsub_emulator: str, tmp_path) -> None:
 def test_replay_moves_dead_letters_back_to_the_workers(pubsub_emulator: str, tmp_path) -> None:
     from google.cloud import pubsub_v1
 
-    from applytrack.pubsub_admin import replay_dead_letters
+    from messaging.admin import replay_dead_letters
 
-    settings = Settings.embedded(tmp_path, queue_backend="pubsub", pubsub_project="applytrack-dlq")
-    bootstrap_pubsub(settings)
+    names = PubSubNames(project="applytrack-dlq")
+    bootstrap_pubsub(names)
     dead = [MailboxChanged(11, 2**63 + 5, "push"), MailboxChanged(12, None, "poll")]
     publisher = pubsub_v1.PublisherClient(
         publisher_options=pubsub_v1.types.PublisherOptions(enable_message_ordering=True)
     )
-    dlq = publisher.topic_path(settings.pubsub_project, settings.internal_dead_letter_topic)
+    dlq = publisher.topic_path(names.project, names.internal_dead_letter_topic)
     for message in dead:  # as Pub/Sub's dead-letter policy would forward them
         publisher.publish(dlq, message.to_bytes(), ordering_key=message.ordering_key).result()
 
-    assert replay_dead_letters(settings) == 2
-    assert replay_dead_letters(settings) == 0  # nothing left to replay
+    assert replay_dead_letters(names) == 2
+    assert replay_dead_letters(names) == 0  # nothing left to replay
 
-    subscriber = PubSubSubscriber(settings.pubsub_project, settings.internal_subscription)
+    subscriber = PubSubSubscriber(names.project, names.internal_subscription)
     received: list[MailboxChanged] = []
     assert subscriber.consume(received.append, max_messages=2, timeout=20) == 2
     subscriber.close()
@@ -129,11 +129,11 @@ def test_a_message_handed_back_on_stop_goes_promptly_to_the_next_subscriber(
     pubsub_emulator: str, tmp_path
 ) -> None:
     project = f"applytrack-queue-{next(_projects)}"
-    settings = Settings.embedded(tmp_path, queue_backend="pubsub", pubsub_project=project)
-    bootstrap_pubsub(settings, ack_deadline_seconds=10)
-    publisher = PubSubPublisher(project, settings.internal_topic)
-    first = PubSubSubscriber(project, settings.internal_subscription, hand_back=publisher)
-    second = PubSubSubscriber(project, settings.internal_subscription, hand_back=publisher)
+    names = PubSubNames(project=project)
+    bootstrap_pubsub(names, ack_deadline_seconds=10)
+    publisher = PubSubPublisher(project, names.internal_topic)
+    first = PubSubSubscriber(project, names.internal_subscription, hand_back=publisher)
+    second = PubSubSubscriber(project, names.internal_subscription, hand_back=publisher)
     in_hand, fresh = MailboxChanged(5, None, "initial"), MailboxChanged(5, 7, "push")
 
     def interrupted(message: MailboxChanged) -> None:

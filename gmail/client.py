@@ -2,7 +2,8 @@
 
 Every call retries 429, rate-limit 403s and 5xx with exponential backoff and jitter (tenacity),
 honouring Retry-After. A revoked or expired grant surfaces as `TokenRevoked`; a cursor older than
-Gmail's retained history as `HistoryExpired`.
+Gmail's retained history as `HistoryExpired`. Whoever wants to count calls passes a
+`GmailObserver`; the client tells it about every attempt.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import google.auth.exceptions
 import google.oauth2.credentials
@@ -29,68 +30,36 @@ from tenacity import (
     wait_random_exponential,
 )
 
-from applytrack.settings import Settings
+from gmail.errors import HistoryExpired, MessageGone, TokenRevoked
+from gmail.messages import METADATA_HEADERS
+from gmail.oauth import OAuthClientConfig, user_credentials
+from gmail.quota import QUOTA_COST, QuotaGate
 
 log = logging.getLogger(__name__)
 
-GMAIL_READONLY_SCOPE = "https://www.googleapis.com/auth/gmail.readonly"
-METADATA_HEADERS = (
-    "From",
-    "To",
-    "Cc",
-    "Subject",
-    "Date",
-    "Message-ID",
-    "In-Reply-To",
-    "References",
-)
 BATCH_LIMIT = 50
-SKIPPED_LABELS = frozenset({"SENT", "DRAFT", "SPAM", "TRASH", "CHAT"})
+Answer = dict[str, Any]
+_T = TypeVar("_T")
 
 
-# Gmail's per-user quota units per method (the sandbox enforces the same table).
-QUOTA_COST = {
-    "getProfile": 1,
-    "messages.list": 5,
-    "messages.get": 5,
-    "history.list": 2,
-    "watch": 100,
-    "stop": 0,
-}
+class GmailObserver(Protocol):
+    """Told about every Gmail call a client attempts (metrics implement it)."""
 
-
-class QuotaGate(Protocol):
-    """Blocks until the mailbox's Gmail quota has room for ``units``, then counts them as spent."""
-
-    def spend(self, units: int) -> None:
-        """Wait for room and spend."""
+    def gmail_called(self, method: str, count: int) -> None:
+        """``count`` calls of ``method`` were attempted (a batch counts one per message)."""
         ...
 
-
-class GmailError(RuntimeError):
-    """Gmail answered with an error that retrying did not fix."""
-
-
-class TokenRevoked(GmailError):
-    """The refresh token was revoked or expired (invalid_grant): the user must reconnect."""
-
-
-class HistoryExpired(GmailError):
-    """history.list answered 404: the cursor is older than Gmail's retained history."""
-
-
-class MessageGone(GmailError):
-    """The message was deleted between history.list and messages.get."""
+    def gmail_rate_limited(self) -> None:
+        """Gmail answered 429 or a rate-limit 403; the call will be retried."""
+        ...
 
 
 @dataclass(frozen=True)
 class GmailConfig:
-    """Where Gmail and Google's token endpoint are, and the OAuth client that talks to them."""
+    """Where Gmail is, the OAuth client that reaches it, and how hard to retry."""
 
     api_endpoint: str
-    token_uri: str
-    client_id: str
-    client_secret: str
+    oauth: OAuthClientConfig
     max_attempts: int = 8
     max_backoff_seconds: float = 32.0
     batch_size: int = BATCH_LIMIT
@@ -141,6 +110,10 @@ def is_retryable(exc: BaseException) -> bool:
     )
 
 
+def _is_rate_limit(exc: BaseException) -> bool:
+    return is_retryable(exc) and _status(exc) in (403, 429)
+
+
 class _RetryAfterWait:
     """Exponential backoff with jitter, but never shorter than a Retry-After the server sent."""
 
@@ -148,7 +121,7 @@ class _RetryAfterWait:
         self._jitter = wait_random_exponential(multiplier=0.25, max=max_backoff)
 
     def __call__(self, state: RetryCallState) -> float:
-        wait = self._jitter(state)
+        wait = float(self._jitter(state))
         exc = state.outcome.exception() if state.outcome else None
         if isinstance(exc, HttpError):
             retry_after = exc.resp.get("retry-after")
@@ -157,25 +130,11 @@ class _RetryAfterWait:
         return wait
 
 
-def _translate_auth_errors(call: Callable[[], Any]) -> Any:
+def _translate_auth_errors(call: Callable[[], _T]) -> _T:
     try:
         return call()
     except google.auth.exceptions.RefreshError as exc:
         raise TokenRevoked(f"Google refused the refresh token: {exc}") from exc
-
-
-def user_credentials(
-    config: GmailConfig, refresh_token: str
-) -> google.oauth2.credentials.Credentials:
-    """OAuth credentials that refresh their access token from ``refresh_token`` when needed."""
-    return google.oauth2.credentials.Credentials(
-        token=None,
-        refresh_token=refresh_token,
-        token_uri=config.token_uri,
-        client_id=config.client_id,
-        client_secret=config.client_secret,
-        scopes=[GMAIL_READONLY_SCOPE],
-    )
 
 
 class GmailClient:
@@ -189,11 +148,12 @@ class GmailClient:
         quota: QuotaGate | None = None,
         credentials: google.oauth2.credentials.Credentials | None = None,
         connection: httplib2.Http | None = None,
+        observer: GmailObserver | None = None,
     ) -> None:
         """With ``connection``, requests go over that (kept-alive) HTTP connection, which the
         caller owns and must use from one thread at a time; otherwise the client opens its own."""
         self._config = config
-        self._credentials = credentials or user_credentials(config, refresh_token)
+        self._credentials = credentials or user_credentials(config.oauth, refresh_token)
         self._owns_connection = connection is None
         self._http = google_auth_httplib2.AuthorizedHttp(
             self._credentials, http=connection or build_http()
@@ -202,6 +162,7 @@ class GmailClient:
         self._users, self._messages, self._history = api.users, api.messages, api.history
         self._batch_uri = f"{config.api_endpoint.rstrip('/')}/batch/gmail/v1"
         self._quota = quota
+        self._observer = observer
         self.rate_limited = 0  # 429s and rate-limit 403s seen (each was retried)
         self._retrying = retry(
             retry=retry_if_exception(is_retryable),
@@ -210,16 +171,19 @@ class GmailClient:
             reraise=True,
         )
 
-    def _execute(self, method: str, request: Any) -> dict[str, Any]:
-        def attempt() -> dict[str, Any]:
+    def _execute(self, method: str, request: HttpRequest) -> Answer:
+        def attempt() -> Answer:
             self._spend(QUOTA_COST[method])
+            self._note_calls(method, 1)
             try:
-                return _translate_auth_errors(self._bind(request).execute)
+                answer: Answer = _translate_auth_errors(self._bind(request).execute)
             except HttpError as exc:
-                self._count_rate_limit(exc)
+                self._note_error(exc)
                 raise
+            return answer
 
-        return self._retrying(attempt)()
+        result: Answer = self._retrying(attempt)()
+        return result
 
     def _bind(self, request: HttpRequest) -> HttpRequest:
         """Send ``request`` (made from the shared API methods) with this user's credentials."""
@@ -230,11 +194,17 @@ class GmailClient:
         if self._quota is not None and units:
             self._quota.spend(units)
 
-    def _count_rate_limit(self, exc: HttpError) -> None:
-        if is_retryable(exc) and _status(exc) in (403, 429):
-            self.rate_limited += 1
+    def _note_calls(self, method: str, count: int) -> None:
+        if self._observer is not None and count:
+            self._observer.gmail_called(method, count)
 
-    def profile(self) -> dict[str, Any]:
+    def _note_error(self, exc: BaseException) -> None:
+        if _is_rate_limit(exc):
+            self.rate_limited += 1
+            if self._observer is not None:
+                self._observer.gmail_rate_limited()
+
+    def profile(self) -> Answer:
         """users.getProfile: the address and current history id."""
         return self._execute("getProfile", self._users.getProfile(userId="me"))
 
@@ -256,18 +226,7 @@ class GmailClient:
                 if _status(exc) == 404:
                     raise HistoryExpired(f"history id {cursor} is no longer retained") from exc
                 raise
-            for record in page.get("history", []):
-                record_id = int(record["id"])
-                for added in record.get("messagesAdded", []):
-                    message = added["message"]
-                    delta.messages.append(
-                        MessageRef(
-                            id=message["id"],
-                            thread_id=message.get("threadId", message["id"]),
-                            label_ids=tuple(message.get("labelIds", ())),
-                            history_id=record_id,
-                        )
-                    )
+            delta.messages.extend(_added_messages(page))
             delta.latest_history_id = max(delta.latest_history_id, int(page.get("historyId", 0)))
             page_token = page.get("nextPageToken")
             if not page_token:
@@ -287,7 +246,7 @@ class GmailClient:
             if not page_token:
                 return
 
-    def get_message(self, message_id: str, *, message_format: str = "metadata") -> dict[str, Any]:
+    def get_message(self, message_id: str, *, message_format: str = "metadata") -> Answer:
         """messages.get in one format; `MessageGone` when it was deleted."""
         request = self._messages.get(
             userId="me",
@@ -302,7 +261,7 @@ class GmailClient:
                 raise MessageGone(f"message {message_id} no longer exists") from exc
             raise
 
-    def get_metadata_batch(self, message_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    def get_metadata_batch(self, message_ids: Iterable[str]) -> dict[str, Answer]:
         """messages.get(format=metadata) for many ids, ≤ 50 per batch; deleted ones are left out."""
         ids = list(dict.fromkeys(message_ids))
         if len(ids) == 1:  # a push usually brings one message: skip the multipart round trip
@@ -311,29 +270,27 @@ class GmailClient:
             except MessageGone:
                 log.info("message %s was deleted before it could be fetched", ids[0])
                 return {}
-        found: dict[str, dict[str, Any]] = {}
+        found: dict[str, Answer] = {}
         size = max(1, min(self._config.batch_size, BATCH_LIMIT))
         for start in range(0, len(ids), size):
             chunk = ids[start : start + size]
-            found.update(self._retrying(lambda chunk=chunk: self._batch_attempt(chunk, found))())
+            self._retrying(functools.partial(self._batch_attempt, chunk, found))()
         return found
 
-    def _batch_attempt(
-        self, chunk: list[str], already: dict[str, dict[str, Any]]
-    ) -> dict[str, Any]:
-        """One batch request for the ids not fetched yet; raises the first retryable error."""
-        results: dict[str, dict[str, Any]] = {}
+    def _batch_attempt(self, chunk: list[str], found: dict[str, Answer]) -> None:
+        """One batch request for the ids not fetched yet, adding answers to ``found``; raises the
+        first retryable error so that the retry asks again for what is missing."""
         retryable: list[HttpError] = []
-        todo = [message_id for message_id in chunk if message_id not in already]
+        todo = [message_id for message_id in chunk if message_id not in found]
 
         def on_response(request_id: str, response: Any, exception: Exception | None) -> None:
             if exception is None:
-                results[request_id] = response
+                found[request_id] = response
             elif isinstance(exception, HttpError) and _status(exception) == 404:
                 log.info("message %s was deleted before it could be fetched", request_id)
-            elif is_retryable(exception):
-                self._count_rate_limit(exception)  # type: ignore[arg-type]
-                retryable.append(exception)  # type: ignore[arg-type]
+            elif isinstance(exception, HttpError) and is_retryable(exception):
+                self._note_error(exception)
+                retryable.append(exception)
             else:
                 raise exception
 
@@ -347,13 +304,12 @@ class GmailClient:
             )
             batch.add(self._bind(request), request_id=message_id)
         self._spend(QUOTA_COST["messages.get"] * len(todo))
+        self._note_calls("messages.get", len(todo))
         _translate_auth_errors(lambda: batch.execute(http=self._http))
-        already.update(results)
         if retryable:
             raise retryable[0]
-        return results
 
-    def watch(self, topic_name: str, *, label_ids: tuple[str, ...] = ("INBOX",)) -> dict[str, Any]:
+    def watch(self, topic_name: str, *, label_ids: tuple[str, ...] = ("INBOX",)) -> Answer:
         """users.watch: Gmail publishes to ``topic_name``; returns historyId and expiration."""
         body = {
             "topicName": topic_name,
@@ -370,6 +326,19 @@ class GmailClient:
         """Close the HTTP connection, unless the caller owns it."""
         if self._owns_connection:
             self._http.close()
+
+
+def _added_messages(page: Answer) -> Iterator[MessageRef]:
+    for record in page.get("history", []):
+        record_id = int(record["id"])
+        for added in record.get("messagesAdded", []):
+            message = added["message"]
+            yield MessageRef(
+                id=message["id"],
+                thread_id=message.get("threadId", message["id"]),
+                label_ids=tuple(message.get("labelIds", ())),
+                history_id=record_id,
+            )
 
 
 @dataclass(frozen=True)
@@ -394,30 +363,3 @@ def _gmail_api(api_endpoint: str) -> _GmailApi:
     )
     users = service.users()
     return _GmailApi(users=users, messages=users.messages(), history=users.history())
-
-
-def gmail_config(settings: Settings) -> GmailConfig:
-    """Where Gmail and the token endpoint are, and the OAuth client, from settings."""
-    return GmailConfig(
-        api_endpoint=settings.gmail_api_endpoint,
-        token_uri=settings.oauth_token_uri,
-        client_id=settings.oauth_client_id,
-        client_secret=settings.oauth_client_secret,
-        batch_size=settings.gmail_batch_size,
-        max_attempts=settings.gmail_max_attempts,
-    )
-
-
-def header(message: dict[str, Any], name: str) -> str | None:
-    """The first header called ``name`` (case-insensitive) in a messages.get answer."""
-    wanted = name.lower()
-    for item in message.get("payload", {}).get("headers", []):
-        if item.get("name", "").lower() == wanted:
-            return str(item.get("value", ""))
-    return None
-
-
-def counts_for_sync(label_ids: Iterable[str]) -> bool:
-    """Only inbox mail is classified: sent mail, drafts, spam, trash and chats never are."""
-    labels = set(label_ids)
-    return "INBOX" in labels and not labels & SKIPPED_LABELS

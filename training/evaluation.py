@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from classifier.messages import JOB_LABELS, LABELS, Email
 from classifier.pipeline import Classifier
-from classifier.sources import LabelledEmail
+from training.datasets import LabelledEmail
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ def evaluate(classifier: Classifier, records: Sequence[LabelledEmail]) -> Evalua
     results = classifier.classify_many([record.email for record in records])
     elapsed = time.perf_counter() - started
     confusion = {true: dict.fromkeys(LABELS, 0) for true in LABELS}
-    mistakes = []
+    mistakes: list[tuple[str, str, str]] = []
     for record, result in zip(records, results, strict=True):
         confusion[record.label][result.label] += 1
         if record.label != result.label and len(mistakes) < 20:

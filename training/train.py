@@ -17,11 +17,18 @@ from spacy.training import Example
 from spacy.util import fix_random_seed, minibatch
 from thinc.api import Adam
 
-from classifier.components import MixParameters, email_state, mix_probabilities, rule_features
+from classifier.components import (
+    Decision,
+    MixParameters,
+    email_state,
+    mix_probabilities,
+    rule_features,
+)
+from classifier.fingerprint import FINGERPRINT_KEY, TRAINING_RECORD, rules_fingerprint
 from classifier.messages import LABELS, Email
 from classifier.pipeline import build_pipeline, email_to_doc, pipeline_text
-from classifier.sources import LabelledEmail
-from classifier.tokenizer import word_tokens
+from classifier.tokenizer import word_tokenizer, word_tokens
+from training.datasets import LabelledEmail
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +103,10 @@ def calibrate(nlp: Language, records: Sequence[LabelledEmail]) -> Calibration:
                 best = Calibration(parameters, loss)
     if best is None:
         raise ValueError("the calibration split is empty: there is nothing to calibrate on")
-    nlp.get_pipe("decision").parameters = best.parameters
+    decision = nlp.get_pipe("decision")
+    if not isinstance(decision, Decision):
+        raise TypeError(f"the decision component is a {type(decision).__name__}")
+    decision.parameters = best.parameters
     logger.info("train.calibrated parameters=%s log_loss=%.4f", best.parameters, best.log_loss)
     return best
 
@@ -111,27 +121,32 @@ def train_pipeline(
     """Build a blank pipeline, train its textcat and calibrate its decision."""
     nlp = build_pipeline()
     # The phrase matcher's own words (already in the vocabulary) are always known.
-    nlp.tokenizer.close_vocabulary(known_words(train) | set(nlp.vocab.strings))
+    word_tokenizer(nlp).close_vocabulary(known_words(train) | set(nlp.vocab.strings))
     train_textcat(nlp, train, epochs=epochs, seed=seed)
     return nlp, calibrate(nlp, calibration)
 
 
 def known_words(records: Sequence[LabelledEmail], *, min_emails: int = MIN_WORD_EMAILS) -> set[str]:
     """The words found in at least ``min_emails`` of the records' pipeline texts."""
-    emails_with = Counter()
+    emails_with: Counter[str] = Counter()
     for record in records:
         emails_with.update(set(word_tokens(pipeline_text(record.email))))
     return {word for word, count in emails_with.items() if count >= min_emails}
 
 
 def save_pipeline(nlp: Language, model_dir: Path, calibration: Calibration) -> None:
-    """Write the pipeline with `nlp.to_disk` plus a record of its calibration."""
+    """Write the pipeline with `nlp.to_disk` plus a record of its calibration and its rules.
+
+    The record (``training.json``) holds the rules fingerprint the model was trained with, which
+    `classifier.load_classifier` and the tests compare with the rules the runtime holds.
+    """
     nlp.to_disk(model_dir)
     summary = {
         **asdict(calibration.parameters),
         "calibration_log_loss": round(calibration.log_loss, 5),
+        FINGERPRINT_KEY: rules_fingerprint(),
     }
-    (model_dir / "training.json").write_text(json.dumps(summary, indent=2) + "\n")
+    (model_dir / TRAINING_RECORD).write_text(json.dumps(summary, indent=2) + "\n")
 
 
 def ham_records(emails: Sequence[Email], prefix: str) -> list[LabelledEmail]:

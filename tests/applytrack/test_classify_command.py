@@ -1,6 +1,7 @@
 import argparse
 import io
 import json
+import sys
 
 import pytest
 
@@ -112,3 +113,59 @@ def test_eval_rejects_a_bad_label(tmp_path, capsys):
     dataset.write_text(json.dumps({"id": "1", "subject": "x", "label": "maybe"}) + "\n")
     assert command.run_eval(parse("eval", str(dataset)), stdout=io.StringIO()) == 2
     assert "bad.jsonl:1" in capsys.readouterr().err
+
+
+def test_train_refuses_to_run_without_the_ordinary_mail_corpus(tmp_path, capsys):
+    output = tmp_path / "model"
+    args = parse(
+        "train",
+        *("--ham-dir", str(tmp_path / "no-ham")),
+        *("--data-dir", str(tmp_path / "no-data")),
+        *("--output", str(output)),
+    )
+    assert command.run_train(args) == 2
+    error = capsys.readouterr().err
+    assert "the ordinary-mail corpus is missing" in error
+    assert "--ham-dir" in error and "Nothing was trained or written" in error
+    assert not output.exists()
+
+
+def test_train_refuses_an_empty_ham_directory(tmp_path, capsys):
+    (tmp_path / "ham" / "easy-ham-1").mkdir(parents=True)
+    args = parse(
+        "train",
+        *("--ham-dir", str(tmp_path / "ham")),
+        *("--data-dir", str(tmp_path / "no-data")),
+        *("--output", str(tmp_path / "model")),
+    )
+    assert command.run_train(args) == 2
+    assert "holds no messages" in capsys.readouterr().err
+
+
+def test_train_reads_the_shared_ham_by_default_and_refuses_when_it_is_absent(
+    tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setattr(command, "DEFAULT_HAM_DIR", tmp_path / "shared" / "spamassassin-ham")
+    args = parse("train", "--data-dir", str(tmp_path / "no-data"), "--output", str(tmp_path / "m"))
+    assert args.ham_dir == tmp_path / "shared" / "spamassassin-ham"
+    assert command.run_train(args) == 2
+    assert "the ordinary-mail corpus is missing" in capsys.readouterr().err
+
+
+def test_train_and_eval_say_they_run_from_a_source_checkout(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(command, "REPO_ROOT", tmp_path)  # no training/ next to applytrack/
+    for name in [name for name in sys.modules if name.split(".")[0] == "training"]:
+        monkeypatch.setitem(sys.modules, name, None)  # the kit cannot be imported
+    monkeypatch.setitem(sys.modules, "training", None)
+    assert command.run_train(parse("train", "--output", str(tmp_path / "model"))) == 2
+    assert command.run_eval(parse("eval", str(tmp_path / "x.jsonl"))) == 2
+    errors = capsys.readouterr().err
+    assert errors.count("runs from a source checkout") == 2
+    assert "`applytrack train`" in errors and "`applytrack eval`" in errors
+    assert not (tmp_path / "model").exists()
+    stdout = io.StringIO()
+    line = json.dumps({"id": "x", "from": "f@gmail.com", "subject": "Dinner", "body": "Pizza?"})
+    code = command.run_classify(
+        parse("classify", "--jsonl"), stdin=io.StringIO(line + "\n"), stdout=stdout
+    )
+    assert code == 0 and json.loads(stdout.getvalue())["label"] == "none"

@@ -1,7 +1,8 @@
 """The internal queue's contract: the `mailbox-changed` message, and who publishes and consumes it.
 
-Two implementations live in this package: `InProcessQueue` (the demo's embedded default) and the
-Pub/Sub pair in `applytrack.pubsub`. Both are tested against the same behaviour.
+Two implementations live beside it: `InProcessQueue` (the demo's embedded default,
+`messaging.inprocess`) and the Pub/Sub pair (`messaging.pubsub`). Both are tested against the same
+behaviour.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
-"""The two implementations of the internal queue: in-process (demo) and Google Cloud Pub/Sub.
+"""The Google Cloud Pub/Sub implementation of the internal queue.
 
-Both satisfy `applytrack.messaging.Publisher` and `Subscriber`: a handler that returns acks the
+It satisfies `messaging.Publisher` and `messaging.Subscriber`: a handler that returns acks the
 message; a handler that raises sends it back for another try.
 """
 
@@ -8,100 +8,16 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import queue
 import threading
 import time
 from collections.abc import Callable
 from concurrent import futures
-from dataclasses import dataclass, field
 
-from applytrack.messaging import (
-    Handler,
-    MailboxChanged,
-    MalformedMessage,
-    Publisher,
-    PublishError,
-    Subscriber,
-)
-from applytrack.settings import Settings
+from messaging.contract import Handler, MailboxChanged, MalformedMessage, Publisher, PublishError
 
 log = logging.getLogger(__name__)
 
-MAX_DELIVERY_ATTEMPTS = 5
 STREAM_END_WAIT_SECONDS = 1.0
-
-
-@dataclass
-class _Envelope:
-    message: MailboxChanged
-    attempts: int = 0
-    not_before: float = 0.0
-
-
-@dataclass
-class InProcessQueue:
-    """A thread-safe queue inside one process, with redelivery and a dead-letter list."""
-
-    retry_delay_seconds: float = 1.0
-    max_delivery_attempts: int = MAX_DELIVERY_ATTEMPTS
-    dead_letters: list[MailboxChanged] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self._queue: queue.Queue[_Envelope] = queue.Queue()
-        self._stopped = threading.Event()
-
-    def publish(self, message: MailboxChanged) -> None:
-        """Put a message on the queue."""
-        self._queue.put(_Envelope(message))
-
-    def check(self) -> None:
-        """An in-process queue is always reachable."""
-
-    def pending(self) -> int:
-        """How many messages wait for a consumer."""
-        return self._queue.qsize()
-
-    def consume(
-        self, handler: Handler, *, max_messages: int | None = None, timeout: float | None = None
-    ) -> int:
-        """Hand messages to ``handler`` until a limit is reached; see `Subscriber.consume`."""
-        self._stopped.clear()
-        acked = 0
-        while not self._stopped.is_set() and (max_messages is None or acked < max_messages):
-            try:
-                envelope = self._queue.get(timeout=timeout if timeout is not None else 0.5)
-            except queue.Empty:
-                if timeout is not None:
-                    break
-                continue
-            wait = envelope.not_before - time.monotonic()
-            if wait > 0:
-                self._queue.put(envelope)
-                time.sleep(min(wait, 0.05))
-                continue
-            if self._deliver(handler, envelope):
-                acked += 1
-        return acked
-
-    def _deliver(self, handler: Handler, envelope: _Envelope) -> bool:
-        envelope.attempts += 1
-        try:
-            handler(envelope.message)
-        except Exception:
-            log.exception("handler failed", extra={"mailbox_id": envelope.message.mailbox_id})
-            if envelope.attempts >= self.max_delivery_attempts:
-                self.dead_letters.append(envelope.message)
-            else:
-                envelope.not_before = (
-                    time.monotonic() + self.retry_delay_seconds * envelope.attempts
-                )
-                self._queue.put(envelope)
-            return False
-        return True
-
-    def stop(self) -> None:
-        """Make a running `consume` return after its current message."""
-        self._stopped.set()
 
 
 class PubSubPublisher:
@@ -316,15 +232,3 @@ def _make_callback(
         counter.finish(acked=True)
 
     return on_message
-
-
-def queue_from_settings(settings: Settings) -> tuple[Publisher, Subscriber]:
-    """The publisher and subscriber of the configured backend (one object for in-process)."""
-    if settings.queue_backend == "inprocess":
-        local = InProcessQueue()
-        return local, local
-    publisher = PubSubPublisher(settings.pubsub_project, settings.internal_topic)
-    subscriber = PubSubSubscriber(
-        settings.pubsub_project, settings.internal_subscription, hand_back=publisher
-    )
-    return publisher, subscriber

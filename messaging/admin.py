@@ -1,4 +1,5 @@
-"""Creates the Pub/Sub topics and subscriptions ApplyTrack needs (idempotent).
+"""Creates the Pub/Sub topics and subscriptions ApplyTrack needs (idempotent), and replays
+dead-lettered messages.
 
 The same names are used by `deploy/` for production; tests run this against Google's emulator.
 """
@@ -8,13 +9,37 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from applytrack.settings import Settings
-
 log = logging.getLogger(__name__)
 
 MAX_DELIVERY_ATTEMPTS = 5
 ACK_DEADLINE_SECONDS = 60
 PULL_WAIT_SECONDS = 3.0
+
+
+@dataclass(frozen=True)
+class PubSubNames:
+    """The project and the names of every topic and subscription ApplyTrack uses."""
+
+    project: str = "applytrack-local"
+    gmail_topic: str = "gmail-notifications"
+    gmail_push_subscription: str = "gmail-notifications-push"
+    gmail_dead_letter_topic: str = "gmail-notifications-dead-letter"
+    internal_topic: str = "mailbox-changed"
+    internal_subscription: str = "mailbox-changed-workers"
+    internal_dead_letter_topic: str = "mailbox-changed-dead-letter"
+
+    @property
+    def gmail_topic_path(self) -> str:
+        """The topic Gmail's `users.watch` publishes to."""
+        return f"projects/{self.project}/topics/{self.gmail_topic}"
+
+
+@dataclass(frozen=True)
+class PushIdentity:
+    """Who Pub/Sub signs its push tokens as, and for which audience (production's OIDC push)."""
+
+    service_account: str
+    audience: str
 
 
 @dataclass(frozen=True)
@@ -32,41 +57,40 @@ def dead_letter_subscription(topic: str) -> str:
 
 
 def bootstrap_pubsub(
-    settings: Settings,
+    names: PubSubNames,
     *,
     push_endpoint: str | None = None,
+    push_identity: PushIdentity | None = None,
     ack_deadline_seconds: int = ACK_DEADLINE_SECONDS,
 ) -> list[ResourceResult]:
-    """Create the topics, the worker subscription and (given an endpoint) the push subscription."""
+    """Create the topics, the worker subscription and (given an endpoint) the push subscription,
+    whose pushes carry an OIDC token when a ``push_identity`` is given."""
     from google.cloud import pubsub_v1
 
     publisher = pubsub_v1.PublisherClient()
     subscriber = pubsub_v1.SubscriberClient()
-    project = settings.pubsub_project
+    project = names.project
     results: list[ResourceResult] = []
     try:
         for topic in (
-            settings.gmail_topic,
-            settings.gmail_dead_letter_topic,
-            settings.internal_topic,
-            settings.internal_dead_letter_topic,
+            names.gmail_topic,
+            names.gmail_dead_letter_topic,
+            names.internal_topic,
+            names.internal_dead_letter_topic,
         ):
             results.append(_ensure_topic(publisher, project, topic))
-        for topic in (settings.gmail_dead_letter_topic, settings.internal_dead_letter_topic):
+        for topic in (names.gmail_dead_letter_topic, names.internal_dead_letter_topic):
             results.append(
-                _ensure_subscription(
-                    subscriber, project, dead_letter_subscription(topic), topic, settings
-                )
+                _ensure_subscription(subscriber, project, dead_letter_subscription(topic), topic)
             )
         results.append(
             _ensure_subscription(
                 subscriber,
                 project,
-                settings.internal_subscription,
-                settings.internal_topic,
-                settings,
+                names.internal_subscription,
+                names.internal_topic,
                 ordered=True,
-                dead_letter_topic=settings.internal_dead_letter_topic,
+                dead_letter_topic=names.internal_dead_letter_topic,
                 ack_deadline_seconds=ack_deadline_seconds,
             )
         )
@@ -75,11 +99,11 @@ def bootstrap_pubsub(
                 _ensure_subscription(
                     subscriber,
                     project,
-                    settings.gmail_push_subscription,
-                    settings.gmail_topic,
-                    settings,
+                    names.gmail_push_subscription,
+                    names.gmail_topic,
                     push_endpoint=push_endpoint,
-                    dead_letter_topic=settings.gmail_dead_letter_topic,
+                    push_identity=push_identity,
+                    dead_letter_topic=names.gmail_dead_letter_topic,
                 )
             )
     finally:
@@ -104,10 +128,10 @@ def _ensure_subscription(
     project: str,
     name: str,
     topic: str,
-    settings: Settings,
     *,
     ordered: bool = False,
     push_endpoint: str | None = None,
+    push_identity: PushIdentity | None = None,
     dead_letter_topic: str | None = None,
     ack_deadline_seconds: int = ACK_DEADLINE_SECONDS,
 ) -> ResourceResult:
@@ -132,10 +156,10 @@ def _ensure_subscription(
         }
     if push_endpoint:
         push_config: dict[str, object] = {"push_endpoint": push_endpoint}
-        if settings.push_service_account and settings.push_audience:
+        if push_identity is not None:
             push_config["oidc_token"] = {
-                "service_account_email": settings.push_service_account,
-                "audience": settings.push_audience,
+                "service_account_email": push_identity.service_account,
+                "audience": push_identity.audience,
             }
         request["push_config"] = push_config
     try:
@@ -146,7 +170,7 @@ def _ensure_subscription(
     return ResourceResult("subscription", path, created=True)
 
 
-def replay_dead_letters(settings: Settings, *, max_messages: int = 1000) -> int:
+def replay_dead_letters(names: PubSubNames, *, max_messages: int = 1000) -> int:
     """Move dead-lettered `mailbox-changed` back to the internal topic; return how many."""
     from google.api_core.exceptions import DeadlineExceeded, RetryError
     from google.cloud import pubsub_v1
@@ -156,9 +180,9 @@ def replay_dead_letters(settings: Settings, *, max_messages: int = 1000) -> int:
     )
     subscriber = pubsub_v1.SubscriberClient()
     hold = subscriber.subscription_path(
-        settings.pubsub_project, dead_letter_subscription(settings.internal_dead_letter_topic)
+        names.project, dead_letter_subscription(names.internal_dead_letter_topic)
     )
-    topic = publisher.topic_path(settings.pubsub_project, settings.internal_topic)
+    topic = publisher.topic_path(names.project, names.internal_topic)
     moved = 0
     try:
         while moved < max_messages:

@@ -1,4 +1,4 @@
-"""The OAuth 2.0 authorization-code flow with PKCE against Google (or the sandbox)."""
+"""Google OAuth 2.0 for Gmail: the authorization-code flow with PKCE, refresh and revoke."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ import secrets
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+import google.oauth2.credentials
 import requests
 
-from applytrack.settings import Settings
+from gmail.errors import OAuthFailure
 
 log = logging.getLogger(__name__)
 
@@ -19,8 +20,15 @@ GMAIL_READONLY_SCOPE = "https://www.googleapis.com/auth/gmail.readonly"
 TOKEN_TIMEOUT_SECONDS = 15.0
 
 
-class OAuthFailure(Exception):
-    """The flow cannot finish; the message is a sentence for the person connecting Gmail."""
+@dataclass(frozen=True)
+class OAuthClientConfig:
+    """The OAuth client ApplyTrack is registered as, and where Google's endpoints are."""
+
+    client_id: str
+    client_secret: str
+    auth_uri: str = "https://accounts.google.com/o/oauth2/auth"
+    token_uri: str = "https://oauth2.googleapis.com/token"
+    revoke_uri: str = "https://oauth2.googleapis.com/revoke"
 
 
 @dataclass(frozen=True)
@@ -40,6 +48,20 @@ class TokenGrant:
     scopes: frozenset[str]
 
 
+def user_credentials(
+    config: OAuthClientConfig, refresh_token: str
+) -> google.oauth2.credentials.Credentials:
+    """OAuth credentials that refresh their access token from ``refresh_token`` when needed."""
+    return google.oauth2.credentials.Credentials(  # type: ignore[no-untyped-call]
+        token=None,
+        refresh_token=refresh_token,
+        token_uri=config.token_uri,
+        client_id=config.client_id,
+        client_secret=config.client_secret,
+        scopes=[GMAIL_READONLY_SCOPE],
+    )
+
+
 def new_pkce_pair() -> PkcePair:
     """A fresh code verifier (43+ characters) and its S256 challenge."""
     verifier = secrets.token_urlsafe(48)
@@ -54,11 +76,16 @@ def new_state() -> str:
 
 
 def authorization_url(
-    settings: Settings, *, redirect_uri: str, state: str, code_challenge: str, login_hint: str = ""
+    config: OAuthClientConfig,
+    *,
+    redirect_uri: str,
+    state: str,
+    code_challenge: str,
+    login_hint: str = "",
 ) -> str:
     """Where to send the browser to ask for read-only Gmail access with offline access."""
     params = {
-        "client_id": settings.oauth_client_id,
+        "client_id": config.client_id,
         "redirect_uri": redirect_uri,
         "response_type": "code",
         "scope": GMAIL_READONLY_SCOPE,
@@ -71,23 +98,23 @@ def authorization_url(
     }
     if login_hint:
         params["login_hint"] = login_hint
-    return f"{settings.oauth_auth_uri}?{urlencode(params)}"
+    return f"{config.auth_uri}?{urlencode(params)}"
 
 
 def exchange_code(
-    settings: Settings, *, code: str, redirect_uri: str, code_verifier: str
+    config: OAuthClientConfig, *, code: str, redirect_uri: str, code_verifier: str
 ) -> TokenGrant:
     """Trade the authorization code for tokens; raise `OAuthFailure` with a sentence on failure."""
     try:
         response = requests.post(
-            settings.oauth_token_uri,
+            config.token_uri,
             data={
                 "grant_type": "authorization_code",
                 "code": code,
                 "redirect_uri": redirect_uri,
                 "code_verifier": code_verifier,
-                "client_id": settings.oauth_client_id,
-                "client_secret": settings.oauth_client_secret,
+                "client_id": config.client_id,
+                "client_secret": config.client_secret,
             },
             timeout=TOKEN_TIMEOUT_SECONDS,
         )
@@ -127,11 +154,11 @@ def require_gmail_readonly(grant: TokenGrant) -> None:
         )
 
 
-def revoke_token(settings: Settings, token: str) -> bool:
+def revoke_token(config: OAuthClientConfig, token: str) -> bool:
     """Revoke a token at Google; True if Google confirmed (or already forgot it)."""
     try:
         response = requests.post(
-            settings.oauth_revoke_uri,
+            config.revoke_uri,
             params={"token": token},
             headers={"Content-Type": "application/x-www-form-urlencoded"},
             timeout=TOKEN_TIMEOUT_SECONDS,

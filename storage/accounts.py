@@ -1,0 +1,185 @@
+"""`Accounts`: users and their Gmail mailboxes (connection, token, state, watch and push)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from storage.column_types import format_history_id
+from storage.core import StoreCore, get_mailbox
+from storage.enums import MailboxState, Tier
+from storage.errors import MailboxConflict, NotFound, StorageError
+from storage.models import Mailbox, User
+from storage.row_views import mailbox_view, user_view
+from storage.views import MailboxView, UserView
+
+
+class Accounts(StoreCore):
+    """Users and mailboxes."""
+
+    # Users -------------------------------------------------------------------------------------
+
+    def create_user(
+        self, email: str, *, display_name: str | None = None, password_hash: str | None = None
+    ) -> int:
+        """Create an account and return its id (raises `StorageError` if the email is taken)."""
+        address = _normalise_address(email, "user email")
+        try:
+            with self._db.session() as session:
+                user = User(
+                    email=address,
+                    display_name=display_name,
+                    password_hash=password_hash,
+                    created_at=self._clock(),
+                )
+                session.add(user)
+                session.flush()
+                return user.id
+        except IntegrityError:
+            raise StorageError(
+                f"An account with the email {address} already exists; sign in instead."
+            ) from None
+
+    def user(self, user_id: int) -> UserView | None:
+        """The account with this id, or None."""
+        with self._db.session(read_only=True) as session:
+            user = session.get(User, user_id)
+            return None if user is None else user_view(user)
+
+    def user_by_email(self, email: str) -> UserView | None:
+        """The account with this email, or None."""
+        with self._db.session(read_only=True) as session:
+            user = session.scalars(select(User).where(User.email == _address_key(email))).first()
+            return None if user is None else user_view(user)
+
+    # Mailboxes ---------------------------------------------------------------------------------
+
+    def connect_mailbox(
+        self, user_id: int, gmail_address: str, *, tier: Tier, refresh_token: str | None
+    ) -> int:
+        """Connect (or reconnect) the user's Gmail mailbox and return its id."""
+        address = _normalise_address(gmail_address, "Gmail address")
+        try:
+            with self._db.session() as session:
+                if session.get(User, user_id) is None:
+                    raise NotFound(f"There is no user with id {user_id}.")
+                mailbox = _mailbox_to_connect(session, user_id, address)
+                if mailbox is None:
+                    mailbox = Mailbox(
+                        user_id=user_id,
+                        gmail_address=address,
+                        state=MailboxState.ACTIVE,
+                        tier=Tier(tier),
+                        created_at=self._clock(),
+                    )
+                    session.add(mailbox)
+                mailbox.tier = Tier(tier)
+                mailbox.state = MailboxState.ACTIVE
+                if refresh_token is not None:
+                    mailbox.refresh_token_enc = self._cipher.encrypt(refresh_token)
+                session.flush()
+                return mailbox.id
+        except IntegrityError:
+            raise MailboxConflict(
+                f"{address} or this account was connected by someone else at the same moment; "
+                "reload the Integrations page and try again."
+            ) from None
+
+    def mailbox(self, mailbox_id: int) -> MailboxView:
+        """The mailbox with this id (raises `NotFound`)."""
+        with self._db.session(read_only=True) as session:
+            return mailbox_view(get_mailbox(session, mailbox_id))
+
+    def mailbox_by_address(self, address: str) -> MailboxView | None:
+        """The mailbox connected for this Gmail address, or None."""
+        with self._db.session(read_only=True) as session:
+            query = select(Mailbox).where(Mailbox.gmail_address == _address_key(address))
+            mailbox = session.scalars(query).first()
+            return None if mailbox is None else mailbox_view(mailbox)
+
+    def mailbox_for_user(self, user_id: int) -> MailboxView | None:
+        """The user's mailbox, or None when none was connected."""
+        with self._db.session(read_only=True) as session:
+            mailbox = session.scalars(select(Mailbox).where(Mailbox.user_id == user_id)).first()
+            return None if mailbox is None else mailbox_view(mailbox)
+
+    def mailboxes(self) -> list[MailboxView]:
+        """Every mailbox, oldest first."""
+        with self._db.session(read_only=True) as session:
+            rows = session.scalars(select(Mailbox).order_by(Mailbox.id))
+            return [mailbox_view(mailbox) for mailbox in rows]
+
+    def refresh_token(self, mailbox_id: int) -> str | None:
+        """The mailbox's decrypted OAuth refresh token, or None."""
+        with self._db.session(read_only=True) as session:
+            mailbox = get_mailbox(session, mailbox_id)
+            return self._cipher.decrypt_optional(mailbox.refresh_token_enc)
+
+    def set_refresh_token(self, mailbox_id: int, token: str | None) -> None:
+        """Replace (or, with None, forget) the mailbox's refresh token."""
+        with self._db.session() as session:
+            mailbox = get_mailbox(session, mailbox_id)
+            mailbox.refresh_token_enc = self._cipher.encrypt_optional(token)
+
+    def set_mailbox_state(self, mailbox_id: int, state: MailboxState) -> None:
+        """Mark the mailbox active, reconnect-needed or disconnected."""
+        with self._db.session() as session:
+            get_mailbox(session, mailbox_id).state = MailboxState(state)
+
+    def record_watch(self, mailbox_id: int, *, history_id: int, expiration: datetime) -> None:
+        """Store a watch's expiration; its history id becomes the cursor only if there is none."""
+        format_history_id(history_id)
+        with self._db.session() as session:
+            mailbox = get_mailbox(session, mailbox_id)
+            mailbox.watch_expiration = expiration
+            session.flush()
+            session.execute(
+                update(Mailbox)
+                .where(Mailbox.id == mailbox_id, Mailbox.history_cursor.is_(None))
+                .values(history_cursor=history_id)
+                .execution_options(synchronize_session=False)
+            )
+
+    def record_push(self, mailbox_id: int, *, at: datetime | None = None) -> None:
+        """Remember when Gmail last pushed a notification for the mailbox."""
+        with self._db.session() as session:
+            get_mailbox(session, mailbox_id).last_push_at = at or self._clock()
+
+    def disconnect_mailbox(self, mailbox_id: int) -> None:
+        """Forget the mailbox's token and mark it disconnected; its applications stay."""
+        with self._db.session() as session:
+            mailbox = get_mailbox(session, mailbox_id)
+            mailbox.refresh_token_enc = None
+            mailbox.state = MailboxState.DISCONNECTED
+            mailbox.watch_expiration = None
+
+
+def _mailbox_to_connect(session: Session, user_id: int, address: str) -> Mailbox | None:
+    """The user's existing mailbox for ``address`` (None: a new one), or `MailboxConflict`."""
+    by_address = session.scalars(select(Mailbox).where(Mailbox.gmail_address == address)).first()
+    if by_address is not None and by_address.user_id != user_id:
+        raise MailboxConflict(
+            f"The Gmail address {address} is already connected to another ApplyTrack account; "
+            "disconnect it there first."
+        )
+    by_user = session.scalars(select(Mailbox).where(Mailbox.user_id == user_id)).first()
+    if by_user is not None and by_user.gmail_address != address:
+        raise MailboxConflict(
+            f"This account already has {by_user.gmail_address} connected; only one Gmail "
+            f"account per ApplyTrack account is supported, so {address} was not connected."
+        )
+    return by_user
+
+
+def _address_key(address: str) -> str:
+    return address.strip().casefold()
+
+
+def _normalise_address(address: str, what: str) -> str:
+    normalised = _address_key(address)
+    if "@" not in normalised or len(normalised) > 320:
+        raise ValueError(f"The {what} {address!r} is not an email address.")
+    return normalised

@@ -1,0 +1,112 @@
+"""Build the plaintext views of `storage.views` from rows, decrypting fields with the cipher."""
+
+from __future__ import annotations
+
+import json
+
+from storage.crypto import FieldCipher
+from storage.models import Application, EmailRecord, Mailbox, StatusEvent, SyncRun, User
+from storage.views import (
+    ApplicationView,
+    EmailRef,
+    EventView,
+    MailboxView,
+    ReviewEmailView,
+    SyncRunView,
+    UserView,
+)
+
+
+def user_view(user: User) -> UserView:
+    """The view of an account row."""
+    return UserView(
+        id=user.id,
+        email=user.email,
+        display_name=user.display_name,
+        password_hash=user.password_hash,
+        created_at=user.created_at,
+    )
+
+
+def mailbox_view(mailbox: Mailbox) -> MailboxView:
+    """The view of a mailbox row, without its token."""
+    return MailboxView(
+        id=mailbox.id,
+        user_id=mailbox.user_id,
+        gmail_address=mailbox.gmail_address,
+        tier=mailbox.tier,
+        state=mailbox.state,
+        history_cursor=mailbox.history_cursor,
+        watch_expiration=mailbox.watch_expiration,
+        last_sync_at=mailbox.last_sync_at,
+        last_push_at=mailbox.last_push_at,
+    )
+
+
+def run_view(run: SyncRun) -> SyncRunView:
+    """The view of a sync run row."""
+    return SyncRunView(
+        id=run.id,
+        mailbox_id=run.mailbox_id,
+        kind=run.kind,
+        status=run.status,
+        started_at=run.started_at,
+        finished_at=run.finished_at,
+        messages_seen=run.messages_seen,
+        events_written=run.events_written,
+        processed=run.processed,
+        total=run.total,
+        error=run.error,
+    )
+
+
+def application_view(cipher: FieldCipher, row: Application) -> ApplicationView:
+    """The view of an application row, company and role decrypted."""
+    return ApplicationView(
+        id=row.id,
+        company=cipher.decrypt_optional(row.company_enc),
+        role=cipher.decrypt_optional(row.role_enc),
+        status=row.status,
+        updated_at=row.updated_at,
+    )
+
+
+def event_view(cipher: FieldCipher, event: StatusEvent, record: EmailRecord | None) -> EventView:
+    """The view of a status event, with the email that caused it (None: a manual change)."""
+    email = None
+    reasons: tuple[str, ...] = ()
+    if record is not None:
+        email = EmailRef(
+            sender=cipher.decrypt(record.sender_enc),
+            subject=cipher.decrypt(record.subject_enc),
+            date=record.email_date,
+        )
+        reasons = _reasons(cipher, record.reasons_enc)
+    return EventView(
+        from_status=event.from_status,
+        to_status=event.to_status,
+        cause=event.cause,
+        applied=event.applied,
+        email=email,
+        reasons=reasons,
+        created_at=event.created_at,
+    )
+
+
+def review_view(cipher: FieldCipher, record: EmailRecord) -> ReviewEmailView:
+    """The view of an email waiting for review, sender, subject and reasons decrypted."""
+    return ReviewEmailView(
+        id=record.id,
+        gmail_message_id=record.gmail_message_id,
+        thread_id=record.thread_id,
+        sender=cipher.decrypt(record.sender_enc),
+        subject=cipher.decrypt(record.subject_enc),
+        date=record.email_date,
+        label=record.label,
+        confidence=record.confidence,
+        reasons=_reasons(cipher, record.reasons_enc),
+    )
+
+
+def _reasons(cipher: FieldCipher, reasons_enc: str) -> tuple[str, ...]:
+    return tuple(json.loads(cipher.decrypt(reasons_enc)))
