@@ -176,7 +176,7 @@ def measure_processes(emails: int, database_url: str | None) -> list[float]:
         store = store_from_settings(settings)
         store.database.upgrade()
         bootstrap_pubsub(
-            settings, push_endpoint=f"http://127.0.0.1:{port}/pubsub/gmail?token={token}"
+            settings.pubsub, push_endpoint=f"http://127.0.0.1:{port}/pubsub/gmail?token={token}"
         )
         env = process_env(
             settings,
