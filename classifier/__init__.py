@@ -4,6 +4,7 @@ This is the runtime that ships in the wheel. The training kit (corpus generator,
 training and evaluation) is the top-level `training` package of a source checkout.
 """
 
+from classifier.decision import MailboxContext
 from classifier.fingerprint import rules_fingerprint
 from classifier.messages import LABELS, Classification, Email
 from classifier.pipeline import Classifier, ModelNotFound, build_pipeline, load_classifier
@@ -13,6 +14,7 @@ __all__ = [
     "Classification",
     "Classifier",
     "Email",
+    "MailboxContext",
     "ModelNotFound",
     "build_pipeline",
     "load_classifier",

@@ -1,4 +1,9 @@
-"""Company and role extraction from the sender, ATS links, the text and the signature."""
+"""Company and role extraction from the sender, ATS links, the subject, the text and the signature.
+
+Names are taken as written ("Zürich", not "Zuerich"). The words that introduce a company or a role
+in each language ("at", "bei", "chez", "en"; "as", "als", "au poste de") come from the rule files;
+an applicant tracking system, job board or mail platform is never the company.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from classifier.cues import ATS_DOMAINS, FREE_MAIL_DOMAINS, JOB_BOARD_DOMAINS
+from classifier.phrases import fold
+from classifier.rulebook import default_rulebook
 
 # Cheap test before the ATS expressions: they only matter where an ATS host name appears
 # (host names in links and addresses are written in lower case).
@@ -54,9 +60,9 @@ _GENERIC_SUBDOMAINS = frozenset(
 # A dot belongs to a word only inside it ("Vue.js"): "Labs. Our team" ends the name at "Labs".
 _WORD = r"[A-Z][\w&'-]*(?:\.[\w&'-]+)*"
 _NAME = rf"{_WORD}(?:[ ](?:{_WORD}|&|of|and|de|la))*"
-_COMPANY_IN_TEXT = re.compile(
-    rf"\b(?:at|with|to|from|join|joining)\s+(?P<name>{_NAME})"
-    rf"(?=\s*(?:[,.!:;)]|\s(?:for|as|and|team|we|is|has|on|in|position|role)\b|$))",
+_NAME_END = (
+    r"(?=\s*(?:[,.!:;)(]|\s(?:for|as|and|team|we|is|has|on|in|position|role|und|als|für|et|pour"
+    r"|y|para|e|com)\b|$))"
 )
 _COMPANY_TEAM = re.compile(
     rf"\b(?P<name>{_NAME})\s+(?:Recruiting|Talent|Hiring|People|Careers)\s+Team\b"
@@ -169,12 +175,24 @@ _COMPANY_STOP = frozenset(
 )
 
 
+@lru_cache(maxsize=1)
+def _company_in_text() -> re.Pattern[str]:
+    """ "at Acme", "bei Acme", "chez Acme", "en Acme": the words of every language's rule file."""
+    words = default_rulebook().extraction().company_before
+    before = "|".join(
+        re.escape(word).replace(r"\ ", r"\s+") for word in sorted(words, key=len)[::-1]
+    )
+    return re.compile(rf"\b(?i:{before})\s+(?P<name>{_NAME}){_NAME_END}")
+
+
 def extract_company(sender: str, subject: str, text: str, signature: str) -> str | None:
-    """Best guess of the hiring company: ATS link or subdomain, then text, sender, signature."""
+    """Best guess of the hiring company: ATS link or subdomain, the sender's name, the subject,
+    the text, the signature, and only then the sender's web domain."""
     from_sender = _companies_from_sender(sender or "")
     found = from_sender.ats or _company_from_ats(text) or _company_from_ats(signature)
+    found = found or from_sender.display
     found = found or _company_from_text(subject) or _company_from_text(text)
-    found = found or from_sender.display or _company_from_text(signature)
+    found = found or _company_from_text(signature)
     return found or from_sender.domain
 
 
@@ -206,14 +224,47 @@ def split_sender(sender: str) -> tuple[str, str]:
 
 
 def extract_role(subject: str, text: str) -> str | None:
-    """Best guess of the job title from subject patterns and phrases like "for the X position"."""
+    """Best guess of the job title from subject patterns and phrases like "for the X position",
+    "als X (m/w/d)", "au poste de X", "para a vaga de X"."""
     for source in (subject, text[:_ROLE_SEARCH_CHARS]):
-        for pattern in _ROLE_PATTERNS:
+        for pattern in (*_ROLE_PATTERNS, _role_after_words()):
             for match in pattern.finditer(source):
                 role = _tidy_role(match.group("role"))
                 if role:
                     return role
     return None
+
+
+@lru_cache(maxsize=1)
+def _role_after_words() -> re.Pattern[str]:
+    """A role named after the words every language's rule file lists ("als", "au poste de")."""
+    words = default_rulebook().extraction().role_before
+    before = "|".join(
+        re.escape(word).replace(r"\ ", r"\s+") for word in sorted(words, key=len)[::-1]
+    )
+    return re.compile(rf"(?i:{before})\s+(?P<role>[A-ZÀ-Ý][^\n,.;:!?()]{{1,80}})")
+
+
+@lru_cache(maxsize=1)
+def _company_cut() -> re.Pattern[str]:
+    """Where a role ends and its company begins: "Analista de Datos en Globex"."""
+    words = default_rulebook().extraction().company_before
+    before = "|".join(re.escape(word) for word in sorted(words, key=len)[::-1])
+    return re.compile(rf"\s(?i:{before})\s+(?=[A-ZÀ-Ý])")
+
+
+@lru_cache(maxsize=1)
+def _role_words() -> tuple[frozenset[str], frozenset[str]]:
+    """Words that make a title a job's (from every language's job context), and the nouns that
+    follow a role ("position", "Stelle", "poste") and are not part of it."""
+    book = default_rulebook()
+    titles = {
+        fold(phrase.phrase)
+        for language in book.languages
+        for phrase in language.job_context
+        if " " not in phrase.phrase and "|" not in phrase.phrase and "*" not in phrase.phrase
+    }
+    return frozenset(titles), frozenset(fold(word) for word in book.extraction().role_nouns)
 
 
 def _company_from_ats(text: str) -> str | None:
@@ -228,25 +279,35 @@ def _company_from_ats(text: str) -> str | None:
 
 
 def _company_from_text(text: str) -> str | None:
-    patterns = (_COMPANY_TEAM, _COMPANY_IN_TEXT) if "Team" in text else (_COMPANY_IN_TEXT,)
+    in_text = _company_in_text()
+    patterns = (_COMPANY_TEAM, in_text) if "Team" in text else (in_text,)
     for pattern in patterns:
         for match in pattern.finditer(text or ""):
             name = re.sub(r"^(?:The|Our|Your) ", "", match.group("name").strip(" .'-"))
-            if name and name not in _COMPANY_STOP and not _ROLE_HINTS.search(name):
+            if name and _company_like(name) and not _ROLE_HINTS.search(name):
                 return name
     return None
 
 
+def _company_like(name: str) -> bool:
+    """Not a stop word, and not an applicant tracking system, job board or mail platform."""
+    if name in _COMPANY_STOP:
+        return False
+    words = f" {fold(name)} "
+    return not any(f" {vendor} " in words for vendor in default_rulebook().senders.vendor_names)
+
+
 def _company_from_display_name(display: str, domain: str) -> str | None:
-    if not display or domain in FREE_MAIL_DOMAINS:
+    senders = default_rulebook().senders
+    if not display or domain in senders.free_mail_domains:
         return None
-    if _is_known_domain(domain, JOB_BOARD_DOMAINS):
+    if _is_known_domain(domain, senders.job_board_domains):
         via = re.search(r"\b(?:at|from)\s+([A-Z][\w&.-]*(?: [A-Z][\w&.-]*){0,3})", display)
         return via.group(1) if via and via.group(1) not in _COMPANY_STOP else None
     cleaned = " ".join(_DISPLAY_NOISE.sub(" ", display).split())
-    if not cleaned or cleaned in _COMPANY_STOP:
+    if not cleaned or not _company_like(cleaned):
         return None
-    if _is_known_domain(domain, ATS_DOMAINS):
+    if _is_known_domain(domain, senders.ats_domains):
         return cleaned
     # A person's name ("Jane Doe <jane@acme.com>") is not a company: then the domain decides.
     stem = _domain_stem(domain)
@@ -256,9 +317,12 @@ def _company_from_display_name(display: str, domain: str) -> str | None:
 
 
 def _company_from_domain(domain: str) -> str | None:
-    if not domain or domain in FREE_MAIL_DOMAINS or _is_known_domain(domain, ATS_DOMAINS):
+    senders = default_rulebook().senders
+    if not domain or domain in senders.free_mail_domains:
         return None
-    if _is_known_domain(domain, JOB_BOARD_DOMAINS):
+    if _is_known_domain(domain, senders.ats_domains):
+        return None
+    if _is_known_domain(domain, senders.job_board_domains):
         return None
     stem = _domain_stem(domain)
     return _title_from_slug(stem) if stem else None
@@ -280,13 +344,23 @@ def _title_from_slug(slug: str) -> str:
 _ROLE_TRAILING = frozenset({"at", "with", "-", "\u2013", "|", "for", "and", "of", "&"})
 
 
+_GENDER_TAG = re.compile(r"\s*\((?:[mwfdxhk]\s*/\s*){1,3}[mwfdxhk]\)|\s+[HF]/[HF]\b", re.I)
+
+
 def _tidy_role(raw: str) -> str | None:
-    words = raw.strip(" -\u2013|:,.").split()
+    titles, nouns = _role_words()
+    words = (
+        _GENDER_TAG.sub("", _company_cut().split(raw, maxsplit=1)[0]).strip(" -\u2013|:,.").split()
+    )
     while words and words[0].lower() in _ROLE_STOP:
         words.pop(0)
-    while words and words[-1].lower() in _ROLE_TRAILING:
+    while words and (words[-1].lower() in _ROLE_TRAILING or fold(words[-1]) in nouns):
         words.pop()
+    while words and fold(words[0]) in nouns:  # "position of X" was matched as its own role
+        words.pop(0)
     role = " ".join(words)
-    if not role or not _ROLE_HINTS.search(role):
+    if not role:
+        return None
+    if not _ROLE_HINTS.search(role) and not any(fold(word) in titles for word in words):
         return None
     return role

@@ -11,9 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from dataclasses import asdict
 from pathlib import Path
 
-from classifier import components, contexts, cues, patterns, tokenizer
+from classifier import decision, evidence, tokenizer
+from classifier.rulebook import default_rulebook
 
 logger = logging.getLogger(__name__)
 
@@ -25,39 +27,49 @@ _PREFIX = "sha256:"
 
 
 def rule_tables() -> dict[str, object]:
-    """Every rule table as plain JSON data (sets sorted; tuples keep their written order)."""
+    """Every rule file and the constants that turn its matches into features, as plain data."""
+    book = default_rulebook()
     return {
-        "key_phrases": {label: list(phrases) for label, phrases in cues.KEY_PHRASES.items()},
-        "weak_phrases": sorted(cues.WEAK_PHRASES),
-        "context_groups": [
-            {"name": group.name, "strong": list(group.strong), "weak": list(group.weak)}
-            for group in contexts.CONTEXT_GROUPS
-        ],
-        "patterns": [
-            {
-                "name": pattern.name,
-                "label": pattern.label,
-                "anchors": sorted(pattern.anchors),
-                "regex": pattern.regex.pattern,
-                "flags": int(pattern.regex.flags),
-                "weight": pattern.weight,
+        "languages": {
+            language.code: {
+                "markers": sorted(language.markers),
+                "negations": list(language.negations),
+                "quoting": asdict(language.quoting),
+                "phrases": [
+                    [phrase.group, phrase.phrase, phrase.weight]
+                    for phrase in (
+                        *language.stages,
+                        *language.subject_stages,
+                        *language.job_context,
+                        *language.ordinary,
+                    )
+                ],
             }
-            for pattern in patterns.PATTERNS
+            for language in book.languages
+        },
+        "senders": {
+            key: sorted(value) if isinstance(value, frozenset) else list(value)
+            for key, value in asdict(book.senders).items()
+        },
+        "features": list(decision.FEATURES),
+        "caps": [
+            decision.STAGE_CAP,
+            decision.SUBJECT_CAP,
+            decision.CONTEXT_CAP,
+            decision.ORDINARY_CAP,
         ],
-        "ats_domains": list(cues.ATS_DOMAINS),
-        "job_board_domains": list(cues.JOB_BOARD_DOMAINS),
-        "subject_words": dict(sorted(cues.SUBJECT_WORDS.items())),
-        "subject_offer_stop": sorted(cues.SUBJECT_OFFER_STOP),
-        "hiring_sender": cues.HIRING_SENDER.pattern,
-        "weights": components.rule_weights(),
+        "uncued_none_ceiling": decision.UNCUED_NONE_CEILING,
+        "evidence": {
+            "stage_order": dict(sorted(evidence.STAGE_ORDER.items())),
+            "earlier_stage_discount": evidence.EARLIER_STAGE_DISCOUNT,
+            "negation_window": evidence.NEGATION_WINDOW_CHARS,
+        },
         "tokenizer": {
             "name": tokenizer.TOKENIZER_NAME,
             "token_regex": tokenizer.TOKEN_PATTERN.pattern,
             "unknown_word": tokenizer.UNKNOWN_WORD,
             "unknown_number": tokenizer.UNKNOWN_NUMBER,
         },
-        # The words every trained model's closed vocabulary (its known-word list) must hold.
-        "rule_words": sorted(_rule_words()),
     }
 
 
@@ -101,10 +113,3 @@ def check_model_rules(model_dir: Path) -> bool:
             RETRAIN_ADVICE,
         )
     return False
-
-
-def _rule_words() -> set[str]:
-    phrases = [phrase for group in cues.KEY_PHRASES.values() for phrase in group]
-    for group in contexts.CONTEXT_GROUPS:
-        phrases += [*group.strong, *group.weak]
-    return {word for phrase in phrases for word in tokenizer.word_tokens(phrase)}

@@ -15,13 +15,16 @@ from classifier.components import (
     DECISION_FACTORY,
     EXTRACT_FACTORY,
     RULES_FACTORY,
+    Decision,
     EmailState,
     attach_state,
     email_state,
 )
+from classifier.decision import DecisionModel
 from classifier.fingerprint import check_model_rules
 from classifier.messages import LABELS, Classification, Email
-from classifier.newest_text import NewestText, clean_subject, newest_text
+from classifier.newest_text import NewestText, clean_subject, newest_text, readable_body
+from classifier.phrases import fold
 from classifier.tokenizer import TOKENIZER_NAME, word_tokenizer
 
 logger = logging.getLogger(__name__)
@@ -68,13 +71,22 @@ def pipeline_text(email: Email) -> str:
 
 
 def email_to_doc(nlp: Language, email: Email) -> Doc:
-    """Tokenize the newest text of an email (subject first) and attach its sender and signature."""
+    """Tokenize the newest text of an email (subject first, folded: lower case, no accents) and
+    attach its sender, signature and context for the components."""
     subject = clean_subject(email.subject)
     newest = _newest(email.body)
     text = _compose(subject, newest)
-    doc = nlp.make_doc(text)
+    folded = fold(text)
+    doc = nlp.make_doc(folded)
     state = EmailState(
-        sender=email.sender or "", subject=subject, text=text, signature=newest.signature[:500]
+        sender=email.sender or "",
+        to=email.to or "",
+        subject=subject,
+        text=text,
+        folded=folded,
+        signature=newest.signature[:500],
+        subject_only=not newest.text.strip(),
+        context=email.context,
     )
     attach_state(doc, state)
     return doc
@@ -83,7 +95,7 @@ def email_to_doc(nlp: Language, email: Email) -> Doc:
 def _newest(body: str) -> NewestText:
     # Quoted history and old threads can run to many kilobytes below the part we read; the
     # newest text starts at the top, so there is no need to scan the rest for reply markers.
-    return newest_text(body[:MAX_SCANNED_BODY_CHARS] if body else "")
+    return newest_text(readable_body(body[:MAX_SCANNED_BODY_CHARS]) if body else "")
 
 
 def _compose(subject: str, newest: NewestText) -> str:
@@ -130,10 +142,19 @@ def load_classifier(path: str | Path | None = None) -> Classifier:
             "directory written by `applytrack train`, or omit the path to use the shipped one."
         )
     logger.warning("classifier.model_missing path=%s using=rules_only", model_dir)
+    return Classifier(rules_only_pipeline())
+
+
+def rules_only_pipeline() -> Language:
+    """A pipeline without a textcat, deciding by the rules alone (when no model is shipped)."""
     nlp = build_pipeline(with_textcat=False)
-    # The rules read only their own phrases' words: close the vocabulary over them.
+    # The rules read the folded text, not tokens: the vocabulary can stay closed and empty.
     word_tokenizer(nlp).close_vocabulary(nlp.vocab.strings)
-    return Classifier(nlp)
+    decision = nlp.get_pipe("decision")
+    if not isinstance(decision, Decision):
+        raise TypeError(f"the decision component is a {type(decision).__name__}")
+    decision.model = DecisionModel.rules_only()
+    return nlp
 
 
 def _classification(doc: Doc) -> Classification:
@@ -144,6 +165,9 @@ def _classification(doc: Doc) -> Classification:
         company=state.company,
         role=state.role,
         reasons=tuple(state.reasons),
+        explanation=state.explanation,
+        language=state.evidence.language,
+        uncertain=state.needs_review_hint,
     )
 
 

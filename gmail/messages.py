@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import base64
-import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
 from email.utils import parsedate_to_datetime
 from typing import Any
+
+from inscriptis import get_text
 
 METADATA_HEADERS = (
     "From",
@@ -24,13 +27,29 @@ SKIPPED_LABELS = frozenset({"SENT", "DRAFT", "SPAM", "TRASH", "CHAT"})
 Message = Mapping[str, Any]
 
 
+# A text/plain part shorter than this is a placeholder ("View this email in HTML"): read the HTML.
+MIN_PLAIN_TEXT_CHARS = 40
+
+
 def header(message: Message, name: str) -> str | None:
-    """The first header called ``name`` (case-insensitive) in a messages.get answer."""
+    """The first header called ``name`` (case-insensitive) in a messages.get answer, with RFC 2047
+    encoded words (``=?utf-8?q?Caf=C3=A9?=``) decoded."""
     wanted = name.lower()
     for item in message.get("payload", {}).get("headers", []):
         if item.get("name", "").lower() == wanted:
-            return str(item.get("value", ""))
+            return decode_words(str(item.get("value", "")))
     return None
+
+
+def decode_words(value: str) -> str:
+    """A header value with its RFC 2047 encoded words decoded (unchanged when it has none, or when
+    they cannot be read)."""
+    if "=?" not in value:
+        return value
+    try:
+        return str(make_header(decode_header(value)))
+    except (HeaderParseError, LookupError, UnicodeDecodeError, ValueError):
+        return value
 
 
 def counts_for_sync(label_ids: Iterable[str]) -> bool:
@@ -62,9 +81,12 @@ def message_date(message: Message) -> datetime:
 
 
 def body_text(message: Message) -> str:
-    """The text/plain body of a format=full answer (read for classification, never stored)."""
-    parts = [message.get("payload", {})]
+    """The body of a format=full answer as a person reads it (for classification; never stored):
+    its text/plain part, else its HTML turned into text — style, script and hidden elements
+    dropped, entities unescaped, link text kept, block elements on lines of their own."""
+    plain: str | None = None
     html: str | None = None
+    parts = [message.get("payload", {})]
     while parts:
         part = parts.pop(0)
         parts.extend(part.get("parts", []))
@@ -73,8 +95,10 @@ def body_text(message: Message) -> str:
             continue
         text = base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)).decode("utf-8", "replace")
         mime = part.get("mimeType", "")
-        if mime == "text/plain":
-            return text
-        if mime == "text/html" and html is None:
-            html = re.sub(r"<[^>]+>", " ", text)
-    return html or ""
+        if mime == "text/plain" and plain is None:
+            plain = text
+        elif mime == "text/html" and html is None:
+            html = text
+    if plain is not None and (html is None or len(plain.strip()) >= MIN_PLAIN_TEXT_CHARS):
+        return plain
+    return str(get_text(html)) if html else (plain or "")

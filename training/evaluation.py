@@ -30,6 +30,7 @@ class EvaluationReport:
     macro_f1: float
     confusion: dict[str, dict[str, int]]  # confusion[true][predicted]
     none_misfiled_share: float  # share of true `none` mail given a job label
+    job_mail_dropped_share: float  # share of true job mail labelled `none`
     emails_per_second: float
     total: int
     mistakes: tuple[tuple[str, str, str], ...]  # (id, true, predicted), first few only
@@ -64,11 +65,14 @@ def evaluate(classifier: Classifier, records: Sequence[LabelledEmail]) -> Evalua
     present = [score for score in scores if score.support or _predicted(score.label, confusion)]
     true_none = sum(confusion["none"].values())
     misfiled = sum(confusion["none"][label] for label in JOB_LABELS)
+    true_job = sum(sum(confusion[label].values()) for label in JOB_LABELS)
+    dropped = sum(confusion[label]["none"] for label in JOB_LABELS)
     return EvaluationReport(
         scores=scores,
         macro_f1=sum(score.f1 for score in present) / len(present) if present else 0.0,
         confusion=confusion,
         none_misfiled_share=misfiled / true_none if true_none else 0.0,
+        job_mail_dropped_share=dropped / true_job if true_job else 0.0,
         emails_per_second=len(records) / elapsed if elapsed > 0 else float("inf"),
         total=len(records),
         mistakes=tuple(mistakes),
@@ -101,6 +105,7 @@ def format_report(report: EvaluationReport, *, title: str = "Evaluation") -> str
         "",
         f"macro-F1: {report.macro_f1:.3f}",
         f"`none` mail given a job label: {report.none_misfiled_share:.2%}",
+        f"job mail labelled `none`: {report.job_mail_dropped_share:.2%}",
         f"throughput: {report.emails_per_second:,.0f} emails/s",
         "",
         "confusion matrix (rows: true label, columns: predicted):",

@@ -1,32 +1,41 @@
 """The written training sets and the evaluation sets: well formed, and no email in both."""
 
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
 from classifier.messages import LABELS
-from training.datasets import DATA_DIR as DATA
-from training.datasets import read_labelled_jsonl
+from training.datasets import DATA_DIR, MAIL_DIR, read_labelled_jsonl
 from training.run import EVALUATION_SETS, WRITTEN_SETS
 
 pytestmark = pytest.mark.unit
 
-TRAINING_FILES = ("train.jsonl", "calibration.jsonl", *WRITTEN_SETS)
-EVALUATION_FILES = tuple(f"{name}.jsonl" for name, _title in EVALUATION_SETS)
+MAIL_FILES = tuple(sorted(MAIL_DIR.glob("*.jsonl")))
+TRAINING_FILES = (
+    DATA_DIR / "train.jsonl",
+    DATA_DIR / "calibration.jsonl",
+    *(DATA_DIR / name for name in WRITTEN_SETS),
+    *MAIL_FILES,
+)
+EVALUATION_FILES = tuple(path for path, _title in EVALUATION_SETS)
 
 
-def _bodies(names: tuple[str, ...]) -> set[str]:
+def _bodies(paths: tuple[Path, ...]) -> set[str]:
     return {
         " ".join(record.email.body.split())
-        for name in names
-        if (DATA / name).is_file()
-        for record in read_labelled_jsonl(DATA / name)
+        for path in paths
+        if path.is_file()
+        for record in read_labelled_jsonl(path)
+        if record.email.body.strip()
     }
 
 
-@pytest.mark.parametrize("name", [*WRITTEN_SETS, "dev2.jsonl"])
-def test_written_sets_cover_every_label_without_repeats(name):
-    records = read_labelled_jsonl(DATA / name)
+@pytest.mark.parametrize(
+    "path", [*(DATA_DIR / name for name in WRITTEN_SETS), DATA_DIR / "dev2.jsonl"]
+)
+def test_written_sets_cover_every_label_without_repeats(path: Path) -> None:
+    records = read_labelled_jsonl(path)
     counts = Counter(record.label for record in records)
     assert set(counts) == set(LABELS)
     assert min(counts.values()) >= 30
@@ -34,6 +43,14 @@ def test_written_sets_cover_every_label_without_repeats(name):
     assert len({" ".join(record.email.body.split()) for record in records}) == len(records)
 
 
-def test_no_evaluation_email_is_a_training_email():
+@pytest.mark.parametrize("path", MAIL_FILES, ids=lambda path: path.stem)
+def test_training_mail_is_labelled_and_has_no_repeated_ids(path: Path) -> None:
+    records = read_labelled_jsonl(path)
+    assert len(records) >= 100
+    assert {record.label for record in records} <= set(LABELS)
+    assert len({record.id for record in records}) == len(records)
+
+
+def test_no_evaluation_email_is_a_training_email() -> None:
     assert _bodies(EVALUATION_FILES)
     assert not _bodies(TRAINING_FILES) & _bodies(EVALUATION_FILES)

@@ -83,3 +83,53 @@ def test_split_sender(sender, parts):
     from classifier.extraction import split_sender
 
     assert split_sender(sender) == parts
+
+
+@pytest.mark.parametrize(
+    ("subject", "text", "role"),
+    [
+        ("Ihre Bewerbung als Data Analyst (m/w/d) bei Schulze GmbH", "", "Data Analyst"),
+        ("Votre candidature au poste de Chargé de recrutement H/F", "", "Chargé de recrutement"),
+        (
+            "",
+            "Gracias por postularte para el puesto de Analista de Datos en Globex.",
+            "Analista de Datos",
+        ),
+        ("Candidatura para a vaga de Desenvolvedor Backend", "", "Desenvolvedor Backend"),
+    ],
+)
+def test_role_in_other_languages_without_its_trailing_noun(subject, text, role):
+    assert extract_role(subject, text) == role
+
+
+@pytest.mark.parametrize(
+    ("sender", "subject", "text", "company"),
+    [
+        (
+            "Greenhouse Mail <no-reply@us.greenhouse-mail.io>",
+            "Thank you for applying to Zürich Insurance",
+            "",
+            "Zürich Insurance",
+        ),
+        (
+            "Personio <noreply@personio.de>",
+            "Ihre Bewerbung bei Schulze Logistik",
+            "",
+            "Schulze Logistik",
+        ),
+        (
+            "Workday <x@myworkday.com>",
+            "Merci pour votre candidature",
+            "Merci de postuler chez Maison Lumière.",
+            "Maison Lumière",
+        ),
+        (
+            "LinkedIn <jobs-noreply@linkedin.com>",
+            "Your application was sent to Orbit Labs",
+            "",
+            "Orbit Labs",
+        ),
+    ],
+)
+def test_the_company_is_never_the_tracking_system_or_job_board(sender, subject, text, company):
+    assert extract_company(sender, subject, text, "") == company

@@ -10,9 +10,10 @@ from dataclasses import replace
 
 import pytest
 
-from classifier import Email, components, contexts, cues, load_classifier, patterns, tokenizer
-from classifier.fingerprint import recorded_fingerprint, rule_tables, rules_fingerprint
+from classifier import Email, decision, evidence, fingerprint, load_classifier, tokenizer
+from classifier.fingerprint import recorded_fingerprint, rules_fingerprint
 from classifier.pipeline import MODEL_DIR
+from classifier.rulebook import RuleBook, WeightedPhrase, default_rulebook
 from tests.sync_testkit import REPO_ROOT
 
 pytestmark = pytest.mark.unit
@@ -61,26 +62,42 @@ def test_the_shipped_model_loads_without_a_warning(caplog):
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
 
 
-def _first_pattern_reweighted():
-    first, *rest = patterns.PATTERNS
-    return (replace(first, weight=first.weight + 0.5), *rest)
+def _with_english(**changes: object) -> RuleBook:
+    book = default_rulebook()
+    english, *others = book.languages
+    return replace(book, languages=(replace(english, **changes), *others))
 
 
-def _first_context_group_widened():
-    first, *rest = contexts.CONTEXT_GROUPS
-    return (replace(first, weak=(*first.weak, "a new weak phrase")), *rest)
+def _extra_stage_phrase() -> RuleBook:
+    english = default_rulebook().languages[0]
+    added = WeightedPhrase("offer you a seat on the rocket", "offer", 1.0, "en")
+    return _with_english(stages=(*english.stages, added))
+
+
+def _reweighted_stage_phrase() -> RuleBook:
+    first, *rest = default_rulebook().languages[0].stages
+    return _with_english(stages=(replace(first, weight=first.weight + 0.25), *rest))
+
+
+def _extra_ats_domain() -> RuleBook:
+    book = default_rulebook()
+    senders = replace(book.senders, ats_domains=(*book.senders.ats_domains, "newats.example"))
+    return replace(book, senders=senders)
+
+
+def _extra_language_marker() -> RuleBook:
+    english = default_rulebook().languages[0]
+    return _with_english(markers=english.markers | {"newword"})
 
 
 CHANGES = {
-    "key phrase": (cues, "KEY_PHRASES", lambda: {**cues.KEY_PHRASES, "offer": ("new offer",)}),
-    "weak phrase": (cues, "WEAK_PHRASES", lambda: cues.WEAK_PHRASES | {"new"}),
-    "context group": (contexts, "CONTEXT_GROUPS", _first_context_group_widened),
-    "pattern weight": (patterns, "PATTERNS", _first_pattern_reweighted),
-    "ATS domain": (cues, "ATS_DOMAINS", lambda: (*cues.ATS_DOMAINS, "newats.com")),
-    "job board": (cues, "JOB_BOARD_DOMAINS", lambda: cues.JOB_BOARD_DOMAINS[1:]),
-    "subject word": (cues, "SUBJECT_WORDS", lambda: {**cues.SUBJECT_WORDS, "hired": "offer"}),
+    "stage phrase": (fingerprint, "default_rulebook", lambda: _extra_stage_phrase),
+    "phrase weight": (fingerprint, "default_rulebook", lambda: _reweighted_stage_phrase),
+    "ATS domain": (fingerprint, "default_rulebook", lambda: _extra_ats_domain),
+    "language marker": (fingerprint, "default_rulebook", lambda: _extra_language_marker),
     "placeholder": (tokenizer, "UNKNOWN_WORD", lambda: "<oov>"),
-    "rule weight": (components, "_ATS_WEIGHT", lambda: 0.75),
+    "feature cap": (decision, "STAGE_CAP", lambda: decision.STAGE_CAP + 1),
+    "stage discount": (evidence, "EARLIER_STAGE_DISCOUNT", lambda: 0.5),
 }
 
 
@@ -107,8 +124,3 @@ def test_the_fingerprint_is_the_same_in_every_process():
         )
         seen.add(result.stdout.strip())
     assert seen == {rules_fingerprint()}
-
-
-def test_the_rule_words_cover_every_phrase():
-    words = set(rule_tables()["rule_words"])
-    assert {"schedule", "interview", "recruiter"} <= words

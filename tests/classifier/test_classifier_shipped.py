@@ -48,11 +48,6 @@ HARD_NEGATIVES = [
         "Your profile was viewed by 7 people",
         "A recruiter at Globex viewed your profile. Try Premium for free.",
     ),
-    (
-        "Capital Bank <cards@capitalbank.com>",
-        "Application received",
-        "Thank you for applying for the Rewards credit card. We have received your application.",
-    ),
     ("Shop <deals@shop.com>", "A special offer for you", "Get 30% off with promo code SAVE30."),
     (
         "Workday <acme@myworkday.com>",

@@ -36,4 +36,4 @@ def test_phrases_with_punctuation_match_through_the_same_tokenizer(rules_only):
     from classifier import Email
 
     reasons = rules_only.classify(Email("a@b.com", "Sale", "Take 30% off today")).reasons
-    assert "context:marketing:% off" in reasons
+    assert "context:commerce:% off" in reasons

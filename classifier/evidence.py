@@ -1,0 +1,289 @@
+"""What the rules find in an email: stage statements, what it is about, who sent it, its language.
+
+`RuleMatchers` compiles a `RuleBook` once; `RuleMatchers.evidence` reads one email (its sender, its
+subject and its newest text) and returns `Evidence`, from which the decision builds its features
+and the Activity Log its explanation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from classifier.messages import JOB_LABELS
+from classifier.phrases import PhraseMatcher, fold, fold_word
+from classifier.rulebook import RuleBook, SenderRules, WeightedPhrase
+
+JOB_GROUP = "job"
+STAGE_ORDER = {"applied": 0, "interviewing": 1, "offer": 2, "rejected": 2}
+# A later stage outranks an earlier one: a rejection still thanks you for applying, an offer
+# mentions the interviews. Earlier-stage evidence counts this much once a later stage is clear.
+EARLIER_STAGE_DISCOUNT = 0.25
+# "We will not be extending an offer": a negation this close before a positive statement
+# turns it off (declines are phrased with negations, so theirs stay).
+NEGATION_WINDOW_CHARS = 30
+_NEGATABLE = frozenset({"applied", "interviewing", "offer"})
+_SENDER = re.compile(r"^\s*(?P<display>[^<]*?)\s*<(?P<address>[^<>]*)>\s*$")
+_MARKER_WORDS = re.compile(r"[a-z]+")
+_MARKER_SAMPLE_CHARS = 600
+_SENDER_CACHE_SIZE = 4096
+_ADDRESS = re.compile(r"[\w.+'-]+@[\w.-]+")
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One piece of rule evidence: which rule fired, for which label or group, how much it counts.
+
+    ``kind`` is ``phrase`` (a stage statement), ``subject`` (a stage statement in the subject
+    line), ``context`` (what the email is about: ``label`` is ``job`` or an ordinary group), or
+    ``sender`` (``label`` is ats, board, platform, hiring or automated).
+    """
+
+    kind: str
+    label: str
+    detail: str
+    weight: float
+    language: str = ""
+
+    @property
+    def reason(self) -> str:
+        """The short machine-readable reason ("phrase:offer letter", "context:job:salary")."""
+        if self.kind in ("context", "sender"):
+            return f"{self.kind}:{self.label}:{self.detail}"
+        return f"{self.kind}:{self.detail}"
+
+
+@dataclass(frozen=True)
+class SenderFacts:
+    """What the From header says about the sender."""
+
+    domain: str = ""
+    display: str = ""
+    ats: bool = False
+    board: bool = False
+    platform: bool = False
+    hiring: bool = False
+    automated: bool = False
+    free_mail: bool = False
+
+
+@dataclass
+class Evidence:
+    """Everything the rules found in one email."""
+
+    stage: dict[str, float] = field(default_factory=lambda: dict.fromkeys(JOB_LABELS, 0.0))
+    subject: dict[str, float] = field(default_factory=lambda: dict.fromkeys(JOB_LABELS, 0.0))
+    job_context: float = 0.0
+    ordinary: dict[str, float] = field(default_factory=dict)
+    sender: SenderFacts = field(default_factory=SenderFacts)
+    language: str = "en"
+    internal: bool = False  # sent from the reader's own (work) domain to the reader
+    cues: list[Cue] = field(default_factory=list)
+
+    @property
+    def stage_found(self) -> bool:
+        """True when any statement about an application's stage was found."""
+        return any(self.stage.values()) or any(self.subject.values())
+
+
+class RuleMatchers:
+    """A compiled `RuleBook`: phrase matchers for text and subjects, negations, markers, senders."""
+
+    def __init__(self, rules: RuleBook) -> None:
+        self.rules = rules
+        text_phrases: list[WeightedPhrase] = []
+        subject_phrases: list[WeightedPhrase] = []
+        negations: set[str] = set()
+        self._markers: dict[str, frozenset[str]] = {}
+        for language in rules.languages:
+            text_phrases += [*language.stages, *language.job_context, *language.ordinary]
+            subject_phrases += language.subject_stages
+            negations.update(language.negations)
+            self._markers[language.code] = frozenset(fold(word) for word in language.markers)
+        self._text = PhraseMatcher(
+            (phrase.phrase, _cue_for(phrase)) for phrase in _distinct(text_phrases)
+        )
+        self._subject = PhraseMatcher(
+            (phrase.phrase, _cue_for(phrase, kind="subject"))
+            for phrase in _distinct(subject_phrases)
+        )
+        words = "|".join(sorted((re.escape(fold(word)) for word in negations), key=len)[::-1])
+        self._negation = re.compile(rf"(?<![\w'])(?:{words})(?![\w])\W+(?:[\w'-]+\W+){{0,3}}$")
+        self._senders = rules.senders
+        self._hiring_words = PhraseMatcher(
+            (word, "hiring") for word in rules.senders.hiring_sender_words
+        )
+        # A mailbox hears from the same senders again and again; bounded by clearing when full.
+        self._sender_facts: dict[str, SenderFacts] = {}
+
+    def evidence(self, sender: str, subject: str, text: str, *, to: str = "") -> Evidence:
+        """Read one email: ``text`` is the subject and newest text the pipeline reads; ``to`` its
+        recipients (the reader among them)."""
+        return self.evidence_folded(sender, subject, fold(text), to=to)
+
+    def evidence_folded(
+        self, sender: str, subject: str, folded_text: str, *, to: str = ""
+    ) -> Evidence:
+        """`evidence`, for a text already folded (`classifier.phrases.fold`)."""
+        folded_subject = fold(subject)
+        found = Evidence(sender=self._facts(sender))
+        found.internal = self._internal(found.sender, to)
+        found.language = self._language(folded_text)
+        counted: dict[tuple[str, str, int], float] = {}
+        for matcher, folded in ((self._text, folded_text), (self._subject, folded_subject)):
+            for cue, start, end in matcher.find(folded):
+                if not self._turned_off(cue, folded, start):
+                    _add_once(found, _as_found(cue, folded[start:end]), start, counted)
+        found.cues.extend(_sender_cues(found.sender))
+        _discount_earlier_stages(found.stage)
+        return found
+
+    def _internal(self, sender: SenderFacts, to: str) -> bool:
+        """Sent from a domain of one of the recipients' own (not a free mail provider's, not an
+        applicant tracking system's): the reader's employer writing to them."""
+        if not sender.domain or sender.free_mail or sender.ats or sender.board or "@" not in to:
+            return False
+        domains = {found.rpartition("@")[2].lower().rstrip(">") for found in _ADDRESS.findall(to)}
+        return any(
+            domain
+            and domain not in self._senders.free_mail_domains
+            and known_domain(sender.domain, (domain,)) is not None
+            for domain in domains
+        )
+
+    def _facts(self, sender: str) -> SenderFacts:
+        facts = self._sender_facts.get(sender)
+        if facts is None:
+            if len(self._sender_facts) >= _SENDER_CACHE_SIZE:
+                self._sender_facts.clear()
+            facts = sender_facts(sender, self._senders, self._hiring_words)
+            self._sender_facts[sender] = facts
+        return facts
+
+    def _turned_off(self, cue: Cue, folded: str, start: int) -> bool:
+        """A positive stage statement right after a negation ("not ... an offer") does not count."""
+        return (
+            cue.kind in ("phrase", "subject")
+            and cue.label in _NEGATABLE
+            and self._negated(folded, start)
+        )
+
+    def _negated(self, folded: str, start: int) -> bool:
+        window = folded[max(0, start - NEGATION_WINDOW_CHARS) : start]
+        return bool(window) and self._negation.search(window) is not None
+
+    def _language(self, folded_text: str) -> str:
+        """The language whose marker words are most frequent at the start of the text."""
+        words = _MARKER_WORDS.findall(folded_text[:_MARKER_SAMPLE_CHARS])
+        best, best_count = "en", 0
+        for code, markers in self._markers.items():
+            count = sum(1 for word in words if word in markers)
+            if count > best_count:
+                best, best_count = code, count
+        return best
+
+
+def _cue_for(phrase: WeightedPhrase, *, kind: str | None = None) -> Cue:
+    if kind is None:
+        kind = "phrase" if phrase.group in JOB_LABELS else "context"
+    return Cue(kind, phrase.group, phrase.phrase, phrase.weight, phrase.language)
+
+
+def _as_found(cue: Cue, matched: str) -> Cue:
+    """The cue with the words it matched as its detail (a phrase with alternatives or gaps
+    reads better as what the email said)."""
+    words = " ".join(matched.split())
+    if cue.detail == words:
+        return cue
+    return Cue(cue.kind, cue.label, words, cue.weight, cue.language)  # `replace` is slower
+
+
+def _distinct(phrases: Iterable[WeightedPhrase]) -> list[WeightedPhrase]:
+    """One entry per (phrase as folded, group): a word two languages spell alike counts once."""
+    kept: dict[tuple[str, str], WeightedPhrase] = {}
+    for phrase in phrases:
+        key = (" ".join(fold(phrase.phrase).split()), phrase.group)
+        if key not in kept or phrase.weight > kept[key].weight:
+            kept[key] = phrase
+    return list(kept.values())
+
+
+def _add_once(
+    found: Evidence, cue: Cue, start: int, counted: dict[tuple[str, str, int], float]
+) -> None:
+    """Add a cue's weight, counting each place of the text once per label: phrases that match
+    the same words add only what the strongest of them weighs."""
+    key = (cue.kind, cue.label, start)
+    already = counted.get(key, 0.0)
+    found.cues.append(cue)
+    if cue.weight <= already:
+        return
+    counted[key] = cue.weight
+    _add(found, Cue(cue.kind, cue.label, cue.detail, cue.weight - already, cue.language))
+
+
+def _add(found: Evidence, cue: Cue) -> None:
+    if cue.kind == "phrase":
+        found.stage[cue.label] += cue.weight
+    elif cue.kind == "subject":
+        found.subject[cue.label] += cue.weight
+    elif cue.label == JOB_GROUP:
+        found.job_context += cue.weight
+    else:
+        found.ordinary[cue.label] = found.ordinary.get(cue.label, 0.0) + cue.weight
+
+
+def _discount_earlier_stages(stage: dict[str, float]) -> None:
+    clear = [label for label in JOB_LABELS if stage[label] >= 1.0]
+    if not clear:
+        return
+    latest = max(STAGE_ORDER[label] for label in clear)
+    for label in JOB_LABELS:
+        if STAGE_ORDER[label] < latest:
+            stage[label] *= EARLIER_STAGE_DISCOUNT
+
+
+def split_sender(sender: str) -> tuple[str, str]:
+    """Split a From header into its display name and address (a fast `email.utils.parseaddr`)."""
+    found = _SENDER.match(sender)
+    if found:
+        return found.group("display").strip().strip('"').strip(), found.group("address").strip()
+    text = sender.strip()
+    return ("", text) if "@" in text else (text, "")
+
+
+def known_domain(domain: str, known_domains: Iterable[str]) -> str | None:
+    """The entry of ``known_domains`` that ``domain`` is, or is a subdomain of."""
+    for known in known_domains:
+        if domain == known or domain.endswith("." + known):
+            return known
+    return None
+
+
+def sender_facts(sender: str, senders: SenderRules, hiring: PhraseMatcher[str]) -> SenderFacts:
+    """What the From header says: an ATS, a job board, a platform, a hiring or automated name."""
+    display, address = split_sender(sender or "")
+    local, _, domain = address.lower().rpartition("@")
+    domain = domain.rstrip(".>")
+    named = fold(f"{display} {local.replace('.', ' ').replace('_', ' ')}")
+    return SenderFacts(
+        domain=domain,
+        display=display,
+        ats=known_domain(domain, senders.ats_domains) is not None,
+        board=known_domain(domain, senders.job_board_domains) is not None,
+        platform=known_domain(domain, senders.platform_domains) is not None,
+        hiring=bool(hiring.find(named)),
+        automated=any(
+            fold_word(word) in named or word in local for word in senders.automated_sender_words
+        ),
+        free_mail=domain in senders.free_mail_domains,
+    )
+
+
+def _sender_cues(facts: SenderFacts) -> list[Cue]:
+    flags = (("ats", facts.ats), ("board", facts.board), ("platform", facts.platform))
+    cues = [Cue("sender", name, facts.domain, 1.0) for name, on in flags if on]
+    if facts.hiring:
+        cues.append(Cue("sender", "hiring", facts.display or facts.domain, 1.0))
+    return cues

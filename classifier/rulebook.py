@@ -1,0 +1,318 @@
+"""The rule files: one JSON file per language (`rules/<code>.json`) plus the senders' table.
+
+A language file holds what mail in that language says, in the phrase language of
+`classifier.phrases`:
+
+- ``markers``: its most frequent short words, to tell the language of an email;
+- ``negations``: words that turn off a positive statement right after them ("not", "kein");
+- ``quoting``: how mail clients in that language mark quoted history, forwards and signatures
+  (the reply header's first word and verb, "Original Message", header names, sign-offs, subject
+  prefixes) — the newest text of an email is what is read;
+- ``stages``: per job label (applied, interviewing, offer, rejected), ``strong`` and ``weak``
+  phrases that say where the reader's own application stands;
+- ``subject_stages``: the same, for phrases that mean it only in a subject line;
+- ``job_context``: words that put an email in the world of jobs and hiring;
+- ``ordinary``: named groups of phrases that say the email is something else (job alerts,
+  newsletters, commerce, other kinds of application, the reader as interviewer, ...).
+
+Adding a language is adding its file (and training mail in it); no code changes. Every file is
+checked when loaded: an unknown section, label or a phrase that does not compile is an error that
+names the file and the place.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from classifier.messages import JOB_LABELS
+from classifier.phrases import PhraseError, compile_phrase
+
+RULES_DIR = Path(__file__).resolve().parent / "rules"
+SENDERS_FILE = "senders.json"
+STRENGTHS = {"strong": 1.0, "weak": 0.5}
+_LANGUAGE_KEYS = frozenset(
+    {
+        "language",
+        "name",
+        "markers",
+        "negations",
+        "quoting",
+        "extraction",
+        "stages",
+        "subject_stages",
+        "job_context",
+        "ordinary",
+    }
+)
+_QUOTING_KEYS = (
+    "reply_starts",
+    "reply_verbs",
+    "original_message",
+    "forwarded",
+    "from_headers",
+    "sent_headers",
+    "header_names",
+    "sign_offs",
+    "mobile_footers",
+    "subject_prefixes",
+)
+_SENDER_KEYS = frozenset(
+    {
+        "ats_domains",
+        "job_board_domains",
+        "platform_domains",
+        "free_mail_domains",
+        "hiring_sender_words",
+        "automated_sender_words",
+        "vendor_names",
+    }
+)
+
+
+class RuleFileError(ValueError):
+    """A rule file is malformed; the message names the file, the place and the fix."""
+
+
+@dataclass(frozen=True)
+class WeightedPhrase:
+    """One phrase of a rule file, where it came from and how much it counts."""
+
+    phrase: str
+    group: str  # a job label, "job" for job context, or an ordinary group's name
+    weight: float
+    language: str
+
+
+@dataclass(frozen=True)
+class Quoting:
+    """How a language's mail clients mark quoted history, forwards and signatures (lower case)."""
+
+    reply_starts: tuple[str, ...] = ()
+    reply_verbs: tuple[str, ...] = ()
+    original_message: tuple[str, ...] = ()
+    forwarded: tuple[str, ...] = ()
+    from_headers: tuple[str, ...] = ()
+    sent_headers: tuple[str, ...] = ()
+    header_names: tuple[str, ...] = ()
+    sign_offs: tuple[str, ...] = ()
+    mobile_footers: tuple[str, ...] = ()
+    subject_prefixes: tuple[str, ...] = ()
+
+    def merged(self, other: Quoting) -> Quoting:
+        """Both languages' markers (each list keeps its order, without repeats)."""
+        values = {
+            name: tuple(dict.fromkeys((*getattr(self, name), *getattr(other, name))))
+            for name in _QUOTING_KEYS
+        }
+        return Quoting(**values)
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """How a language names the company and the role: "at Acme", "bei Acme"; "as a Data
+    Analyst", "au poste de …"; and the words that follow a role ("position", "Stelle")."""
+
+    company_before: tuple[str, ...] = ()
+    role_before: tuple[str, ...] = ()
+    role_nouns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LanguageRules:
+    """One language's file, read and checked."""
+
+    code: str
+    markers: frozenset[str]
+    negations: tuple[str, ...]
+    quoting: Quoting
+    extraction: Extraction
+    stages: tuple[WeightedPhrase, ...]
+    subject_stages: tuple[WeightedPhrase, ...]
+    job_context: tuple[WeightedPhrase, ...]
+    ordinary: tuple[WeightedPhrase, ...]
+
+
+@dataclass(frozen=True)
+class SenderRules:
+    """Who sends job mail: applicant tracking systems, job boards, platforms and sender names."""
+
+    ats_domains: tuple[str, ...] = ()
+    job_board_domains: tuple[str, ...] = ()
+    platform_domains: tuple[str, ...] = ()
+    free_mail_domains: frozenset[str] = frozenset()
+    hiring_sender_words: tuple[str, ...] = ()
+    automated_sender_words: tuple[str, ...] = ()
+    vendor_names: tuple[str, ...] = ()  # never a hiring company (ATS, job boards, platforms)
+
+
+@dataclass(frozen=True)
+class RuleBook:
+    """Every language's rules and the senders' table."""
+
+    languages: tuple[LanguageRules, ...]
+    senders: SenderRules = field(default_factory=SenderRules)
+
+    def all_stages(self) -> Iterator[WeightedPhrase]:
+        """Every language's stage phrases."""
+        for language in self.languages:
+            yield from language.stages
+
+    def extraction(self) -> Extraction:
+        """Every language's extraction words together."""
+        return Extraction(
+            *(
+                tuple(
+                    dict.fromkeys(
+                        word for rules in self.languages for word in getattr(rules.extraction, name)
+                    )
+                )
+                for name in ("company_before", "role_before", "role_nouns")
+            )
+        )
+
+    def quoting(self) -> Quoting:
+        """Every language's quoting markers together (mail mixes languages)."""
+        merged = Quoting()
+        for language in self.languages:
+            merged = merged.merged(language.quoting)
+        return merged
+
+    def codes(self) -> tuple[str, ...]:
+        """The language codes, English first."""
+        return tuple(language.code for language in self.languages)
+
+
+@lru_cache(maxsize=1)
+def default_rulebook() -> RuleBook:
+    """The shipped rule files, read once per process."""
+    return load_rulebook(RULES_DIR)
+
+
+def load_rulebook(directory: Path = RULES_DIR) -> RuleBook:
+    """Read and check every rule file in ``directory``."""
+    files = sorted(path for path in directory.glob("*.json") if path.name != SENDERS_FILE)
+    if not files:
+        raise RuleFileError(f"{directory} holds no language rule files (like en.json)")
+    languages = sorted(
+        (read_language_file(path) for path in files), key=lambda rules: rules.code != "en"
+    )
+    return RuleBook(tuple(languages), read_senders_file(directory / SENDERS_FILE))
+
+
+def read_language_file(path: Path) -> LanguageRules:
+    """One language's rules, checked; `RuleFileError` names what is wrong."""
+    data = _json_object(path)
+    unknown = set(data) - _LANGUAGE_KEYS
+    if unknown:
+        raise RuleFileError(f"{path.name}: unknown section(s) {sorted(unknown)}")
+    code = data.get("language")
+    if not isinstance(code, str) or code != path.stem:
+        raise RuleFileError(f"{path.name}: 'language' must be {path.stem!r}, the file's name")
+    return LanguageRules(
+        code=code,
+        markers=frozenset(_words(path, data, "markers")),
+        negations=tuple(_words(path, data, "negations")),
+        quoting=_quoting(path, data.get("quoting", {})),
+        extraction=_extraction(path, data.get("extraction", {})),
+        stages=tuple(_grouped(path, code, data, "stages", JOB_LABELS)),
+        subject_stages=tuple(_grouped(path, code, data, "subject_stages", JOB_LABELS)),
+        job_context=tuple(
+            _strengths(path, code, data.get("job_context", {}), "job_context", "job")
+        ),
+        ordinary=tuple(_grouped(path, code, data, "ordinary", None)),
+    )
+
+
+def read_senders_file(path: Path) -> SenderRules:
+    """The senders' table, checked."""
+    if not path.is_file():
+        return SenderRules()
+    data = _json_object(path)
+    unknown = set(data) - _SENDER_KEYS
+    if unknown:
+        raise RuleFileError(f"{path.name}: unknown section(s) {sorted(unknown)}")
+    values = {key: tuple(_words(path, data, key)) for key in _SENDER_KEYS}
+    return SenderRules(
+        ats_domains=values["ats_domains"],
+        job_board_domains=values["job_board_domains"],
+        platform_domains=values["platform_domains"],
+        free_mail_domains=frozenset(values["free_mail_domains"]),
+        hiring_sender_words=values["hiring_sender_words"],
+        automated_sender_words=values["automated_sender_words"],
+        vendor_names=values["vendor_names"],
+    )
+
+
+def _quoting(path: Path, data: object) -> Quoting:
+    if not isinstance(data, dict) or set(data) - set(_QUOTING_KEYS):
+        raise RuleFileError(
+            f"{path.name}: 'quoting' must map some of {', '.join(_QUOTING_KEYS)} to word lists"
+        )
+    return Quoting(**{key: tuple(_words(path, data, key)) for key in _QUOTING_KEYS})
+
+
+def _extraction(path: Path, data: object) -> Extraction:
+    keys = ("company_before", "role_before", "role_nouns")
+    if not isinstance(data, dict) or set(data) - set(keys):
+        raise RuleFileError(
+            f"{path.name}: 'extraction' must map some of {', '.join(keys)} to lists"
+        )
+    return Extraction(**{key: tuple(_words(path, data, key)) for key in keys})
+
+
+def _json_object(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise RuleFileError(f"{path.name}: not readable JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise RuleFileError(f"{path.name}: the file must hold one JSON object")
+    return data
+
+
+def _words(path: Path, data: Mapping[str, Any], key: str) -> list[str]:
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
+        raise RuleFileError(f"{path.name}: {key!r} must be a list of non-empty strings")
+    return [item.strip().lower() for item in value]
+
+
+def _grouped(
+    path: Path,
+    code: str,
+    data: Mapping[str, Any],
+    section: str,
+    allowed: tuple[str, ...] | None,
+) -> Iterator[WeightedPhrase]:
+    groups = data.get(section, {})
+    if not isinstance(groups, dict):
+        raise RuleFileError(f"{path.name}: {section!r} must map names to strong/weak lists")
+    for group, strengths in groups.items():
+        if allowed is not None and group not in allowed:
+            raise RuleFileError(
+                f"{path.name}: {section}.{group} is not one of {', '.join(allowed)}"
+            )
+        yield from _strengths(path, code, strengths, f"{section}.{group}", group)
+
+
+def _strengths(
+    path: Path, code: str, strengths: object, where: str, group: str
+) -> Iterator[WeightedPhrase]:
+    if not isinstance(strengths, dict) or set(strengths) - set(STRENGTHS):
+        raise RuleFileError(f"{path.name}: {where} must hold 'strong' and/or 'weak' lists")
+    for strength, phrases in strengths.items():
+        if not isinstance(phrases, list):
+            raise RuleFileError(f"{path.name}: {where}.{strength} must be a list of phrases")
+        for phrase in phrases:
+            if not isinstance(phrase, str):
+                raise RuleFileError(f"{path.name}: {where}.{strength} holds a non-string")
+            try:
+                compile_phrase(phrase)
+            except PhraseError as exc:
+                raise RuleFileError(f"{path.name}: {where}.{strength}: {exc}") from None
+            yield WeightedPhrase(phrase, group, STRENGTHS[strength], code)

@@ -1,0 +1,208 @@
+"""What the rule files find in an email, and how the decision uses evidence and context."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy
+import pytest
+
+from classifier.decision import (
+    FEATURES,
+    DecisionModel,
+    MailboxContext,
+    company_matches,
+    decide,
+)
+from classifier.evidence import Evidence, RuleMatchers, SenderFacts
+from classifier.messages import LABELS
+from classifier.rulebook import RuleFileError, default_rulebook, load_rulebook
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.fixture(scope="module")
+def matchers() -> RuleMatchers:
+    return RuleMatchers(default_rulebook())
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "language", "label"),
+    [
+        (
+            "Thank you for applying",
+            "We have received your application for the Analyst role.",
+            "en",
+            "applied",
+        ),
+        (
+            "Hemos recibido tu candidatura",
+            "Gracias por tu interés en el puesto de Analista.",
+            "es",
+            "applied",
+        ),
+        (
+            "Convite para entrevista",
+            "Gostaríamos de agendar uma entrevista com você.",
+            "pt",
+            "interviewing",
+        ),
+        (
+            "Einladung zum Vorstellungsgespräch",
+            "Wir möchten Sie gerne zu einem Gespräch einladen.",
+            "de",
+            "interviewing",
+        ),
+        (
+            "Votre candidature",
+            "Nous sommes au regret de vous informer que votre candidature n'a pas été retenue.",
+            "fr",
+            "rejected",
+        ),
+    ],
+)
+def test_stage_statements_are_found_in_each_language(
+    matchers: RuleMatchers, subject: str, body: str, language: str, label: str
+) -> None:
+    found = matchers.evidence("Recruiting <jobs@company.example>", subject, f"{subject}\n\n{body}")
+
+    assert found.language == language
+    strongest = max(found.stage, key=lambda name: found.stage[name] + found.subject[name])
+    assert strongest == label
+
+
+def test_a_negation_turns_off_a_positive_statement(matchers: RuleMatchers) -> None:
+    text = "Update\n\nWe will not be extending an offer of employment at this time."
+
+    found = matchers.evidence("Acme <jobs@acme.example>", "Update", text)
+
+    assert found.stage["offer"] == 0
+    assert found.stage["rejected"] > 0
+
+
+def test_a_clear_later_stage_discounts_the_thanks_for_applying(matchers: RuleMatchers) -> None:
+    text = (
+        "Your application\n\nThank you for applying to Acme. Unfortunately we have decided to "
+        "move forward with other candidates."
+    )
+
+    found = matchers.evidence("Acme <jobs@acme.example>", "Your application", text)
+
+    assert found.stage["rejected"] >= 1.0
+    assert found.stage["applied"] < found.stage["rejected"]
+
+
+def test_senders_are_recognised(matchers: RuleMatchers) -> None:
+    ats = matchers.evidence("Acme <no-reply@acme.greenhouse.io>", "x", "x").sender
+    board = matchers.evidence("LinkedIn <jobs-noreply@linkedin.com>", "x", "x").sender
+    lookalike = matchers.evidence("Promo <deals@greenhouse-supplies.example>", "x", "x").sender
+    hiring = matchers.evidence("Orbit Talent Team <people@orbit.example>", "x", "x").sender
+
+    assert (ats.ats, ats.automated) == (True, True)
+    assert (board.board, board.ats) == (True, False)
+    assert not lookalike.ats
+    assert hiring.hiring and not hiring.ats
+
+
+def test_ordinary_mail_says_what_it_is(matchers: RuleMatchers) -> None:
+    alert = matchers.evidence(
+        "Jobs <alerts@jobs.example>",
+        "23 new jobs for you",
+        "23 new jobs for you\n\nRecommended jobs based on your profile",
+    )
+    kit = matchers.evidence(
+        "Hiring <ats@mycompany.example>",
+        "Interview kit: Jordan Lee",
+        "Interview kit: Jordan Lee\n\nPlease submit your feedback and scorecard.",
+    )
+
+    assert alert.ordinary.get("job_alert", 0) > 0
+    assert kit.ordinary.get("interviewer_side", 0) > 0
+
+
+def test_a_rule_file_with_an_unknown_section_is_refused_by_name(tmp_path: Path) -> None:
+    (tmp_path / "xx.json").write_text(json.dumps({"language": "xx", "stagez": {}}))
+
+    with pytest.raises(RuleFileError) as error:
+        load_rulebook(tmp_path)
+
+    assert "xx.json" in str(error.value) and "stagez" in str(error.value)
+
+
+def _evidence(**stage: float) -> Evidence:
+    found = Evidence(sender=SenderFacts(domain="acme.example", display="Jane at Acme"))
+    found.stage.update(stage)
+    found.job_context = 1.0
+    return found
+
+
+def _probabilities(**values: float) -> list[float]:
+    return [values.get(label, 0.0) for label in LABELS]
+
+
+def test_job_evidence_is_never_silently_filed_as_ordinary_mail() -> None:
+    model = DecisionModel(numpy.zeros((5, len(FEATURES))), numpy.zeros(5), review_floor=0.2)
+    probabilities = _probabilities(none=0.55, rejected=0.3, applied=0.15)
+
+    with_evidence = decide(probabilities, _evidence(rejected=1.0), None, model)
+    without = decide(probabilities, Evidence(), None, model)
+
+    assert (with_evidence.label, with_evidence.promoted) == ("rejected", True)
+    assert with_evidence.confidence == pytest.approx(0.3)
+    assert (without.label, without.promoted) == ("none", False)
+
+
+def test_context_mail_from_the_readers_own_employer_is_internal() -> None:
+    model = DecisionModel.neutral()
+    evidence = _evidence(interviewing=1.0)
+    evidence.sender = SenderFacts(domain="hr.acme.example", display="Acme HR")
+    context = MailboxContext(user_address="sam@acme.example")
+
+    verdict = decide(_probabilities(interviewing=0.8, none=0.2), evidence, None, model, context)
+
+    assert (verdict.label, verdict.context_rule) == ("none", "internal")
+
+
+def test_context_only_in_cc_is_not_news_about_an_application() -> None:
+    context = MailboxContext(user_in_cc_only=True, user_address="sam@gmail.com")
+
+    verdict = decide(
+        _probabilities(interviewing=0.6, none=0.4),
+        _evidence(),
+        None,
+        DecisionModel.neutral(),
+        context,
+    )
+
+    assert (verdict.label, verdict.context_rule) == ("none", "cc_only")
+
+
+def test_context_a_human_reply_from_the_company_in_its_thread_means_interviewing() -> None:
+    context = MailboxContext(
+        thread_status="applied", thread_company="Acme", user_address="sam@gmail.com"
+    )
+    plain_reply = _probabilities(none=0.7, applied=0.2, interviewing=0.1)
+    decline = _probabilities(rejected=0.8, none=0.2)
+
+    reply = decide(plain_reply, _evidence(), None, DecisionModel.neutral(), context)
+    declined = decide(decline, _evidence(rejected=1.0), None, DecisionModel.neutral(), context)
+
+    assert (reply.label, reply.context_rule) == ("interviewing", "thread_reply")
+    assert declined.label == "rejected"
+
+
+@pytest.mark.parametrize(
+    ("company", "display", "domain", "matches"),
+    [
+        ("Acme Corp", "Jane Doe", "acme.com", True),
+        ("Blue Harbor Health", "Blue Harbor Health Recruiting", "bhh.org", True),
+        ("Acme", "Jane Doe", "gmail.com", False),
+        ("Northwind", "Contoso Careers", "contoso.com", False),
+        (None, "Acme", "acme.com", False),
+    ],
+)
+def test_company_matches_sender(
+    company: str | None, display: str, domain: str, matches: bool
+) -> None:
+    assert company_matches(company, display, domain) is matches
