@@ -22,6 +22,7 @@ from messaging.admin import PubSubNames, PushIdentity
 
 GOOGLE_CERTS_URL = "https://www.googleapis.com/oauth2/v1/certs"
 GOOGLE_ISSUERS = ("https://accounts.google.com", "accounts.google.com")
+MIN_METRICS_TOKEN_LENGTH = 16
 
 
 class SettingsError(ValueError):
@@ -57,6 +58,8 @@ class Settings:
     free_poll_interval_seconds: int = 300
     premium_sweep_interval_seconds: int = 1800
     watch_renew_before_seconds: int = 86400
+    # How often the scheduler syncs mailboxes left behind their wanted history id (no live lease).
+    behind_sweep_interval_seconds: int = 60
     initial_sync_days_free: int = 30
     initial_sync_days_premium: int = 90
     confidence_threshold: float = 0.6
@@ -67,6 +70,8 @@ class Settings:
     classifier_model_path: str | None = None
     default_tier: str = "free"  # the sync tier a newly connected mailbox gets: "premium" or "free"
     metrics_port: int = 0  # worker/scheduler Prometheus endpoint; 0 = off
+    # The bearer token a scrape of the web process's /metrics must carry; None: /metrics is 404.
+    metrics_token: str | None = None
     prometheus_multiproc_dir: str | None = None  # set under gunicorn: counters shared by workers
     # Failed sign-ins allowed per email address (`limits` notation), and where they are counted.
     sign_in_failure_limits: str = "5 per minute;20 per hour"
@@ -128,6 +133,9 @@ class Settings:
             watch_renew_before_seconds=env.whole(
                 "WATCH_RENEW_BEFORE_SECONDS", 86400, low=60, high=6 * 86400
             ),
+            behind_sweep_interval_seconds=env.whole(
+                "BEHIND_SWEEP_INTERVAL_SECONDS", 60, low=5, high=3600
+            ),
             initial_sync_days_free=env.whole("INITIAL_SYNC_DAYS_FREE", 30, low=1, high=90),
             initial_sync_days_premium=env.whole("INITIAL_SYNC_DAYS_PREMIUM", 90, low=1, high=90),
             confidence_threshold=env.number(
@@ -142,6 +150,7 @@ class Settings:
             classifier_model_path=env.optional("CLASSIFIER_MODEL_PATH"),
             default_tier=env.choice("APPLYTRACK_DEFAULT_TIER", ("premium", "free"), "free"),
             metrics_port=env.whole("METRICS_PORT", 0, low=0, high=65535),
+            metrics_token=env.secret("METRICS_TOKEN", min_length=MIN_METRICS_TOKEN_LENGTH),
             prometheus_multiproc_dir=env.optional("PROMETHEUS_MULTIPROC_DIR"),
             sign_in_failure_limits=env.rate_limits(
                 "SIGN_IN_FAILURE_LIMITS", cls.sign_in_failure_limits
@@ -255,6 +264,15 @@ class _Env:
 
     def optional(self, name: str) -> str | None:
         return self._get(name)
+
+    def secret(self, name: str, *, min_length: int) -> str | None:
+        value = self._get(name)
+        if value is not None and (len(value) < min_length or any(c.isspace() for c in value)):
+            raise SettingsError(
+                f"{name} must be at least {min_length} characters with no spaces "
+                "(generate one with: openssl rand -hex 32)."
+            )
+        return value
 
     def text(self, name: str, default: str) -> str:
         return self._get(name) or default

@@ -18,6 +18,8 @@ from messaging.admin import PushIdentity
 from messaging.inprocess import InProcessQueue
 from messaging.pubsub import PubSubPublisher, PubSubSubscriber
 from processors import (
+    BreakerPolicy,
+    CircuitBreaker,
     MailboxSyncer,
     QuotaPolicy,
     Schedule,
@@ -100,6 +102,7 @@ def receiver_config(settings: Settings) -> ReceiverConfig:
         ),
         default_tier=settings.default_tier,
         prometheus_multiproc_dir=settings.prometheus_multiproc_dir,
+        metrics_token=settings.metrics_token,
         demo=settings.demo,
     )
 
@@ -124,6 +127,7 @@ def schedule(settings: Settings) -> Schedule:
         free_poll_seconds=settings.free_poll_interval_seconds,
         premium_sweep_seconds=settings.premium_sweep_interval_seconds,
         watch_renew_before_seconds=settings.watch_renew_before_seconds,
+        behind_sweep_seconds=settings.behind_sweep_interval_seconds,
     )
 
 
@@ -188,7 +192,8 @@ def build_worker(
     metrics: WorkerMetrics | None = None,
 ) -> Worker:
     """Assemble a worker; with ``metrics`` it counts its messages, Gmail calls, classifications
-    and events, and the registry reports sync lag per tier (and the in-process dead letters)."""
+    and events, and the registry reports sync lag per tier (and the in-process dead letters).
+    Its circuit breaker probes the database with a ping."""
     store = store or store_from_settings(settings)
     if metrics is not None:
         metrics.watch_sync_lag(store)
@@ -202,7 +207,8 @@ def build_worker(
         worker=worker,
         metrics=metrics,
     )
-    return Worker(subscriber=subscriber, syncer=syncer, metrics=metrics)
+    breaker = CircuitBreaker(BreakerPolicy(), probe_database=store.database.ping, observer=metrics)
+    return Worker(subscriber=subscriber, syncer=syncer, metrics=metrics, breaker=breaker)
 
 
 def build_scheduler(
@@ -212,6 +218,9 @@ def build_scheduler(
     store: Store | None = None,
     metrics: SchedulerMetrics | None = None,
 ) -> Scheduler:
-    """The scheduler: polls, safety sweeps and watch renewals, published through ``publisher``."""
+    """The scheduler: polls, watch renewals and the backlog sweep, published through
+    ``publisher``; with ``metrics`` it counts them and shows the backlog."""
     counted: Publisher = publisher if metrics is None else CountingPublisher(publisher, metrics)
-    return Scheduler(store or store_from_settings(settings), counted, schedule(settings))
+    return Scheduler(
+        store or store_from_settings(settings), counted, schedule(settings), observer=metrics
+    )

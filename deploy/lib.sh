@@ -2,20 +2,23 @@
 # shellcheck disable=SC2034  # the names defined here are used by the scripts that source it
 # Shared by every deploy script (sourced, never run): resource names, options, dry-run, gcloud checks.
 #
-# The Pub/Sub names and numbers mirror the defaults of applytrack/settings.py and
-# applytrack/pubsub_admin.py; change them there and here together.
+# The Pub/Sub names and delivery policy mirror the defaults of applytrack/settings.py and
+# messaging/admin.py (`applytrack pubsub bootstrap`); change them there and here together
+# (tests/deploy/ fails when they disagree).
 
-# --- Pub/Sub (applytrack/settings.py, applytrack/pubsub_admin.py) -------------------------------
+# --- Pub/Sub (applytrack/settings.py, messaging/admin.py) ---------------------------------------
 readonly GMAIL_TOPIC=gmail-notifications
 readonly GMAIL_PUSH_SUBSCRIPTION=gmail-notifications-push
 readonly GMAIL_DEAD_LETTER_TOPIC=gmail-notifications-dead-letter
 readonly INTERNAL_TOPIC=mailbox-changed
 readonly INTERNAL_SUBSCRIPTION=mailbox-changed-workers
 readonly INTERNAL_DEAD_LETTER_TOPIC=mailbox-changed-dead-letter
-readonly HOLD_SUFFIX=-hold # pubsub_admin.dead_letter_subscription()
-readonly MAX_DELIVERY_ATTEMPTS=5
+readonly HOLD_SUFFIX=-hold # messaging.admin.dead_letter_subscription()
+# Enough attempts that a 5-minute outage cannot use them up even at the minimum delay
+# (39 x 10 s = 390 s); with Pub/Sub's exponential backoff they last hours.
+readonly MAX_DELIVERY_ATTEMPTS=40
 readonly ACK_DEADLINE_SECONDS=60
-readonly MIN_RETRY_DELAY=1s
+readonly MIN_RETRY_DELAY=10s
 readonly MAX_RETRY_DELAY=600s
 readonly DEAD_LETTER_RETENTION=7d
 readonly GMAIL_PUSH_PUBLISHER=serviceAccount:gmail-api-push@system.gserviceaccount.com

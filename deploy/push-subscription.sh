@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Step 2: the push subscription that delivers Gmail's notifications to the webhook, signed with an
-# OIDC token of a dedicated service account, retried with backoff, dead-lettered after 5 attempts.
+# OIDC token of a dedicated service account, retried with backoff (lib.sh's delivery policy: a
+# 5-minute outage of the webhook cannot use up its attempts), then dead-lettered.
 set -euo pipefail
 DEPLOY_DIR=${BASH_SOURCE[0]%/*}
 [[ $DEPLOY_DIR == "${BASH_SOURCE[0]}" ]] && DEPLOY_DIR=.

@@ -21,15 +21,16 @@ class MalformedMessage(ValueError):
     """A queue message that is not a valid `MailboxChanged`."""
 
 
-REASONS = frozenset({"push", "poll", "sync_now", "initial", "resync", "renewal"})
+REASONS = frozenset({"push", "poll", "sync_now", "initial", "resync", "renewal", "sweep"})
 
 
 @dataclass(frozen=True)
 class MailboxChanged:
-    """Something may be new in a mailbox: sync it from its cursor."""
+    """A hint that a mailbox needs a sync: its handler records the wanted history id in the
+    database (the truth) and acks. Nothing rests on the order or the number of deliveries."""
 
     mailbox_id: int
-    history_id: int | None = None  # None: no hint, sync whatever is new (poll, Sync Now)
+    history_id: int | None = None  # None: sync to the mailbox's current state (poll, Sync Now)
     reason: str = "push"
 
     def to_bytes(self) -> bytes:
@@ -37,11 +38,6 @@ class MailboxChanged:
         body = asdict(self)
         body["history_id"] = None if self.history_id is None else str(self.history_id)
         return json.dumps(body, separators=(",", ":")).encode()
-
-    @property
-    def ordering_key(self) -> str:
-        """Pub/Sub ordering key: one mailbox's changes are delivered in order."""
-        return f"mailbox-{self.mailbox_id}"
 
     @classmethod
     def from_bytes(cls, data: bytes) -> MailboxChanged:

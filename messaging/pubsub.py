@@ -21,7 +21,12 @@ STREAM_END_WAIT_SECONDS = 1.0
 
 
 class PubSubPublisher:
-    """Publishes `mailbox-changed` to a Pub/Sub topic with the mailbox as ordering key."""
+    """Publishes `mailbox-changed` to a Pub/Sub topic.
+
+    Without an ordering key: the database, not the order of delivery, decides what a mailbox
+    needs, and an ordering key would only block a mailbox's later messages behind one that a
+    dead subscriber held.
+    """
 
     def __init__(self, project: str, topic: str, *, timeout_seconds: float = 10.0) -> None:
         from google.cloud import pubsub_v1
@@ -29,20 +34,16 @@ class PubSubPublisher:
         # Every publish waits for its own result, so batching would only add latency.
         self._client = pubsub_v1.PublisherClient(
             batch_settings=pubsub_v1.types.BatchSettings(max_messages=1, max_latency=0.001),
-            publisher_options=pubsub_v1.types.PublisherOptions(enable_message_ordering=True),
         )
         self._topic_path = self._client.topic_path(project, topic)
         self._timeout = timeout_seconds
 
     def publish(self, message: MailboxChanged) -> None:
         """Publish and wait until Pub/Sub has accepted the message, or raise `PublishError`."""
-        key = message.ordering_key
         try:
-            future = self._client.publish(self._topic_path, message.to_bytes(), ordering_key=key)
+            future = self._client.publish(self._topic_path, message.to_bytes())
             future.result(timeout=self._timeout)
         except Exception as exc:
-            # After a failure the client pauses this ordering key until told to resume.
-            self._client.resume_publish(self._topic_path, key)
             raise PublishError(f"publishing to {self._topic_path} failed: {exc}") from exc
 
     def check(self) -> None:
@@ -206,7 +207,7 @@ def _make_callback(
         try:
             message = MailboxChanged.from_bytes(received.data)  # type: ignore[attr-defined]
         except MalformedMessage as exc:
-            # Nack: after MAX_DELIVERY_ATTEMPTS the subscription's dead-letter policy keeps it.
+            # Nack: after the delivery policy's attempts the dead-letter topic keeps it.
             log.error("malformed queue message: %s", exc)
             received.nack()  # type: ignore[attr-defined]
             return

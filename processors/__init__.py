@@ -1,13 +1,15 @@
 """Processors: consume `mailbox-changed`, read Gmail deltas, classify, write status events."""
 
+from processors.breaker import BreakerPolicy, CircuitBreaker
 from processors.metrics import SchedulerMetrics, WorkerMetrics
 from processors.quota import MailboxQuota, QuotaPolicy
-from processors.scheduler import Schedule, Scheduler
+from processors.scheduler import Backlog, Schedule, Scheduler
 from processors.sync import (
     MailboxBusy,
     MailboxSyncer,
     SyncInterrupted,
     SyncObserver,
+    SyncOutcome,
     SyncPolicy,
     SyncResult,
     SyncStore,
@@ -15,6 +17,9 @@ from processors.sync import (
 from processors.worker import Worker, worker_id
 
 __all__ = [
+    "Backlog",
+    "BreakerPolicy",
+    "CircuitBreaker",
     "MailboxBusy",
     "MailboxQuota",
     "MailboxSyncer",
@@ -24,6 +29,7 @@ __all__ = [
     "SchedulerMetrics",
     "SyncInterrupted",
     "SyncObserver",
+    "SyncOutcome",
     "SyncPolicy",
     "SyncResult",
     "SyncStore",

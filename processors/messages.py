@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from email.utils import getaddresses
 from typing import Any
 
-from classifier import Classification, Email
+from classifier import Classification, Email, MailboxContext
 from gmail import header, message_date, parse_date
 from storage import IncomingEmail, Label
 
@@ -33,15 +34,27 @@ def forwarded_original(text: str) -> tuple[str | None, str | None, datetime | No
     return found.get("from"), found.get("subject"), original_date
 
 
-def classifier_input(message: dict[str, Any], body: str | None = None) -> Email:
-    """What the classifier reads: headers, and the body (or Gmail's snippet when not fetched)."""
+def classifier_input(
+    message: dict[str, Any], body: str | None = None, *, context: MailboxContext | None = None
+) -> Email:
+    """What the classifier reads: headers, the body (or Gmail's snippet when not fetched), and
+    what the mailbox knows around the message."""
     return Email(
         sender=header(message, "From") or "",
         subject=header(message, "Subject") or "",
         body=body if body is not None else message.get("snippet", ""),
         to=header(message, "To") or "",
         date=message_date(message),
+        context=context,
     )
+
+
+def only_in_cc(message: dict[str, Any], address: str) -> bool:
+    """True when ``address`` is in the message's Cc but not in its To."""
+    wanted = address.strip().casefold()
+    to = {found.casefold() for _, found in getaddresses([header(message, "To") or ""])}
+    cc = {found.casefold() for _, found in getaddresses([header(message, "Cc") or ""])}
+    return wanted in cc and wanted not in to
 
 
 def incoming_email(
@@ -66,7 +79,8 @@ def incoming_email(
         company=verdict.company,
         role=verdict.role,
         reasons=tuple(verdict.reasons),
-        needs_review=label is not Label.NONE and verdict.confidence < threshold,
+        explanation=verdict.explanation,
+        needs_review=verdict.needs_review(threshold),
         original_sender=original_sender,
         original_subject=original_subject,
         original_date=original_date,

@@ -12,30 +12,49 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from messaging import MailboxChanged, Publisher
-from processors.scheduler import MailboxLister
+from processors.breaker import BreakerObserver, OutageCause
+from processors.scheduler import Backlog, MailboxLister
 from storage import BatchOutcome, IncomingEmail, MailboxState, MailboxView, Tier
 
 log = logging.getLogger(__name__)
 
-OUTCOMES = ("synced", "skipped", "failed", "busy", "interrupted")
+# synced and failed: this handler held the lease; covered: the cursor was there already;
+# handed_over: recorded for the lease holder; skipped: inactive; interrupted: shutdown.
+OUTCOMES = ("synced", "covered", "handed_over", "skipped", "failed", "interrupted")
 SYNC_SECONDS_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600)
 
 
-class WorkerMetrics:
+class WorkerMetrics(BreakerObserver):
     """Everything a worker process counts, in one registry."""
 
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry(auto_describe=True)
         self.messages = Counter(
             "applytrack_worker_messages",
-            "mailbox-changed messages handled, by outcome (synced, skipped, failed, busy, "
-            "interrupted by shutdown).",
+            "mailbox-changed messages handled, by outcome (synced, covered by the cursor, "
+            "handed over to the lease holder, skipped, failed, interrupted by shutdown).",
             ["outcome"],
+            registry=self.registry,
+        )
+        self.syncs = Counter(
+            "applytrack_worker_syncs",
+            "Syncs run (passes from the cursor to Gmail's present; one sync run each).",
+            registry=self.registry,
+        )
+        self.breaker_open = Gauge(
+            "applytrack_worker_breaker_open",
+            "1 while the circuit breaker holds messages back (database or Gmail unreachable).",
+            registry=self.registry,
+        )
+        self.breaker_trips = Counter(
+            "applytrack_worker_breaker_trips",
+            "Times the circuit breaker opened, by cause (database, gmail).",
+            ["cause"],
             registry=self.registry,
         )
         self.classifications = Counter(
@@ -68,10 +87,21 @@ class WorkerMetrics:
         )
         for outcome in OUTCOMES:
             self.messages.labels(outcome=outcome)
+        for cause in OutageCause:
+            self.breaker_trips.labels(cause=cause.value)
 
     def count_outcome(self, outcome: str) -> None:
         """Add one handled message with ``outcome`` (one of `OUTCOMES`)."""
         self.messages.labels(outcome=outcome).inc()
+
+    def breaker_opened(self, cause: OutageCause) -> None:
+        """Count a trip of the circuit breaker and show it open."""
+        self.breaker_trips.labels(cause=cause.value).inc()
+        self.breaker_open.set(1)
+
+    def breaker_closed(self) -> None:
+        """Show the circuit breaker closed."""
+        self.breaker_open.set(0)
 
     def batch_written(self, emails: Sequence[IncomingEmail], outcome: BatchOutcome) -> None:
         """Count a committed batch: its emails by label and the status events it wrote."""
@@ -97,18 +127,38 @@ class WorkerMetrics:
 
 
 class SchedulerMetrics:
-    """What the scheduler counts: messages enqueued, by reason."""
+    """What the scheduler counts: messages enqueued by reason, and the sync backlog it sweeps."""
 
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry(auto_describe=True)
         self.enqueued = Counter(
             "applytrack_scheduler_enqueued",
-            "mailbox-changed messages the scheduler published, by reason (poll, renewal).",
+            "mailbox-changed messages the scheduler published, by reason (poll, renewal, sweep).",
             ["reason"],
             registry=self.registry,
         )
-        for reason in ("poll", "renewal"):
+        self.behind = Gauge(
+            "applytrack_mailboxes_behind",
+            "Active mailboxes whose wanted history id is ahead of the cursor, at the last sweep, "
+            "by lease (held: being synced; none: waiting for a worker).",
+            ["lease"],
+            registry=self.registry,
+        )
+        self.backlog_age = Gauge(
+            "applytrack_sync_backlog_seconds",
+            "Age of the oldest wanted history id not yet synced, as the sweeps saw it (0: none).",
+            registry=self.registry,
+        )
+        for reason in ("poll", "renewal", "sweep"):
             self.enqueued.labels(reason=reason)
+        for lease in ("held", "none"):
+            self.behind.labels(lease=lease)
+
+    def backlog_seen(self, backlog: Backlog) -> None:
+        """Show what the last sweep found."""
+        self.behind.labels(lease="held").set(backlog.leased)
+        self.behind.labels(lease="none").set(backlog.unleased)
+        self.backlog_age.set(backlog.oldest_seconds)
 
 
 class SyncLagCollector(Collector):

@@ -1,19 +1,26 @@
-"""Syncs one mailbox: lease, read what is new since the cursor, classify, write atomically.
+"""Syncs one mailbox: record what is wanted, lease, read what is new since the cursor, classify,
+write atomically, and go on until the cursor reaches what is wanted.
 
+A `mailbox-changed` message is a hint: `MailboxSyncer.handle` records its history id as the
+mailbox's wanted id and either takes the lease or leaves the work to the worker that holds it.
+The holder runs passes until `Store.finish_sync_pass` finds nothing newer wanted and releases.
 Writes go in chunks, each one transaction; the cursor moves only with the last chunk, so a crash
 or a failure never moves it past a message that was not written. A retry skips what is recorded.
+A failed sync leaves the want in the database: the scheduler's sweep asks again.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any, Protocol
 
-from classifier import Classifier
+from classifier import Classifier, MailboxContext
 from gmail import (
     GmailClient,
     HistoryExpired,
@@ -26,9 +33,11 @@ from gmail import (
     header,
 )
 from messaging import MailboxChanged
-from processors.messages import classifier_input, incoming_email
+from processors.breaker import is_database_outage, is_gmail_outage
+from processors.messages import classifier_input, incoming_email, only_in_cc
 from processors.quota import MailboxQuota, QuotaPolicy
 from storage import (
+    NO_MAIL_STATUS,
     BatchOutcome,
     IncomingEmail,
     LeasedMailbox,
@@ -37,6 +46,9 @@ from storage import (
     LeaseRefused,
     MailboxState,
     MailboxView,
+    NotFound,
+    Recorded,
+    ThreadApplication,
     Tier,
 )
 
@@ -45,10 +57,12 @@ log = logging.getLogger(__name__)
 WRITE_CHUNK = 50
 WINDOW_QUERY = "in:inbox -in:chats -in:spam -in:trash"
 REVOKED_MESSAGE = "Gmail access was revoked or has expired: reconnect Gmail to resume syncing."
+NO_MAIL_WARNING = "No mail found in the last {days} days — is this the account you apply from?"
+CATCH_UP = "catch_up"  # the kind of a pass run because more was wanted during the previous one
 
 
 class MailboxBusy(RuntimeError):
-    """Another worker holds this mailbox's lease; the message goes back to the queue."""
+    """Another worker holds this mailbox's lease (only raised when not handing over)."""
 
 
 class SyncInterrupted(RuntimeError):
@@ -69,16 +83,33 @@ class SyncPolicy:
     quota: QuotaPolicy = field(default_factory=QuotaPolicy)
 
 
+class SyncOutcome(StrEnum):
+    """What handling one message came to."""
+
+    SYNCED = "synced"  # this handler held the lease and synced until nothing more was wanted
+    COVERED = "covered"  # the cursor had already reached the message's history id
+    HANDED_OVER = "handed_over"  # recorded for the worker that holds the lease
+    SKIPPED = "skipped"  # the mailbox is not active (or not there, or needs reconnecting)
+    FAILED = "failed"  # recorded, but the sync failed: the scheduler's sweep asks again
+
+
 @dataclass(frozen=True)
 class SyncResult:
-    """What one sync did, for logs and tests."""
+    """What handling one message did, for logs, metrics and tests."""
 
     mailbox_id: int
-    skipped: bool = False
+    outcome: SyncOutcome = SyncOutcome.SYNCED
     messages_seen: int = 0
     events_written: int = 0
     resynced: bool = False
     rate_limited: int = 0
+    passes: int = 0  # syncs run (each is one sync run on the Integrations page)
+    gmail_unreachable: bool = False  # failed because Gmail did not answer at all
+
+    @property
+    def skipped(self) -> bool:
+        """Nothing was synced by this handler (covered, handed over, inactive)."""
+        return self.outcome in (SyncOutcome.COVERED, SyncOutcome.HANDED_OVER, SyncOutcome.SKIPPED)
 
 
 MailboxOpener = Callable[[int, str, QuotaGate], GmailClient]  # mailbox id, token, quota
@@ -88,10 +119,28 @@ ProgressCallback = Callable[[int, int], None]  # (processed, total)
 class SyncStore(Protocol):
     """What a sync reads and writes in storage (`storage.Store` is one)."""
 
-    def lease_mailbox(
-        self, mailbox_id: int, owner: str, *, ttl_seconds: float, history_after: int | None = None
+    def request_sync(
+        self,
+        mailbox_id: int,
+        owner: str,
+        *,
+        ttl_seconds: float,
+        history_id: int | None = None,
+        hand_over: bool = True,
     ) -> LeasedMailbox | LeaseRefused:
-        """Take the mailbox's lease and read it, or say why not."""
+        """Record the wanted history id and take the lease if free, or say why not."""
+        ...
+
+    def finish_sync_pass(
+        self,
+        mailbox_id: int,
+        owner: str,
+        *,
+        wanted_seen: int | None,
+        ttl_seconds: float,
+        quota_spends: Sequence[tuple[float, int]] = (),
+    ) -> LeasedMailbox | None:
+        """Release the lease if nothing newer is wanted (None), or keep it for one more pass."""
         ...
 
     def acquire_lease(self, mailbox_id: int, owner: str, *, ttl_seconds: float) -> bool:
@@ -120,8 +169,10 @@ class SyncStore(Protocol):
         """Store a push watch."""
         ...
 
-    def known_message_ids(self, mailbox_id: int, message_ids: Sequence[str]) -> set[str]:
-        """Which messages are recorded already."""
+    def recorded(
+        self, mailbox_id: int, message_ids: Sequence[str], thread_ids: Sequence[str]
+    ) -> Recorded:
+        """Which messages are recorded already, and which threads belong to an application."""
         ...
 
     def apply_sync_batch(
@@ -167,12 +218,22 @@ class SyncObserver(Protocol):
 
 
 @dataclass
+class HeldLease:
+    """A lease this process holds: whose it is and the quota window that travels with it."""
+
+    mailbox_id: int
+    owner: str
+    quota: MailboxQuota
+
+
+@dataclass
 class SyncRun:
     """One sync of one mailbox in progress: its client, its recorded row and what it has done."""
 
     mailbox: MailboxView
     gmail: GmailClient
     kind: str
+    owner: str
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     row_id: int | None = None  # the sync_runs row, written once there is progress to show
     processed: int = 0
@@ -180,14 +241,35 @@ class SyncRun:
     seen: int = 0
     events: int = 0
     resynced: bool = False
+    no_mail_in_days: int | None = None  # a window sync listed nothing in this many days
+    thread_applications: dict[str, ThreadApplication] = field(default_factory=dict)
+    sent_threads: set[str] = field(default_factory=set)
 
-    def result(self) -> SyncResult:
+
+@dataclass
+class PassTotals:
+    """What the passes of one handled message did together."""
+
+    passes: int = 0
+    seen: int = 0
+    events: int = 0
+    resynced: bool = False
+
+    def add(self, run: SyncRun) -> None:
+        self.passes += 1
+        self.seen += run.seen
+        self.events += run.events
+        self.resynced = self.resynced or run.resynced
+
+    def result(self, mailbox_id: int, outcome: SyncOutcome, gmail: GmailClient) -> SyncResult:
         return SyncResult(
-            self.mailbox.id,
+            mailbox_id,
+            outcome,
             messages_seen=self.seen,
             events_written=self.events,
             resynced=self.resynced,
-            rate_limited=self.gmail.rate_limited,
+            rate_limited=gmail.rate_limited,
+            passes=self.passes,
         )
 
 
@@ -205,6 +287,9 @@ class MailboxSyncer:
         on_progress: ProgressCallback | None = None,
     ) -> None:
         self._stopping = threading.Event()
+        self._owner_numbers = itertools.count(1)
+        self._stranded: dict[int, HeldLease] = {}
+        self._stranded_lock = threading.Lock()
         self._store = store
         self._classifier = classifier
         self._open_mailbox = open_mailbox
@@ -216,47 +301,155 @@ class MailboxSyncer:
         """Ask running syncs to stop after the chunk in hand (on SIGTERM)."""
         self._stopping.set()
 
-    def handle(self, message: MailboxChanged) -> SyncResult:
-        """Sync the mailbox named by ``message``; raise to have the message redelivered."""
-        owner = self._policy.worker_id
-        leased = self._store.lease_mailbox(
-            message.mailbox_id,
-            owner,
-            ttl_seconds=self._policy.lease_seconds,
-            history_after=message.history_id,
-        )
-        if isinstance(leased, LeaseRefused):
-            return _not_leased(leased)
-        quota = MailboxQuota(self._policy.quota, leased.quota_spends)
-        try:
-            return self._sync_leased(leased, message.reason, quota)
-        finally:
-            self._store.release_lease(message.mailbox_id, owner, quota_spends=quota.spends())
+    def handle(self, message: MailboxChanged, *, hand_over: bool = True) -> SyncResult:
+        """Record what ``message`` wants and, holding the lease, sync until it is reached.
 
-    def _sync_leased(self, leased: LeasedMailbox, reason: str, quota: QuotaGate) -> SyncResult:
-        mailbox, token = leased.mailbox, leased.refresh_token
-        if token is None:
+        Raises only when nothing could be recorded (the database did not answer: see
+        `is_database_outage`), on shutdown (`SyncInterrupted`), and with ``hand_over=False``
+        when another worker holds the lease (`MailboxBusy`)."""
+        self._release_stranded_leases()
+        owner = self._new_owner()
+        try:
+            granted = self._store.request_sync(
+                message.mailbox_id,
+                owner,
+                ttl_seconds=self._policy.lease_seconds,
+                history_id=message.history_id,
+                hand_over=hand_over,
+            )
+        except NotFound:
+            log.warning("mailbox %s does not exist: nothing to sync", message.mailbox_id)
+            return SyncResult(message.mailbox_id, SyncOutcome.SKIPPED)
+        if isinstance(granted, LeaseRefused):
+            return _not_leased(granted, hand_over=hand_over)
+        lease = HeldLease(
+            message.mailbox_id, owner, MailboxQuota(self._policy.quota, granted.quota_spends)
+        )
+        return self._sync_leased(granted, lease, message.reason)
+
+    def _new_owner(self) -> str:
+        """A lease owner per handled message: two messages of one mailbox handled at once by
+        this process's threads must not both think they hold its lease."""
+        return f"{self._policy.worker_id}/{next(self._owner_numbers)}"
+
+    def _release_stranded_leases(self) -> None:
+        """Release the leases a database outage kept us from releasing (their wants stay), so
+        the mailboxes are synced now rather than after the leases expire."""
+        with self._stranded_lock:
+            stranded = list(self._stranded.values())
+        for lease in stranded:
+            self._store.release_lease(
+                lease.mailbox_id, lease.owner, quota_spends=lease.quota.spends()
+            )
+            with self._stranded_lock:
+                self._stranded.pop(lease.mailbox_id, None)
+
+    def _sync_leased(self, granted: LeasedMailbox, lease: HeldLease, reason: str) -> SyncResult:
+        mailbox = granted.mailbox
+        if granted.refresh_token is None:
             self._store.set_mailbox_state(mailbox.id, MailboxState.RECONNECT_NEEDED)
-            return SyncResult(mailbox.id, skipped=True)
-        kind = "initial" if mailbox.history_cursor is None else reason
-        run = SyncRun(mailbox, self._open_mailbox(mailbox.id, token, quota), kind)
+            self._release(lease)
+            return SyncResult(mailbox.id, SyncOutcome.SKIPPED)
+        gmail = self._open_mailbox(mailbox.id, granted.refresh_token, lease.quota)
+        totals = PassTotals()
+        try:
+            return self._sync_until_wanted(granted, lease, gmail, reason, totals)
+        except Exception as error:
+            return self._after_failure(error, lease, gmail, totals)
+        finally:
+            gmail.close()
+
+    def _sync_until_wanted(
+        self,
+        granted: LeasedMailbox,
+        lease: HeldLease,
+        gmail: GmailClient,
+        reason: str,
+        totals: PassTotals,
+    ) -> SyncResult:
+        """Pass after pass, until the store finds nothing newer wanted and releases the lease."""
+        current: LeasedMailbox | None = granted
+        kind = "initial" if granted.mailbox.history_cursor is None else reason
+        while current is not None:
+            run = SyncRun(current.mailbox, gmail, kind, lease.owner)
+            self._run_pass(run, watch=totals.passes == 0)
+            totals.add(run)
+            current = self._store.finish_sync_pass(
+                lease.mailbox_id,
+                lease.owner,
+                wanted_seen=current.wanted_history_id,
+                ttl_seconds=self._policy.lease_seconds,
+                quota_spends=lease.quota.spends(),
+            )
+            kind = CATCH_UP
+        return totals.result(lease.mailbox_id, SyncOutcome.SYNCED, gmail)
+
+    def _run_pass(self, run: SyncRun, *, watch: bool) -> None:
+        """One sync from the cursor to Gmail's present, recorded as a sync run."""
         try:
             self._sync(run)
-            if self._watch_due(mailbox):
+            if watch and self._watch_due(run.mailbox):
                 self._watch(run)
-        except TokenRevoked as exc:
-            self._store.set_mailbox_state(mailbox.id, MailboxState.RECONNECT_NEEDED)
-            self._finish(run, status="failed", error=REVOKED_MESSAGE)
-            log.warning("mailbox %s needs reconnecting: %s", mailbox.id, type(exc).__name__)
-            return SyncResult(mailbox.id, skipped=True)
-        except Exception as exc:
-            error = f"Sync stopped and will be retried ({type(exc).__name__}: {exc})"
-            self._finish(run, status="failed", error=error)
+        except Exception as error:
+            self._record_failed_run(run, error)
             raise
-        finally:
-            run.gmail.close()
-        self._finish(run, status="resynced" if run.resynced else "ok")
-        return run.result()
+        self._finish(run, **_finished(run))
+
+    def _record_failed_run(self, run: SyncRun, error: Exception) -> None:
+        """Best effort: the run's row says why it stopped (not when the database is gone)."""
+        if is_database_outage(error):
+            return
+        if isinstance(error, TokenRevoked):
+            message = REVOKED_MESSAGE
+        else:
+            message = f"Sync stopped and will be retried ({type(error).__name__}: {error})"
+        try:
+            self._finish(run, status="failed", error=message)
+        except Exception as cause:
+            log.warning("mailbox %s: the failed run was not recorded (%s)", run.mailbox.id, cause)
+
+    def _after_failure(
+        self, error: Exception, lease: HeldLease, gmail: GmailClient, totals: PassTotals
+    ) -> SyncResult:
+        """Release the lease (the want stays for the sweep) and say what happened; re-raise a
+        database outage (the lease is remembered and released later) and a shutdown."""
+        mailbox_id = lease.mailbox_id
+        if is_database_outage(error):
+            with self._stranded_lock:
+                self._stranded[mailbox_id] = lease
+            raise error
+        if isinstance(error, LeaseLost):
+            log.warning("mailbox %s: the lease passed to another worker", mailbox_id)
+            return totals.result(mailbox_id, SyncOutcome.HANDED_OVER, gmail)
+        self._release(lease)
+        if isinstance(error, SyncInterrupted):
+            raise error
+        if isinstance(error, TokenRevoked):
+            self._store.set_mailbox_state(mailbox_id, MailboxState.RECONNECT_NEEDED)
+            log.warning("mailbox %s needs reconnecting: %s", mailbox_id, type(error).__name__)
+            return totals.result(mailbox_id, SyncOutcome.SKIPPED, gmail)
+        log.error(
+            "mailbox %s: sync failed (%s); the sweep retries it",
+            mailbox_id,
+            type(error).__name__,
+            exc_info=error,
+            extra={"mailbox_id": mailbox_id},
+        )
+        failed = totals.result(mailbox_id, SyncOutcome.FAILED, gmail)
+        return replace(failed, passes=failed.passes + 1, gmail_unreachable=is_gmail_outage(error))
+
+    def _release(self, lease: HeldLease) -> None:
+        """Give the lease back with its quota window; the wanted id stays as it is. When the
+        database does not answer, the lease is remembered and released by a later message."""
+        try:
+            self._store.release_lease(
+                lease.mailbox_id, lease.owner, quota_spends=lease.quota.spends()
+            )
+        except Exception as error:
+            if is_database_outage(error):
+                with self._stranded_lock:
+                    self._stranded[lease.mailbox_id] = lease
+            raise
 
     def _row_id(self, run: SyncRun) -> int:
         """The sync run's row, written on first need: a push sync's whole life is shorter than
@@ -288,6 +481,8 @@ class MailboxSyncer:
             self._sync_window(run, days=self._resync_days(run.mailbox))
             return
         refs = [ref for ref in delta.messages if counts_for_sync(ref.label_ids)]
+        # The reader wrote in these threads (their sent mail is not classified, but it is context).
+        run.sent_threads = {ref.thread_id for ref in delta.messages if "SENT" in ref.label_ids}
         self._write(run, refs, final_cursor=delta.latest_history_id)
 
     def _sync_window(self, run: SyncRun, *, days: int) -> None:
@@ -295,11 +490,17 @@ class MailboxSyncer:
         cursor = int(run.gmail.profile()["historyId"])
         refs = list(run.gmail.list_messages(f"newer_than:{days}d {WINDOW_QUERY}"))
         refs.reverse()  # oldest first, so statuses move in the order they happened
+        if not refs:
+            run.no_mail_in_days = days
         self._write(run, refs, final_cursor=cursor)
 
     def _write(self, run: SyncRun, refs: Sequence[MessageRef], *, final_cursor: int) -> None:
         """Fetch, classify and write in chunks; the cursor moves only with the last chunk."""
-        known = self._store.known_message_ids(run.mailbox.id, [ref.id for ref in refs])
+        recorded = self._store.recorded(
+            run.mailbox.id, [ref.id for ref in refs], [ref.thread_id for ref in refs]
+        )
+        known = recorded.known_message_ids
+        run.thread_applications = recorded.threads
         todo = list({ref.id: ref for ref in refs if ref.id not in known}.values())
         run.total, run.processed = len(refs), len(refs) - len(todo)
         self._report(run)
@@ -307,13 +508,13 @@ class MailboxSyncer:
         for index, chunk in enumerate(chunks):
             if self._stopping.is_set():
                 raise SyncInterrupted(f"mailbox {run.mailbox.id}: stopped after {run.processed}")
-            if index:  # the lease was just taken for the first chunk
-                self._keep_lease(run.mailbox.id)
-            emails = self._classify_chunk(run.gmail, chunk)
+            if index:  # the lease was just taken (or kept) for the first chunk
+                self._keep_lease(run)
+            emails = self._classify_chunk(run, chunk)
             last = index == len(chunks) - 1
             outcome = self._store.apply_sync_batch(
                 run.mailbox.id,
-                self._policy.worker_id,
+                run.owner,
                 emails,
                 new_cursor=final_cursor if last else None,
             )
@@ -332,33 +533,49 @@ class MailboxSyncer:
         if self._on_progress is not None:
             self._on_progress(run.processed, run.total)
 
-    def _keep_lease(self, mailbox_id: int) -> None:
+    def _keep_lease(self, run: SyncRun) -> None:
         """Extend the lease between chunks, so a long backfill keeps it; lost means stop."""
-        owner = self._policy.worker_id
-        if not self._store.acquire_lease(mailbox_id, owner, ttl_seconds=self._policy.lease_seconds):
-            raise LeaseLost(f"mailbox {mailbox_id}: the lease passed to another worker")
+        ttl = self._policy.lease_seconds
+        if not self._store.acquire_lease(run.mailbox.id, run.owner, ttl_seconds=ttl):
+            raise LeaseLost(f"mailbox {run.mailbox.id}: the lease passed to another worker")
 
-    def _classify_chunk(
-        self, gmail: GmailClient, chunk: Sequence[MessageRef]
-    ) -> list[IncomingEmail]:
-        fetched = gmail.get_metadata_batch(ref.id for ref in chunk)
+    def _classify_chunk(self, run: SyncRun, chunk: Sequence[MessageRef]) -> list[IncomingEmail]:
+        fetched = run.gmail.get_metadata_batch(ref.id for ref in chunk)
         messages = [
             fetched[ref.id]
             for ref in chunk
             if ref.id in fetched and counts_for_sync(fetched[ref.id].get("labelIds", ()))
         ]
-        verdicts = self._classifier.classify_many([classifier_input(m) for m in messages])
+        contexts = [self._context(run, message) for message in messages]
+        verdicts = self._classifier.classify_many(
+            [classifier_input(m, context=c) for m, c in zip(messages, contexts, strict=True)]
+        )
         threshold = self._policy.confidence_threshold
         emails = []
-        for message, verdict in zip(messages, verdicts, strict=True):
+        for message, context, verdict in zip(messages, contexts, verdicts, strict=True):
             body = None
-            if (verdict.label != "none" and verdict.confidence < threshold) or _is_forward(message):
+            if verdict.needs_review(threshold) or _is_forward(message):
                 # The snippet was not enough: read the body once, classify, and forget it.
-                body = self._fetch_body(gmail, message["id"])
+                body = self._fetch_body(run.gmail, message["id"])
                 if body is not None:
-                    verdict = self._classifier.classify(classifier_input(message, body))
+                    verdict = self._classifier.classify(
+                        classifier_input(message, body, context=context)
+                    )
             emails.append(incoming_email(message, verdict, threshold=threshold, body=body))
         return emails
+
+    def _context(self, run: SyncRun, message: dict[str, Any]) -> MailboxContext:
+        """What the mailbox knows around one message: its thread's application, the reader's
+        address, whether the reader wrote in the thread or is only in Cc."""
+        thread_id = message.get("threadId", message["id"])
+        thread = run.thread_applications.get(thread_id)
+        return MailboxContext(
+            thread_status=thread.status.value if thread is not None else None,
+            thread_company=thread.company if thread is not None else None,
+            user_wrote_in_thread=thread_id in run.sent_threads,
+            user_in_cc_only=only_in_cc(message, run.mailbox.gmail_address),
+            user_address=run.mailbox.gmail_address,
+        )
 
     def _fetch_body(self, gmail: GmailClient, message_id: str) -> str | None:
         try:
@@ -400,13 +617,23 @@ class MailboxSyncer:
         return max(1, min(limit, missed))
 
 
-def _not_leased(refused: LeaseRefused) -> SyncResult:
-    """Nothing to do (inactive, or the push is covered), or another worker is at it (redeliver)."""
+def _not_leased(refused: LeaseRefused, *, hand_over: bool) -> SyncResult:
+    """Nothing to do (inactive, or the history id is covered), or the lease holder will do it."""
     if refused.reason is LeaseRefusal.BUSY:
-        raise MailboxBusy(f"mailbox {refused.mailbox_id} is being synced by another worker")
+        if not hand_over:
+            raise MailboxBusy(f"mailbox {refused.mailbox_id} is being synced by another worker")
+        return SyncResult(refused.mailbox_id, SyncOutcome.HANDED_OVER)
     if refused.reason is LeaseRefusal.INACTIVE:
         log.info("mailbox %s is not active: nothing to sync", refused.mailbox_id)
-    return SyncResult(refused.mailbox_id, skipped=True)
+        return SyncResult(refused.mailbox_id, SyncOutcome.SKIPPED)
+    return SyncResult(refused.mailbox_id, SyncOutcome.COVERED)
+
+
+def _finished(run: SyncRun) -> dict[str, Any]:
+    """How a pass that did not fail is recorded: ok, resynced, or no mail (with the warning)."""
+    if run.no_mail_in_days is not None:
+        return {"status": NO_MAIL_STATUS, "error": NO_MAIL_WARNING.format(days=run.no_mail_in_days)}
+    return {"status": "resynced" if run.resynced else "ok"}
 
 
 def _is_forward(message: dict[str, Any]) -> bool:

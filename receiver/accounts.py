@@ -1,8 +1,13 @@
-"""Sign-up, sign-in and sign-out, with passwords hashed by werkzeug (scrypt)."""
+"""Sign-up, sign-in and sign-out, with passwords hashed by werkzeug (scrypt).
+
+An address is taken in one canonical form everywhere (`Store.canonical_email`: NFKC, then case
+folding): the account it creates, the account it finds and the sign-in throttle's count.
+"""
 
 from __future__ import annotations
 
 import logging
+import unicodedata
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
@@ -11,7 +16,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from receiver.context import receiver_context
 from receiver.current_user import SIGNED_OUT_KEY, SignedInUser, current_user_id
-from storage import StorageError
+from receiver.redirects import same_site_path
+from storage import StorageError, UserView
 
 log = logging.getLogger(__name__)
 
@@ -31,22 +37,28 @@ def sign_up() -> ResponseReturnValue:
     email = request.form.get("email", "").strip()
     display_name = request.form.get("display_name", "").strip()[:200] or None
     password = request.form.get("password", "")
-    problem = _sign_up_problem(email, password)
+    problem = _sign_up_problem(email, password) or _display_name_problem(display_name)
+    user = None
     if problem is None:
         try:
-            hashed = generate_password_hash(password, method="scrypt")
-            user_id = receiver_context().store.create_user(
-                email, display_name=display_name, password_hash=hashed
-            )
+            user = _create_account(email, display_name, password)
         except (StorageError, ValueError) as error:
             problem = str(error)
-    if problem is not None:
-        flash(problem, "error")
+    if user is None:
+        flash(problem or "The account could not be created; try again.", "error")
         page = render_template("sign_up.html", email=email, display_name=display_name or "")
         return page, 400
-    _sign_in(SignedInUser(user_id, email.lower(), display_name))
+    _sign_in(user)
     flash("Welcome to ApplyTrack. Connect Gmail to start tracking your applications.", "success")
     return redirect(url_for("integrations.integrations_page"))
+
+
+def _create_account(email: str, display_name: str | None, password: str) -> UserView | None:
+    """Create the account (storage checks and canonicalises the address) and read it back."""
+    store = receiver_context().store
+    hashed = generate_password_hash(password, method="scrypt")
+    user_id = store.create_user(email, display_name=display_name, password_hash=hashed)
+    return store.user(user_id)
 
 
 def _sign_up_problem(email: str, password: str) -> str | None:
@@ -56,6 +68,12 @@ def _sign_up_problem(email: str, password: str) -> str | None:
         return f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters."
     if len(password) > MAX_PASSWORD_LENGTH:
         return f"Choose a password of at most {MAX_PASSWORD_LENGTH} characters."
+    return None
+
+
+def _display_name_problem(display_name: str | None) -> str | None:
+    if display_name and any(unicodedata.category(char) in ("Cc", "Cs") for char in display_name):
+        return "Write your name without control characters (tabs, line breaks and the like)."
     return None
 
 
@@ -81,13 +99,16 @@ def sign_in() -> ResponseReturnValue:
         context.sign_in_throttle.record_failure(email)
         flash("That email and password do not match an account; check both and try again.", "error")
         return render_template("sign_in.html", email=email, next=_safe_next()), 401
-    _sign_in(SignedInUser(user.id, user.email, user.display_name))
+    _sign_in(user)
     return redirect(_safe_next() or url_for("dashboard.applications_page"))
 
 
 @bp.post("/sign-out")
 def sign_out() -> ResponseReturnValue:
-    """End the session (the demo does not sign its user in again afterwards)."""
+    """End every session of this user (the demo does not sign its user in again afterwards)."""
+    user_id = current_user_id()
+    if user_id is not None:
+        receiver_context().store.end_sessions(user_id)
     logout_user()
     session.clear()
     session[SIGNED_OUT_KEY] = True
@@ -95,15 +116,12 @@ def sign_out() -> ResponseReturnValue:
     return redirect(url_for("accounts.sign_in"))
 
 
-def _sign_in(user: SignedInUser) -> None:
+def _sign_in(user: UserView) -> None:
     session.clear()  # a fresh session on sign-in: nothing set before it carries over
-    login_user(user)
+    login_user(SignedInUser.of(user))
     log.info("signed in", extra={"user_id": user.id})
 
 
 def _safe_next() -> str | None:
     """The ``next`` page if it is a path on this site (never another host)."""
-    target = request.values.get("next", "")
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    return same_site_path(request.values.get("next"))

@@ -17,6 +17,7 @@ from receiver import (
     errors,
     integrations,
     metrics,
+    security_headers,
     session_cookies,
     webhook,
 )
@@ -65,7 +66,9 @@ def create_app(
         mailboxes=MailboxDirectory(store),
         gmail_factory=gmail_factory or _real_gmail_factory(config),
         sign_in_throttle=SignInThrottle(
-            config.sign_in_limits.failures, config.sign_in_limits.storage_uri
+            config.sign_in_limits.failures,
+            config.sign_in_limits.storage_uri,
+            key=store.canonical_email,
         ),
     )
     csrf = CSRFProtect(app)
@@ -76,6 +79,7 @@ def create_app(
     errors.init_app(app)
     current_user.init_app(app, demo=config.demo)
     session_cookies.init_app(app)
+    security_headers.init_app(app, oauth_authorize_url=config.gmail.oauth.auth_uri)
     app.context_processor(_live_marker_helper)
     return app
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
@@ -18,6 +19,9 @@ log = logging.getLogger(__name__)
 DEFAULT_MAX_AGE_SECONDS = 300.0
 FETCH_TIMEOUT_SECONDS = 10.0
 _MAX_AGE = re.compile(r"max-age=(\d+)")
+# What a certificates answer that is not a JSON object is turned into: google-auth then raises
+# `TransportError` (retry later) rather than a parse error that would read as a bad token.
+_BAD_GATEWAY = 502
 
 
 @dataclass(frozen=True)
@@ -86,8 +90,12 @@ class CachingCertsRequest(transport.Request):
                 timeout=timeout or FETCH_TIMEOUT_SECONDS,
                 **kwargs,
             )
-            if response.status == 200:
-                self._remember(url, response)
+            if response.status != 200:
+                return response
+            if not _is_json_object(response.data):
+                log.warning("the signing certificates answer is not a JSON object")
+                return _CachedResponse(status=_BAD_GATEWAY, headers={}, data=b"")
+            self._remember(url, response)
             return response
 
     def forget_if_older_than(self, url: str, seconds: float) -> bool:
@@ -106,6 +114,13 @@ class CachingCertsRequest(transport.Request):
         max_age = _max_age(headers, self._default_max_age)
         self._entries[url] = _Entry(cached, fetched_at=now, expires_at=now + max_age)
         log.info("fetched signing certificates (kept %.0f s)", max_age)
+
+
+def _is_json_object(data: bytes) -> bool:
+    try:
+        return isinstance(json.loads(data), dict)
+    except (ValueError, RecursionError):
+        return False
 
 
 def _max_age(headers: dict[str, str], default: float) -> float:

@@ -58,4 +58,5 @@ class ReceiverConfig:
     sign_in_limits: SignInLimits = field(default_factory=SignInLimits)
     default_tier: str = "free"  # the sync tier offered first: "premium" or "free"
     prometheus_multiproc_dir: str | None = None  # under gunicorn: counters shared by workers
+    metrics_token: str | None = None  # the bearer token /metrics needs; None: /metrics is 404
     demo: bool = False  # the demo signs its user in on loopback and accepts open pushes

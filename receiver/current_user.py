@@ -2,6 +2,11 @@
 
 Views that need a person use Flask-Login's `login_required`; a visitor who is not signed in is sent
 to the sign-in page, or, under ``/api/``, answered with one JSON 401.
+
+A session holds the user's id *and* the user's session version at sign-in (``"<id>:<version>"``,
+Flask-Login's "alternative token"). Sign-out and a password change raise the version in the
+database (`Store.end_sessions`), so every cookie issued before — on this browser or any other —
+stops loading a user, even though the signed cookie itself is still intact.
 """
 
 from __future__ import annotations
@@ -15,10 +20,12 @@ from flask_login import LoginManager, UserMixin, current_user, login_user
 
 from receiver.context import receiver_context
 from receiver.errors import json_error, wants_json
+from storage import UserView
 
 DEMO_CONFIG_KEY = "APPLYTRACK_DEMO_SIGN_IN"
 SIGNED_OUT_KEY = "signed_out"
 NOT_SIGNED_IN = "You are not signed in; sign in to see your applications."
+_MAX_SESSION_ID_LENGTH = 41  # "<id>:<version>", each at most 20 digits
 # Answered for machines, never for a person: no demo sign-in (and no session cookie) there.
 _NO_PERSON_ENDPOINTS = frozenset({None, "static", "metrics", "healthz", "readyz"})
 
@@ -30,10 +37,16 @@ class SignedInUser(UserMixin):
     id: int
     email: str
     display_name: str | None
+    session_version: int
+
+    @classmethod
+    def of(cls, user: UserView) -> SignedInUser:
+        """The signed-in form of an account, at its current session version."""
+        return cls(user.id, user.email, user.display_name, user.session_version)
 
     def get_id(self) -> str:
-        """The id Flask-Login keeps in the session."""
-        return str(self.id)
+        """What Flask-Login keeps in the session: the user's id and session version."""
+        return f"{self.id}:{self.session_version}"
 
     @property
     def name(self) -> str:
@@ -51,13 +64,17 @@ def init_app(app: Flask, *, demo: bool) -> None:
     app.before_request(_sign_in_demo_user)
 
 
-def _load_user(user_id: str) -> SignedInUser | None:
-    if not user_id.isdecimal():
+def _load_user(session_id: str) -> SignedInUser | None:
+    """The user a session names, unless the session was ended since (its version is older)."""
+    user_id, _, version = session_id.partition(":")
+    if len(session_id) > _MAX_SESSION_ID_LENGTH or not (
+        user_id.isascii() and user_id.isdigit() and version.isascii() and version.isdigit()
+    ):
         return None
     user = receiver_context().store.user(int(user_id))
-    if user is None:
+    if user is None or user.session_version != int(version):
         return None
-    return SignedInUser(user.id, user.email, user.display_name)
+    return SignedInUser.of(user)
 
 
 def _not_signed_in() -> ResponseReturnValue:
@@ -75,10 +92,11 @@ def _sign_in_demo_user() -> None:
         return
     if session.get(SIGNED_OUT_KEY) or not is_loopback_request():
         return
-    mailboxes = receiver_context().store.mailboxes()
-    user = _load_user(str(mailboxes[0].user_id)) if mailboxes else None
+    store = receiver_context().store
+    mailboxes = store.mailboxes()
+    user = store.user(mailboxes[0].user_id) if mailboxes else None
     if user is not None:
-        login_user(user)
+        login_user(SignedInUser.of(user))
 
 
 def is_loopback_request() -> bool:

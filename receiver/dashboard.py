@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from receiver.context import receiver_context
 from receiver.current_user import signed_in_user_id
 from receiver.pipeline_chart import STATUS_LABELS, moves_chart, status_chart
+from receiver.redirects import same_site_path
 from receiver.serialize import iso_utc
 from storage import EventCause, NotFound, Status, Store
 
@@ -125,7 +126,5 @@ def _decide_review(
 
 
 def _back() -> Response:
-    target = request.form.get("next", "")
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return redirect(target)
-    return redirect(url_for(".applications_page"))
+    """Back to the page the form was on (a path on this site), else the Applications page."""
+    return redirect(same_site_path(request.form.get("next")) or url_for(".applications_page"))

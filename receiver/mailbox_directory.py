@@ -45,7 +45,7 @@ class MailboxDirectory:
 
     def connected_mailbox(self, address: str) -> MailboxView | None:
         """The mailbox for ``address`` unless there is none or it is disconnected."""
-        key = address.strip().casefold()
+        key = Store.canonical_email(address)
         with self._lock:
             cached = self._found.get(key)
         if cached is not None and self._clock() < cached[0]:

@@ -1,5 +1,9 @@
 """Webhook counters (prometheus_client), served at `GET /metrics`, and the health endpoints.
 
+`/metrics` is not public: it answers only a scrape with ``Authorization: Bearer <METRICS_TOKEN>``
+(401 otherwise), and 404 when no token is configured. `/healthz` and `/readyz` stay open for the
+platform's probes; they tell nothing about the users.
+
 Under gunicorn each worker process counts on its own. Set PROMETHEUS_MULTIPROC_DIR to an empty,
 writable directory before gunicorn starts: prometheus_client then keeps the counters in files
 there, and `/metrics` adds up every process's values, whichever process answers the scrape.
@@ -7,7 +11,9 @@ there, and `/metrics` adds up every process's values, whichever process answers 
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, jsonify
+import hmac
+
+from flask import Flask, Response, abort, current_app, jsonify, request
 from prometheus_client import CollectorRegistry, Counter, generate_latest, multiprocess
 
 # name -> help text; each is exposed as applytrack_push_<name>_total
@@ -62,9 +68,26 @@ def init_app(app: Flask) -> None:
 
 def _metrics() -> Response:
     context = current_app.extensions["applytrack"]
+    token: str | None = context.config.metrics_token
+    if token is None:
+        abort(404)
+    if not _carries_bearer(request.headers.get("Authorization", ""), token):
+        return Response(
+            "Scraping /metrics needs the Authorization: Bearer token set in METRICS_TOKEN.\n",
+            status=401,
+            mimetype="text/plain",
+            headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+        )
     metrics: PushMetrics = context.metrics
     text = metrics.render(multiprocess_dir=context.config.prometheus_multiproc_dir)
     return Response(text, content_type=PROMETHEUS_CONTENT_TYPE)
+
+
+def _carries_bearer(authorization: str, token: str) -> bool:
+    scheme, _, presented = authorization.partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(
+        presented.strip().encode(errors="replace"), token.encode()
+    )
 
 
 def _healthz() -> Response:

@@ -1,11 +1,18 @@
-"""Who may push to the webhook: Google's OIDC token, or the emulator's shared `?token=`."""
+"""Who may push to the webhook: Google's OIDC token, or the emulator's shared `?token=`.
+
+Checking is split in two so that the webhook can decide everything local first: `inspect` needs
+no network (the token's shape and claims, or the shared token) and `verify` checks an OIDC
+token's signature against Google's certificates, which may mean fetching them. A push that
+`inspect` refuses can never succeed and gets 401/403 even while the certificates are out of reach.
+"""
 
 from __future__ import annotations
 
 import hmac
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from google.auth import exceptions as google_auth_errors
@@ -13,6 +20,7 @@ from google.oauth2 import id_token
 
 from receiver.certs import CachingCertsRequest
 from receiver.config import PushAuthConfig
+from receiver.push_token import NOT_A_JWT, MalformedToken, read_unverified_token
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +54,14 @@ class PushCaller:
     identity: str | None = None
 
 
+@dataclass(frozen=True)
+class PushCredentials:
+    """Credentials that passed every local check; an OIDC ``token`` still awaits its signature."""
+
+    method: str  # "oidc", "shared_token" or "demo"
+    token: str | None = field(default=None, repr=False)
+
+
 class PushAuthenticator:
     """Checks a push request's credentials against the configured push identity."""
 
@@ -55,6 +71,7 @@ class PushAuthenticator:
         *,
         demo: bool = False,
         certs_request: CachingCertsRequest | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         if not config.configured and not demo:
             raise PushAuthNotConfigured(
@@ -62,41 +79,47 @@ class PushAuthenticator:
                 "GMAIL_PUSH_AUDIENCE and GMAIL_PUSH_SERVICE_ACCOUNT (Google's OIDC push token), "
                 "or GMAIL_PUSH_TOKEN (the shared ?token= used with the Pub/Sub emulator)."
             )
-        self._audience = config.audience
-        self._service_account = config.service_account
-        self._certs_url = config.certs_url
-        self._issuers = tuple(config.issuers)
-        self._shared_token = config.shared_token
-        self._oidc = config.oidc
+        self._config = config
         self._open = not config.configured  # demo mode only, checked above
         self._certs_request = certs_request or CachingCertsRequest()
+        self._clock = clock
         if self._open:
             log.warning("push webhook accepts unauthenticated pushes (demo mode)")
 
     def authenticate(self, authorization: str | None, query_token: str | None) -> PushCaller:
         """Return the caller, or raise `PushAuthError` / `PushAuthUnavailable`."""
-        if self._oidc and authorization:
-            return self._verify_bearer(authorization)
-        if self._shared_token and query_token is not None:
-            return self._verify_shared_token(query_token)
+        return self.verify(self.inspect(authorization, query_token))
+
+    def inspect(self, authorization: str | None, query_token: str | None) -> PushCredentials:
+        """Check what needs no network; raise `PushAuthError` for credentials that never pass."""
+        if self._config.oidc and authorization:
+            token = _bearer_token(authorization)
+            try:
+                claims = read_unverified_token(token).claims
+            except MalformedToken as error:
+                raise PushAuthError(401, f"The push token is not valid: {error.reason}.") from None
+            self._check_claims(claims)
+            return PushCredentials(method="oidc", token=token)
+        if self._config.shared_token and query_token is not None:
+            self._check_shared_token(query_token, self._config.shared_token)
+            return PushCredentials(method="shared_token")
         if self._open:
-            return PushCaller(method="demo")
-        expected = "an Authorization: Bearer token" if self._oidc else "a ?token= parameter"
+            return PushCredentials(method="demo")
+        expected = "an Authorization: Bearer token" if self._config.oidc else "a ?token= parameter"
         raise PushAuthError(401, f"The push carries no credentials; expected {expected}.")
 
-    def _verify_shared_token(self, query_token: str) -> PushCaller:
-        assert self._shared_token is not None
-        if not hmac.compare_digest(query_token.encode(), self._shared_token.encode()):
-            raise PushAuthError(401, "The push's ?token= does not match the configured token.")
-        return PushCaller(method="shared_token")
+    def verify(self, credentials: PushCredentials) -> PushCaller:
+        """Finish the check: an OIDC token's signature (may fetch Google's certificates)."""
+        if credentials.method != "oidc":
+            return PushCaller(method=credentials.method)
+        claims = self._verified_claims(credentials.token or "")
+        self._check_claims(claims)  # again, now that the claims are known to be Google's
+        return PushCaller(method="oidc", identity=claims.get("email"))
 
-    def _verify_bearer(self, authorization: str) -> PushCaller:
-        scheme, _, token = authorization.partition(" ")
-        token = token.strip()
-        if scheme.lower() != "bearer" or not token:
-            raise PushAuthError(401, "The Authorization header is not a Bearer token.")
-        claims = self._verified_claims(token)
-        return self._check_identity(claims)
+    @staticmethod
+    def _check_shared_token(query_token: str, shared_token: str) -> None:
+        if not hmac.compare_digest(query_token.encode(errors="replace"), shared_token.encode()):
+            raise PushAuthError(401, "The push's ?token= does not match the configured token.")
 
     def _verified_claims(self, token: str) -> Mapping[str, Any]:
         try:
@@ -106,7 +129,7 @@ class PushAuthenticator:
             # A key we do not know may be a freshly rotated one: fetch the certificates once more,
             # but not more than once a minute, whatever tokens are sent to us.
             rotated = reason in _SIGNATURE_REASONS and self._certs_request.forget_if_older_than(
-                self._certs_url, REFETCH_AFTER_SECONDS
+                self._config.certs_url, REFETCH_AFTER_SECONDS
             )
             if not rotated:
                 raise PushAuthError(401, f"The push token is not valid: {reason}.") from None
@@ -119,26 +142,55 @@ class PushAuthenticator:
     def _decode(self, token: str) -> Mapping[str, Any]:
         try:
             return id_token.verify_token(
-                token, self._certs_request, audience=self._audience, certs_url=self._certs_url
+                token,
+                self._certs_request,
+                audience=self._config.audience,
+                certs_url=self._config.certs_url,
             )
         except google_auth_errors.TransportError as exc:
             raise PushAuthUnavailable(
-                f"Google's signing certificates could not be fetched from {self._certs_url}; "
-                "Pub/Sub will deliver the push again."
+                f"Google's signing certificates could not be fetched from "
+                f"{self._config.certs_url}; Pub/Sub will deliver the push again."
             ) from exc
 
-    def _check_identity(self, claims: Mapping[str, Any]) -> PushCaller:
-        issuer = claims.get("iss")
-        if issuer not in self._issuers:
-            raise PushAuthError(401, f"The push token was issued by {issuer!r}, not by Google.")
-        email = claims.get("email")
-        if email != self._service_account:
+    def _check_claims(self, claims: Mapping[str, Any]) -> None:
+        """The claims a push token of ours must carry; raises `PushAuthError` naming the first."""
+        self._check_lifetime(claims)
+        if claims.get("aud") != self._config.audience:
+            raise PushAuthError(
+                401, "The push token is not valid: it was issued for another audience."
+            )
+        if claims.get("iss") not in self._config.issuers:
+            raise PushAuthError(401, "The push token was not issued by Google.")
+        if claims.get("email") != self._config.service_account:
             raise PushAuthError(
                 403, "The push token belongs to another service account than the configured one."
             )
         if claims.get("email_verified") is not True:
             raise PushAuthError(403, "The push token's email address is not verified.")
-        return PushCaller(method="oidc", identity=email)
+
+    def _check_lifetime(self, claims: Mapping[str, Any]) -> None:
+        issued, expires = _seconds(claims.get("iat")), _seconds(claims.get("exp"))
+        if issued is None or expires is None:
+            raise PushAuthError(401, "The push token is not valid: it lacks the iat or exp claim.")
+        now = self._clock()
+        if now < issued:
+            raise PushAuthError(401, "The push token is not valid: it is not valid yet.")
+        if expires < now:
+            raise PushAuthError(401, "The push token is not valid: it has expired.")
+
+
+def _bearer_token(authorization: str) -> str:
+    scheme, _, token = authorization.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise PushAuthError(401, "The Authorization header is not a Bearer token.")
+    return token
+
+
+def _seconds(value: object) -> int | None:
+    """A timestamp claim: whole seconds since the epoch, as Google writes them."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 _VERIFY_ERRORS = (google_auth_errors.GoogleAuthError, ValueError, TypeError)
@@ -164,4 +216,4 @@ def _failure_reason(error: Exception) -> str:
     for needle, reason in _REASONS:
         if needle in message:
             return reason
-    return "it is not a well-formed JWT"
+    return NOT_A_JWT

@@ -42,6 +42,7 @@ def event_json(event: EventView) -> dict[str, Any]:
         "to_status": event.to_status.value,
         "cause": event.cause.value,
         "applied": event.applied,
+        "explanation": event.explanation,
         "reasons": list(event.reasons),
         "email": email_json(event.email),
         "created_at": iso_utc(event.created_at),

@@ -4,9 +4,15 @@ Per address, not per client IP: behind Cloud Run's proxy every client shares a f
 guessing one account's password is the attack to stop. The counts live in the `limits` library's
 storage: in memory by default (each gunicorn worker counts for itself), or shared through
 `RATE_LIMIT_STORAGE_URI` (e.g. redis://) when several processes serve sign-ins.
+
+Attempts are counted under the address's canonical form — the very function storage finds the
+account by — so no spelling of one address ("SAM@…", U+017F LONG S for "s") gets fresh attempts
+at the same account.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from limits import RateLimitItem, parse_many, storage, strategies
 
@@ -16,21 +22,18 @@ _NAMESPACE = "sign-in-failures"
 class SignInThrottle:
     """Says whether an address may try to sign in, and records its failed attempts."""
 
-    def __init__(self, limits: str, storage_uri: str) -> None:
+    def __init__(self, limits: str, storage_uri: str, *, key: Callable[[str], str]) -> None:
         self._limits: list[RateLimitItem] = parse_many(limits)
+        self._key = key
         self._window = strategies.MovingWindowRateLimiter(storage.storage_from_string(storage_uri))
 
     def allowed(self, email: str) -> bool:
         """True unless ``email`` has used up one of its failure allowances."""
-        key = _key(email)
+        key = self._key(email)
         return all(self._window.test(limit, _NAMESPACE, key) for limit in self._limits)
 
     def record_failure(self, email: str) -> None:
         """Count one failed sign-in for ``email``."""
-        key = _key(email)
+        key = self._key(email)
         for limit in self._limits:
             self._window.hit(limit, _NAMESPACE, key)
-
-
-def _key(email: str) -> str:
-    return email.strip().lower()

@@ -1,8 +1,13 @@
 """`POST /pubsub/gmail`: Pub/Sub's push of a Gmail notification, turned into `mailbox-changed`.
 
 Pub/Sub treats any 2xx as an acknowledgement. So the webhook answers 204 only once the internal
-queue accepted the message (or the notification is for a mailbox we do not sync), 400 to a body
-that can never succeed (Pub/Sub dead-letters it), and 503 to anything worth retrying.
+queue accepted the message (or the notification is for a mailbox we do not sync), 4xx to a push
+that can never succeed (401/403 for credentials, 400 for a body; Pub/Sub dead-letters it), and
+503 only to what a retry can fix (certificates, database or queue out of reach).
+
+Everything that can be decided on this machine — the credentials' shape and claims, then the
+body — is decided before anything that needs the network, so a push that can never succeed is
+refused even while Google's certificates are unreachable.
 """
 
 from __future__ import annotations
@@ -15,31 +20,59 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from messaging import MailboxChanged, Publisher
 from receiver.context import ReceiverContext, receiver_context
 from receiver.errors import json_error
-from receiver.push_auth import PushAuthError, PushAuthUnavailable
+from receiver.push_auth import PushAuthError, PushAuthUnavailable, PushCaller
 from receiver.push_body import GmailNotification, MalformedPush, parse_push_body
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("webhook", __name__)
 
+ResponseOrError = Response | tuple[Response, int]
+
 
 @bp.post("/pubsub/gmail")
-def receive_gmail_push() -> Response | tuple[Response, int]:
+def receive_gmail_push() -> ResponseOrError:
     """Authenticate a push, parse it, and publish `mailbox-changed` for a known mailbox."""
     context = receiver_context()
     context.metrics.count("received")
     try:
-        caller = context.authenticator.authenticate(
+        credentials = context.authenticator.inspect(
             request.headers.get("Authorization"), request.args.get("token")
         )
     except PushAuthError as error:
-        context.metrics.count("rejected")
-        log.warning("push rejected: %s", error.message)
-        return json_error(error.status, error.message)
+        return _rejected(context, error)
+    try:
+        notification = parse_push_body(request.get_data(cache=False))
+    except MalformedPush as error:
+        return _malformed(context, str(error))
+    except RequestEntityTooLarge:
+        return _malformed(context, "The push body is larger than a Gmail notification can be.")
+    try:
+        caller = context.authenticator.verify(credentials)
+    except PushAuthError as error:
+        return _rejected(context, error)
     except PushAuthUnavailable as error:
         context.metrics.count("unavailable")
         log.error("push not verified: %s", error)
         return json_error(503, str(error))
+    return _accept(context, caller, notification)
+
+
+def _rejected(context: ReceiverContext, error: PushAuthError) -> ResponseOrError:
+    context.metrics.count("rejected")
+    log.warning("push rejected: %s", error.message)
+    return json_error(error.status, error.message)
+
+
+def _malformed(context: ReceiverContext, reason: str) -> ResponseOrError:
+    context.metrics.count("malformed")
+    log.warning("push malformed: %s", reason)
+    return json_error(400, reason)
+
+
+def _accept(
+    context: ReceiverContext, caller: PushCaller, notification: GmailNotification
+) -> ResponseOrError:
     context.metrics.count("verified")
     if context.publisher is None:
         context.metrics.count("unavailable")
@@ -49,23 +82,13 @@ def receive_gmail_push() -> Response | tuple[Response, int]:
             "The webhook has no queue publisher configured, so it cannot accept pushes; "
             "build the app with a publisher (see applytrack.wsgi).",
         )
-    try:
-        notification = parse_push_body(request.get_data(cache=False))
-    except MalformedPush as error:
-        context.metrics.count("malformed")
-        log.warning("push malformed: %s", error)
-        return json_error(400, str(error))
-    except RequestEntityTooLarge:
-        context.metrics.count("malformed")
-        log.warning("push malformed: body too large")
-        return json_error(400, "The push body is larger than a Gmail notification can be.")
     log.info("push verified (%s) message_id=%s", caller.method, notification.message_id)
     return _publish(context, context.publisher, notification)
 
 
 def _publish(
     context: ReceiverContext, publisher: Publisher, notification: GmailNotification
-) -> Response | tuple[Response, int]:
+) -> ResponseOrError:
     try:
         mailbox = context.mailboxes.connected_mailbox(notification.email_address)
     except Exception:

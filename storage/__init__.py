@@ -7,9 +7,11 @@ from storage.errors import LeaseLost, MailboxConflict, NotFound, StorageError
 from storage.rotation import reencrypt_fields
 from storage.store import Store
 from storage.views import (
+    NO_MAIL_STATUS,
     ApplicationDetail,
     ApplicationView,
     BatchOutcome,
+    BehindMailbox,
     EmailRef,
     EventView,
     IncomingEmail,
@@ -18,15 +20,19 @@ from storage.views import (
     LeaseRefusal,
     LeaseRefused,
     MailboxView,
+    Recorded,
     ReviewEmailView,
     SyncRunView,
+    ThreadApplication,
     UserView,
 )
 
 __all__ = [
+    "NO_MAIL_STATUS",
     "ApplicationDetail",
     "ApplicationView",
     "BatchOutcome",
+    "BehindMailbox",
     "Database",
     "EmailRef",
     "EventCause",
@@ -43,12 +49,14 @@ __all__ = [
     "MailboxState",
     "MailboxView",
     "NotFound",
+    "Recorded",
     "ReviewEmailView",
     "ReviewState",
     "Status",
     "StorageError",
     "Store",
     "SyncRunView",
+    "ThreadApplication",
     "Tier",
     "UserView",
     "reencrypt_fields",

@@ -12,6 +12,7 @@ from storage.column_types import format_history_id
 from storage.core import StoreCore, get_mailbox
 from storage.enums import MailboxState, Tier
 from storage.errors import MailboxConflict, NotFound, StorageError
+from storage.identity import canonical_email, email_address_problem
 from storage.models import Mailbox, User
 from storage.row_views import mailbox_view, user_view
 from storage.views import MailboxView, UserView
@@ -20,13 +21,19 @@ from storage.views import MailboxView, UserView
 class Accounts(StoreCore):
     """Users and mailboxes."""
 
+    # The form addresses are kept and found under; callers that key anything else by an address
+    # (the sign-in throttle) use this same function.
+    canonical_email = staticmethod(canonical_email)
+    # Why an address (in canonical form) can never be an account's or a mailbox's, or None.
+    email_address_problem = staticmethod(email_address_problem)
+
     # Users -------------------------------------------------------------------------------------
 
     def create_user(
         self, email: str, *, display_name: str | None = None, password_hash: str | None = None
     ) -> int:
         """Create an account and return its id (raises `StorageError` if the email is taken)."""
-        address = _normalise_address(email, "user email")
+        address = _normalise_address(email, "email address")
         try:
             with self._db.session() as session:
                 user = User(
@@ -51,9 +58,22 @@ class Accounts(StoreCore):
 
     def user_by_email(self, email: str) -> UserView | None:
         """The account with this email, or None."""
+        address = _lookup_key(email)
+        if address is None:
+            return None
         with self._db.session(read_only=True) as session:
-            user = session.scalars(select(User).where(User.email == _address_key(email))).first()
+            user = session.scalars(select(User).where(User.email == address)).first()
             return None if user is None else user_view(user)
+
+    def end_sessions(self, user_id: int) -> None:
+        """End every session of the user (sign-out, a password change): raise its version."""
+        with self._db.session() as session:
+            session.execute(
+                update(User)
+                .where(User.id == user_id)
+                .values(session_version=User.session_version + 1)
+                .execution_options(synchronize_session=False)
+            )
 
     # Mailboxes ---------------------------------------------------------------------------------
 
@@ -95,8 +115,11 @@ class Accounts(StoreCore):
 
     def mailbox_by_address(self, address: str) -> MailboxView | None:
         """The mailbox connected for this Gmail address, or None."""
+        key = _lookup_key(address)
+        if key is None:
+            return None
         with self._db.session(read_only=True) as session:
-            query = select(Mailbox).where(Mailbox.gmail_address == _address_key(address))
+            query = select(Mailbox).where(Mailbox.gmail_address == key)
             mailbox = session.scalars(query).first()
             return None if mailbox is None else mailbox_view(mailbox)
 
@@ -174,12 +197,18 @@ def _mailbox_to_connect(session: Session, user_id: int, address: str) -> Mailbox
     return by_user
 
 
-def _address_key(address: str) -> str:
-    return address.strip().casefold()
+def _lookup_key(address: str) -> str | None:
+    """The canonical ``address``, or None when no row can have it (nothing is queried then)."""
+    key = canonical_email(address)
+    return None if email_address_problem(key) else key
 
 
 def _normalise_address(address: str, what: str) -> str:
-    normalised = _address_key(address)
-    if "@" not in normalised or len(normalised) > 320:
-        raise ValueError(f"The {what} {address!r} is not an email address.")
+    normalised = canonical_email(address)
+    problem = email_address_problem(normalised)
+    if problem is not None:
+        raise ValueError(
+            f"The {what} {address!r} {problem}; write it like name@example.com, "
+            "with no spaces or control characters."
+        )
     return normalised

@@ -6,11 +6,41 @@ Only fingerprints reach the database; the normalised plaintext never does.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import UTC
 from email.utils import parseaddr
 
 from storage.crypto import FieldCipher
 from storage.views import IncomingEmail
+
+MAX_ADDRESS_LENGTH = 320  # RFC 5321: 64 for the local part, 1 for "@", 255 for the domain
+# Control, format (zero-width), surrogate and private-use characters: never part of an address.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co"})
+
+
+def canonical_email(address: str) -> str:
+    """The one form of an email address accounts and mailboxes are kept and found under.
+
+    Unicode NFKC, then case folding, so that every spelling a person (or an attacker) can type
+    for one address — "Sam@Example.com", U+017F LONG S for "s", full-width letters — is the same
+    account, the same mailbox and the same sign-in throttle key.
+    """
+    return unicodedata.normalize("NFKC", address.strip()).casefold()
+
+
+def email_address_problem(address: str) -> str | None:
+    """Why ``address`` cannot be an account's or a mailbox's address (a phrase), or None."""
+    if len(address) > MAX_ADDRESS_LENGTH:
+        return f"is longer than {MAX_ADDRESS_LENGTH} characters"
+    local, at, domain = address.rpartition("@")
+    if not at or not local or not domain:
+        return "is not an email address (like name@example.com)"
+    if any(char.isspace() for char in address):
+        return "contains a space"
+    if any(unicodedata.category(char) in _INVISIBLE_CATEGORIES for char in address):
+        return "contains a control or invisible character"
+    return None
+
 
 _REPLY_PREFIX = re.compile(r"^\s*(?:(?:re|fwd?|aw|wg|tr|rv)\s*(?:\[\d+\])?\s*:\s*)+", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")

@@ -1,4 +1,11 @@
-"""`Leases`: which worker may sync a mailbox, taken by one conditional UPDATE across processes."""
+"""`Leases`: which worker may sync a mailbox, and what it must sync it to.
+
+A `mailbox-changed` message is a hint; the mailbox row is the truth. `request_sync` records the
+history id the message wants (``wanted_history_id``) and takes the lease if it is free; the holder
+syncs pass after pass until `finish_sync_pass` finds nothing new wanted, and releases in the same
+transaction. Every request that finds the lease held changes the wanted id, so the holder always
+sees it and runs one more pass: no notification is lost between a pass and the release.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +14,16 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
+from storage.column_types import MAX_HISTORY_ID
 from storage.core import StoreCore, get_mailbox
 from storage.enums import MailboxState
-from storage.errors import LeaseLost
+from storage.errors import LeaseLost, NotFound
 from storage.models import Mailbox
 from storage.row_views import mailbox_view
-from storage.views import LeasedMailbox, LeaseRefusal, LeaseRefused
+from storage.views import BehindMailbox, LeasedMailbox, LeaseRefusal, LeaseRefused
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +66,108 @@ class Leases(StoreCore):
             spends = _quota_spends(mailbox_id, leased.quota_window)
             return LeasedMailbox(mailbox_view(leased), token, spends)
 
+    def request_sync(
+        self,
+        mailbox_id: int,
+        owner: str,
+        *,
+        ttl_seconds: float,
+        history_id: int | None = None,
+        hand_over: bool = True,
+    ) -> LeasedMailbox | LeaseRefused:
+        """Record that the mailbox must be synced to ``history_id`` (None: to its current state)
+        and take the lease when it is free, in one transaction on the locked row.
+
+        Refusals: INACTIVE (nothing recorded); COVERED (the cursor has reached ``history_id``);
+        BUSY (another owner syncs it: the want is recorded for it, unless ``hand_over`` is
+        False, in which case nothing is recorded). A leased mailbox carries the wanted id read
+        under the lease.
+        """
+        _check_lease_arguments(owner, ttl_seconds)
+        with self._db.session() as session:
+            mailbox = _locked_mailbox(session, mailbox_id)
+            if mailbox.state is not MailboxState.ACTIVE:
+                return LeaseRefused(mailbox_id, LeaseRefusal.INACTIVE)
+            cursor = mailbox.history_cursor
+            if history_id is not None and cursor is not None and history_id <= cursor:
+                return LeaseRefused(mailbox_id, LeaseRefusal.COVERED)
+            target = (
+                history_id if history_id is not None else min((cursor or 0) + 1, MAX_HISTORY_ID)
+            )
+            now = self._clock()
+            if not _lease_free(mailbox, owner, now):
+                if hand_over:
+                    mailbox.wanted_history_id = _raised(mailbox.wanted_history_id, target)
+                return LeaseRefused(mailbox_id, LeaseRefusal.BUSY, holder=mailbox.lease_owner)
+            mailbox.wanted_history_id = max(mailbox.wanted_history_id or 0, target)
+            mailbox.lease_owner = owner
+            mailbox.lease_expires_at = now + timedelta(seconds=ttl_seconds)
+            return self._leased(mailbox)
+
+    def finish_sync_pass(
+        self,
+        mailbox_id: int,
+        owner: str,
+        *,
+        wanted_seen: int | None,
+        ttl_seconds: float,
+        quota_spends: Sequence[tuple[float, int]] = (),
+    ) -> LeasedMailbox | None:
+        """After a pass that started once ``wanted_seen`` was read: release the lease (with the
+        quota window) if nothing newer is wanted and return None; otherwise keep the lease and
+        return the mailbox with the new wanted id, for one more pass. None too when ``owner``
+        lost the lease: the new holder owns the want."""
+        _check_lease_arguments(owner, ttl_seconds)
+        with self._db.session() as session:
+            mailbox = _locked_mailbox(session, mailbox_id)
+            if mailbox.lease_owner != owner:
+                return None
+            wanted, cursor = mailbox.wanted_history_id, mailbox.history_cursor
+            satisfied = wanted is None or wanted == wanted_seen
+            if satisfied or (cursor is not None and wanted is not None and wanted <= cursor):
+                mailbox.wanted_history_id = None
+                mailbox.lease_owner = None
+                mailbox.lease_expires_at = None
+                mailbox.quota_window = _stored_window(quota_spends)
+                return None
+            mailbox.lease_expires_at = self._clock() + timedelta(seconds=ttl_seconds)
+            return self._leased(mailbox)
+
+    def behind_mailboxes(self) -> list[BehindMailbox]:
+        """Active mailboxes whose wanted history id is ahead of the cursor (or that were never
+        synced), with whether a live lease is on them."""
+        now = self._clock()
+        cursor, wanted = Mailbox.history_cursor, Mailbox.wanted_history_id
+        query = (
+            select(Mailbox)
+            .where(
+                Mailbox.state == MailboxState.ACTIVE,
+                wanted.is_not(None),
+                # Zero-padded text: comparing the texts compares the numbers.
+                cursor.is_(None) | (wanted > cursor),
+            )
+            .order_by(Mailbox.id)
+        )
+        with self._db.session(read_only=True) as session:
+            return [
+                BehindMailbox(
+                    mailbox_id=row.id,
+                    wanted_history_id=row.wanted_history_id or 0,
+                    history_cursor=row.history_cursor,
+                    leased=not _lease_free(row, None, now),
+                )
+                for row in session.scalars(query)
+            ]
+
+    def _leased(self, mailbox: Mailbox) -> LeasedMailbox:
+        """The view a lease holder works from: mailbox, token, quota window, wanted id."""
+        return LeasedMailbox(
+            mailbox_view(mailbox),
+            self._cipher.decrypt_optional(mailbox.refresh_token_enc),
+            _quota_spends(mailbox.id, mailbox.quota_window),
+            wanted_history_id=mailbox.wanted_history_id,
+        )
+
     def release_lease(
         self,
         mailbox_id: int,
@@ -69,7 +179,7 @@ class Leases(StoreCore):
         the next holder must still count (``quota_spends``: seconds since the epoch, units)."""
         values: dict[str, object] = {"lease_owner": None, "lease_expires_at": None}
         if quota_spends is not None:
-            values["quota_window"] = json.dumps([[moment, units] for moment, units in quota_spends])
+            values["quota_window"] = _stored_window(quota_spends)
         with self._db.session() as session:
             session.execute(
                 update(Mailbox)
@@ -87,10 +197,7 @@ class Leases(StoreCore):
         *conditions: ColumnElement[bool],
     ) -> Mailbox | None:
         """The mailbox as leased (read by the same statement), or None when not taken."""
-        if not owner:
-            raise ValueError("A lease owner must be a non-empty string naming the worker.")
-        if ttl_seconds <= 0:
-            raise ValueError(f"ttl_seconds must be positive (got {ttl_seconds}).")
+        _check_lease_arguments(owner, ttl_seconds)
         now = self._clock()
         return session.scalars(
             update(Mailbox)
@@ -106,6 +213,46 @@ class Leases(StoreCore):
             .returning(Mailbox)
             .execution_options(synchronize_session=False)
         ).first()
+
+
+def _check_lease_arguments(owner: str, ttl_seconds: float) -> None:
+    if not owner:
+        raise ValueError("A lease owner must be a non-empty string naming the worker.")
+    if ttl_seconds <= 0:
+        raise ValueError(f"ttl_seconds must be positive (got {ttl_seconds}).")
+
+
+def _locked_mailbox(session: Session, mailbox_id: int) -> Mailbox:
+    """The mailbox row, locked until the transaction ends (SQLite: the write lock is held)."""
+    mailbox = session.scalars(
+        select(Mailbox).where(Mailbox.id == mailbox_id).with_for_update()
+    ).first()
+    if mailbox is None:
+        raise NotFound(f"There is no mailbox with id {mailbox_id}.")
+    return mailbox
+
+
+def _lease_free(mailbox: Mailbox, owner: str | None, now: datetime) -> bool:
+    """Nobody holds the lease, it has expired, or ``owner`` holds it."""
+    expires = mailbox.lease_expires_at
+    return (
+        mailbox.lease_owner is None
+        or mailbox.lease_owner == owner
+        or expires is None
+        or expires <= now
+    )
+
+
+def _raised(wanted: int | None, target: int) -> int:
+    """The wanted id after a request the lease holder must notice: the target when it is newer,
+    else one more than before (a different value the holder's re-check sees)."""
+    if wanted is None or target > wanted:
+        return target
+    return min(wanted + 1, MAX_HISTORY_ID)
+
+
+def _stored_window(quota_spends: Sequence[tuple[float, int]]) -> str:
+    return json.dumps([[moment, units] for moment, units in quota_spends])
 
 
 def check_lease(mailbox: Mailbox, owner: str, now: datetime) -> None:

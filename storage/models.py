@@ -51,6 +51,8 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(320), unique=True)
     display_name: Mapped[str | None] = mapped_column(String(200))
     password_hash: Mapped[str | None] = mapped_column(String(255))
+    # Raised on sign-out and on a password change: a session cookie with an older one is void.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
 
@@ -66,6 +68,8 @@ class Mailbox(Base):
     state: Mapped[MailboxState] = mapped_column(EnumText(MailboxState))
     refresh_token_enc: Mapped[str | None] = mapped_column(Text)
     history_cursor: Mapped[int | None] = mapped_column(HistoryIdText)
+    # The newest history id a notification announced: a sync runs until the cursor reaches it.
+    wanted_history_id: Mapped[int | None] = mapped_column(HistoryIdText)
     watch_expiration: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_sync_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_push_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -114,6 +118,8 @@ class EmailRecord(Base):
     sender_enc: Mapped[str] = mapped_column(Text)
     subject_enc: Mapped[str] = mapped_column(Text)
     reasons_enc: Mapped[str] = mapped_column(Text)
+    # The classifier's reason in a sentence, for the Activity Log (None on older records).
+    explanation_enc: Mapped[str | None] = mapped_column(Text)
     # What the classifier read off the email, kept so a reviewed email can join its application.
     company_enc: Mapped[str | None] = mapped_column(Text)
     role_enc: Mapped[str | None] = mapped_column(Text)

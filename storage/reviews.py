@@ -1,6 +1,14 @@
-"""`Reviews`: emails whose label was too unsure to apply, and a person's decision on them."""
+"""`Reviews`: emails whose label was too unsure to apply, and a person's decision on them.
+
+A thread is one review item: the person sees its newest pending email (and how many more wait in
+the thread), and their decision covers every pending email of the thread.
+"""
 
 from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import replace
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -18,10 +26,9 @@ class Reviews(StoreCore):
     """List pending reviews; accept or dismiss one."""
 
     def emails_for_review(self, user_id: int) -> list[ReviewEmailView]:
-        """The user's emails recorded as needing review, newest first."""
+        """The user's review items, newest first: one per thread, its newest pending email."""
         with self._db.session(read_only=True) as session:
-            query = _pending_for_user(user_id)
-            return [review_view(self._cipher, record) for record in session.scalars(query)]
+            return self._one_per_thread(session.scalars(_pending_for_user(user_id)))
 
     def review_emails_for_application(
         self, user_id: int, application_id: int
@@ -35,21 +42,41 @@ class Reviews(StoreCore):
                 EmailRecord.application_id == application_id
             )
             query = _pending_for_user(user_id).where(EmailRecord.thread_id.in_(threads))
-            return [review_view(self._cipher, record) for record in session.scalars(query)]
+            return self._one_per_thread(session.scalars(query))
 
     def accept_review(self, user_id: int, email_id: int) -> int | None:
-        """Accept a flagged email's label: apply it like any email; return its application id."""
+        """Accept a review item: every pending email of its thread is applied like any email,
+        oldest first; return the application they joined."""
         with self._db.session() as session:
             record, mailbox = _pending_review(session, user_id, email_id)
-            record.review_state = ReviewState.ACCEPTED
             writer = BatchWriter(session, self._cipher, mailbox, self._clock())
-            return writer.apply_reviewed(record, self._as_incoming(record))
+            application_id = None
+            for pending in _pending_in_thread(session, record):
+                pending.review_state = ReviewState.ACCEPTED
+                joined = writer.apply_reviewed(pending, self._as_incoming(pending))
+                application_id = joined or application_id
+            return application_id
 
     def dismiss_review(self, user_id: int, email_id: int) -> None:
-        """Decide that a flagged email changes nothing; it stays recorded."""
+        """Decide that a review item changes nothing: every pending email of its thread stays
+        recorded and changes no application."""
         with self._db.session() as session:
             record, _ = _pending_review(session, user_id, email_id)
-            record.review_state = ReviewState.DISMISSED
+            for pending in _pending_in_thread(session, record):
+                pending.review_state = ReviewState.DISMISSED
+
+    def _one_per_thread(self, records: Iterable[EmailRecord]) -> list[ReviewEmailView]:
+        """The newest of each thread's records (they come newest first), counting the rest."""
+        newest: dict[tuple[int, str], EmailRecord] = {}
+        waiting: Counter[tuple[int, str]] = Counter()
+        for record in records:
+            key = (record.mailbox_id, record.thread_id)
+            newest.setdefault(key, record)
+            waiting[key] += 1
+        return [
+            replace(review_view(self._cipher, record), others_in_thread=waiting[key] - 1)
+            for key, record in newest.items()
+        ]
 
     def _as_incoming(self, record: EmailRecord) -> IncomingEmail:
         """The recorded email, decrypted, as the writer takes it."""
@@ -75,6 +102,20 @@ def _pending_for_user(user_id: int) -> Select[EmailRecord]:
         .where(Mailbox.user_id == user_id, EmailRecord.review_state == ReviewState.PENDING)
         .order_by(EmailRecord.email_date.desc(), EmailRecord.id.desc())
     )
+
+
+def _pending_in_thread(session: Session, record: EmailRecord) -> list[EmailRecord]:
+    """Every pending email of ``record``'s thread, oldest first (``record`` among them)."""
+    query = (
+        select(EmailRecord)
+        .where(
+            EmailRecord.mailbox_id == record.mailbox_id,
+            EmailRecord.thread_id == record.thread_id,
+            EmailRecord.review_state == ReviewState.PENDING,
+        )
+        .order_by(EmailRecord.email_date, EmailRecord.id)
+    )
+    return list(session.scalars(query))
 
 
 def _pending_review(session: Session, user_id: int, email_id: int) -> tuple[EmailRecord, Mailbox]:

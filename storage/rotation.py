@@ -13,7 +13,14 @@ from storage.models import Application, EmailRecord, Mailbox
 ENCRYPTED_COLUMNS: dict[Any, tuple[str, ...]] = {
     Mailbox: ("refresh_token_enc",),
     Application: ("company_enc", "role_enc"),
-    EmailRecord: ("sender_enc", "subject_enc", "reasons_enc", "company_enc", "role_enc"),
+    EmailRecord: (
+        "sender_enc",
+        "subject_enc",
+        "reasons_enc",
+        "explanation_enc",
+        "company_enc",
+        "role_enc",
+    ),
 }
 
 

@@ -25,6 +25,7 @@ def user_view(user: User) -> UserView:
         display_name=user.display_name,
         password_hash=user.password_hash,
         created_at=user.created_at,
+        session_version=user.session_version,
     )
 
 
@@ -75,6 +76,7 @@ def event_view(cipher: FieldCipher, event: StatusEvent, record: EmailRecord | No
     """The view of a status event, with the email that caused it (None: a manual change)."""
     email = None
     reasons: tuple[str, ...] = ()
+    explanation = ""
     if record is not None:
         email = EmailRef(
             sender=cipher.decrypt(record.sender_enc),
@@ -82,6 +84,7 @@ def event_view(cipher: FieldCipher, event: StatusEvent, record: EmailRecord | No
             date=record.email_date,
         )
         reasons = _reasons(cipher, record.reasons_enc)
+        explanation = cipher.decrypt_optional(record.explanation_enc) or ""
     return EventView(
         from_status=event.from_status,
         to_status=event.to_status,
@@ -90,6 +93,7 @@ def event_view(cipher: FieldCipher, event: StatusEvent, record: EmailRecord | No
         email=email,
         reasons=reasons,
         created_at=event.created_at,
+        explanation=explanation,
     )
 
 
@@ -105,6 +109,7 @@ def review_view(cipher: FieldCipher, record: EmailRecord) -> ReviewEmailView:
         label=record.label,
         confidence=record.confidence,
         reasons=_reasons(cipher, record.reasons_enc),
+        explanation=cipher.decrypt_optional(record.explanation_enc) or "",
     )
 
 

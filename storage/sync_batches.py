@@ -11,9 +11,9 @@ from storage.column_types import format_history_id
 from storage.core import StoreCore
 from storage.errors import NotFound
 from storage.leases import check_lease
-from storage.models import EmailRecord, Mailbox
+from storage.models import Application, EmailRecord, Mailbox
 from storage.sync_writer import BatchWriter
-from storage.views import BatchOutcome, IncomingEmail
+from storage.views import BatchOutcome, IncomingEmail, Recorded, ThreadApplication
 
 logger = logging.getLogger(__name__)
 
@@ -25,18 +25,42 @@ class SyncBatches(StoreCore):
 
     def known_message_ids(self, mailbox_id: int, message_ids: Sequence[str]) -> set[str]:
         """Which of these Gmail message ids the mailbox has already recorded (for resuming)."""
-        known: set[str] = set()
+        return self.recorded(mailbox_id, message_ids, ()).known_message_ids
+
+    def recorded(
+        self, mailbox_id: int, message_ids: Sequence[str], thread_ids: Sequence[str]
+    ) -> Recorded:
+        """In one read: which messages are recorded already, and which of these threads belong
+        to an application (its status and company: the classifier's context)."""
         with self._db.session(read_only=True) as session:
-            for start in range(0, len(message_ids), _IN_CHUNK):
-                chunk = list(message_ids[start : start + _IN_CHUNK])
-                rows = session.scalars(
-                    select(EmailRecord.gmail_message_id).where(
-                        EmailRecord.mailbox_id == mailbox_id,
-                        EmailRecord.gmail_message_id.in_(chunk),
+            known: set[str] = set()
+            for chunk in _chunks(message_ids):
+                known.update(
+                    session.scalars(
+                        select(EmailRecord.gmail_message_id).where(
+                            EmailRecord.mailbox_id == mailbox_id,
+                            EmailRecord.gmail_message_id.in_(chunk),
+                        )
                     )
                 )
-                known.update(rows)
-        return known
+            threads: dict[str, ThreadApplication] = {}
+            for chunk in _chunks(list(dict.fromkeys(thread_ids))):
+                query = (
+                    select(EmailRecord.thread_id, Application)
+                    .join(Application, Application.id == EmailRecord.application_id)
+                    .where(EmailRecord.mailbox_id == mailbox_id, EmailRecord.thread_id.in_(chunk))
+                    .order_by(EmailRecord.id)
+                )
+                for thread_id, application in session.execute(query):
+                    threads.setdefault(
+                        thread_id,
+                        ThreadApplication(
+                            application.id,
+                            application.status,
+                            self._cipher.decrypt_optional(application.company_enc),
+                        ),
+                    )
+            return Recorded(known, threads)
 
     def apply_sync_batch(
         self,
@@ -74,3 +98,7 @@ class SyncBatches(StoreCore):
             },
         )
         return outcome
+
+
+def _chunks(values: Sequence[str]) -> list[list[str]]:
+    return [list(values[start : start + _IN_CHUNK]) for start in range(0, len(values), _IN_CHUNK)]

@@ -25,6 +25,7 @@ class _Counts:
     events_written: int = 0
     needs_review: int = 0
     copies: int = 0
+    events_logged: int = 0
 
 
 class BatchWriter:
@@ -46,6 +47,7 @@ class BatchWriter:
             events_written=counts.events_written,
             needs_review=counts.needs_review,
             copies=counts.copies,
+            events_logged=counts.events_logged,
         )
 
     def write(self, email: IncomingEmail) -> None:
@@ -75,8 +77,11 @@ class BatchWriter:
         self._update_record(record_id, application_id=application.id)
         if previous is not None:  # joined an existing application: fill in what it lacks
             self._fill_in_company_and_role(application, email)
-        if self._write_event(application, previous, record_id, email, status):
+        changed = self._write_event(application, previous, record_id, email, status)
+        if changed is True:
             self._counts.events_written += 1
+        elif changed is False:
+            self._counts.events_logged += 1
 
     def apply_reviewed(self, record: EmailRecord, email: IncomingEmail) -> int | None:
         """Apply an email a person accepted: join or start its application and write the event."""
@@ -99,6 +104,7 @@ class BatchWriter:
             "sender_enc": encrypt(email.sender),
             "subject_enc": encrypt(email.subject),
             "reasons_enc": encrypt(json.dumps(list(email.reasons))),
+            "explanation_enc": self._cipher.encrypt_optional(email.explanation or None),
             "company_enc": self._cipher.encrypt_optional(email.company),
             "role_enc": self._cipher.encrypt_optional(email.role),
             "email_date": email.date,
@@ -249,7 +255,10 @@ class BatchWriter:
         record_id: int,
         email: IncomingEmail,
         status: Status,
-    ) -> bool:
+    ) -> bool | None:
+        """Write the email's event: True when it changed the application's status (or started
+        it), False when it changed nothing (the same status again, a change the rules refuse, a
+        manual status), None when the event was already written."""
         if application.manual_override:
             resulting = application.status
         elif previous is None:  # started by this email: there are no earlier events to weigh
@@ -257,23 +266,25 @@ class BatchWriter:
         else:
             events = [*self._email_events(application.id), EmailEvent(status, email.date)]
             resulting = automatic_status(events) or status
+        # Logged either way (the rules fold over every email event), applied only when it moved.
+        changed = resulting == status and resulting != previous and not application.manual_override
         values = {
             "application_id": application.id,
             "email_record_id": record_id,
             "from_status": previous,
             "to_status": status,
             "cause": EventCause.EMAIL,
-            "applied": resulting == status and not application.manual_override,
+            "applied": changed,
             "created_at": self._now,
         }
         event_id = insert_or_ignore(
             self._session, StatusEvent, values, ("email_record_id", "application_id")
         )
         if event_id is None:
-            return False
+            return None
         application.status = resulting
         application.updated_at = self._now
-        return True
+        return changed
 
     def _email_events(self, application_id: int) -> list[EmailEvent]:
         query = (

@@ -9,6 +9,9 @@ from enum import StrEnum
 
 from storage.enums import EventCause, Label, MailboxState, Status, Tier
 
+# The status of a sync run that read no mail in the window it looked at (first sync, resync).
+NO_MAIL_STATUS = "no_mail"
+
 
 @dataclass(frozen=True)
 class IncomingEmail:
@@ -25,6 +28,7 @@ class IncomingEmail:
     company: str | None = None
     role: str | None = None
     reasons: tuple[str, ...] = ()
+    explanation: str = ""
     needs_review: bool = False
     original_sender: str | None = None
     original_subject: str | None = None
@@ -73,9 +77,10 @@ class BatchOutcome:
 
     emails_new: int = 0
     emails_skipped: int = 0
-    events_written: int = 0
+    events_written: int = 0  # status changes: the email moved its application (or started it)
     needs_review: int = 0
     copies: int = 0
+    events_logged: int = 0  # events that changed nothing: in the Activity Log, not status changes
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,7 @@ class UserView:
     display_name: str | None
     password_hash: str | None
     created_at: datetime
+    session_version: int = 0  # a session signed in under an older version has ended
 
 
 @dataclass(frozen=True)
@@ -112,6 +118,19 @@ class LeasedMailbox:
     refresh_token: str | None
     # Gmail quota the previous holder spent that may still count: (seconds since epoch, units).
     quota_spends: tuple[tuple[float, int], ...] = ()
+    # The history id the holder must sync to, as read when the lease was taken or kept; a pass
+    # that started after it was read satisfies it (see `Store.finish_sync_pass`).
+    wanted_history_id: int | None = None
+
+
+@dataclass(frozen=True)
+class BehindMailbox:
+    """An active mailbox whose wanted history id is ahead of its cursor: a sync is owed."""
+
+    mailbox_id: int
+    wanted_history_id: int
+    history_cursor: int | None
+    leased: bool  # a lease is live: a worker is syncing it now
 
 
 class LeaseRefusal(StrEnum):
@@ -145,7 +164,12 @@ class SyncRunView:
     events_written: int
     processed: int
     total: int | None
-    error: str | None
+    error: str | None  # why it failed; for a "no_mail" run, the warning to show
+
+    @property
+    def found_no_mail(self) -> bool:
+        """A first sync or resync that read no mail at all (the wrong account, perhaps)."""
+        return self.status == NO_MAIL_STATUS
 
 
 @dataclass(frozen=True)
@@ -155,6 +179,23 @@ class EmailRef:
     sender: str
     subject: str
     date: datetime
+
+
+@dataclass(frozen=True)
+class ThreadApplication:
+    """The application a Gmail thread belongs to, as the classifier's context needs it."""
+
+    application_id: int
+    status: Status
+    company: str | None
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What a sync reads before classifying: messages already recorded, threads' applications."""
+
+    known_message_ids: set[str]
+    threads: dict[str, ThreadApplication]
 
 
 @dataclass(frozen=True)
@@ -168,6 +209,7 @@ class EventView:
     email: EmailRef | None
     reasons: tuple[str, ...]
     created_at: datetime
+    explanation: str = ""  # why, in a sentence (empty for a manual change or an old record)
 
 
 @dataclass(frozen=True)
@@ -208,6 +250,17 @@ class IntegrationView:
     watch_expiration: datetime | None
     recent_runs: tuple[SyncRunView, ...]
 
+    @property
+    def no_mail_warning(self) -> str | None:
+        """The warning of a first sync or resync that found no mail, until a later sync reads
+        some (``recent_runs`` is newest first)."""
+        for run in self.recent_runs:
+            if run.found_no_mail:
+                return run.error
+            if run.messages_seen > 0:
+                return None
+        return None
+
 
 @dataclass(frozen=True)
 class ReviewEmailView:
@@ -222,3 +275,5 @@ class ReviewEmailView:
     label: Label
     confidence: float
     reasons: tuple[str, ...]
+    explanation: str = ""
+    others_in_thread: int = 0  # more pending emails of the same thread, decided with this one

@@ -137,7 +137,8 @@ def run_sync(args: argparse.Namespace) -> int:
     deadline = time.monotonic() + args.wait_for_lease
     while True:
         try:
-            result = syncer.handle(MailboxChanged(args.mailbox_id, None, "sync_now"))
+            message = MailboxChanged(args.mailbox_id, None, "sync_now")
+            result = syncer.handle(message, hand_over=False)
             break
         except MailboxBusy:
             if time.monotonic() > deadline:

@@ -7,6 +7,7 @@ import base64
 import pytest
 
 from applytrack.settings import Settings, SettingsError
+from applytrack.wiring import receiver_config
 
 pytestmark = pytest.mark.unit
 
@@ -57,6 +58,8 @@ def test_a_complete_environment_is_typed() -> None:
         ({"LOG_FORMAT": "xml"}, "LOG_FORMAT"),
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
         ({"SIGN_IN_FAILURE_LIMITS": "five a minute"}, "SIGN_IN_FAILURE_LIMITS"),
+        ({"METRICS_TOKEN": "short"}, "METRICS_TOKEN"),
+        ({"METRICS_TOKEN": "has a space in the middle of it"}, "METRICS_TOKEN"),
     ],
 )
 def test_a_bad_value_names_its_variable(change: dict[str, str], named: str) -> None:
@@ -70,3 +73,12 @@ def test_embedded_defaults_keep_their_keys_between_runs(tmp_path) -> None:
     assert first.encryption_keys == second.encryption_keys
     assert first.database_url.startswith("sqlite:///")
     assert first.queue_backend == "inprocess"
+
+
+def test_the_web_metrics_token_is_read_and_reaches_the_receiver() -> None:
+    token = "0123456789abcdef0123456789abcdef"
+    settings = Settings.from_env(env(METRICS_TOKEN=token))
+
+    assert settings.metrics_token == token
+    assert receiver_config(settings).metrics_token == token
+    assert Settings.from_env(env()).metrics_token is None  # unset: /metrics is 404 on the web

@@ -114,7 +114,7 @@ def test_push_subscription_refuses_a_plain_http_webhook(run_script) -> None:
     assert not result.find("pubsub", "subscriptions", "create")
 
 
-def test_internal_queue_is_ordered_with_dead_letters(run_script) -> None:
+def test_internal_queue_is_unordered_with_dead_letters(run_script) -> None:
     result = run_script("internal-queue.sh", *BASE_ARGS, *NUMBER)
 
     assert result.returncode == 0, result.stderr
@@ -122,7 +122,8 @@ def test_internal_queue_is_ordered_with_dead_letters(run_script) -> None:
     assert {PubSubNames.internal_topic, dead_letter} <= created_topics(result)
     workers = result.one("pubsub", "subscriptions", "create", PubSubNames.internal_subscription)
     assert workers.flags["topic"] == PubSubNames.internal_topic
-    assert workers.flags["enable-message-ordering"] is True
+    # Ordering keys only queued a mailbox's messages behind one a dead worker held (issue #16).
+    assert "enable-message-ordering" not in workers.flags
     assert workers.flags["ack-deadline"] == str(ACK_DEADLINE_SECONDS)
     assert workers.flags["dead-letter-topic"] == dead_letter
     assert workers.flags["max-delivery-attempts"] == str(MAX_DELIVERY_ATTEMPTS)

@@ -44,6 +44,8 @@ def test_resources_are_created_only_when_missing(run_script, fake_gcloud, existi
     if existing == "all":
         assert creates == []
         assert [call.words[3] for call in updates] == [PubSubNames.internal_subscription]
+        # The fake's subscription was made ordered by an older deploy: the operator is told.
+        assert "still has message ordering on" in result.stderr
     else:
         assert {call.words[3] for call in creates} >= {
             PubSubNames.gmail_topic,

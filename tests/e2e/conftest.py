@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from e2e_testkit import PROJECT, Stack
+from e2e_testkit import METRICS_TOKEN, PROJECT, Stack
 
 from applytrack.localstack import StackOptions, start_local_stack
 
@@ -19,7 +19,7 @@ def stack(pubsub_emulator: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
             queue_backend="pubsub",
             pubsub_project=PROJECT,
             worker_id="e2e-worker",
-            settings_overrides={"demo": False},
+            settings_overrides={"demo": False, "metrics_token": METRICS_TOKEN},
         )
     )
     try:

@@ -10,6 +10,7 @@ from storage import Store
 from tests.sync_testkit import new_address, wait_until
 
 PROJECT = "applytrack-e2e"
+METRICS_TOKEN = "e2e-metrics-scrape-token"  # the web process serves /metrics only with it
 WAIT_SECONDS = 45.0
 
 

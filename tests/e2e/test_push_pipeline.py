@@ -10,7 +10,7 @@ import json
 
 import pytest
 import requests
-from e2e_testkit import PROJECT, Stack
+from e2e_testkit import METRICS_TOKEN, PROJECT, Stack
 from google.cloud import pubsub_v1
 
 from storage import Status
@@ -40,7 +40,8 @@ def _deliver_and_wait(stack: Stack, mailbox_id: int, address: str, message: dict
 
 
 def _pushes_published(stack: Stack) -> int:
-    text = requests.get(f"{stack.web_url}/metrics", timeout=10).text
+    authorization = {"Authorization": f"Bearer {METRICS_TOKEN}"}
+    text = requests.get(f"{stack.web_url}/metrics", headers=authorization, timeout=10).text
     line = next(x for x in text.splitlines() if x.startswith("applytrack_push_published_total"))
     return int(float(line.split()[-1]))
 

@@ -28,3 +28,10 @@ def test_mailbox_changed_round_trips_unsigned_history_ids() -> None:
 def test_malformed_queue_messages_are_refused(wire: bytes) -> None:
     with pytest.raises(MalformedMessage):
         MailboxChanged.from_bytes(wire)
+
+
+@pytest.mark.unit
+def test_the_sweep_is_a_reason_and_no_ordering_key_is_offered() -> None:
+    message = MailboxChanged(4, 2**64 - 1, "sweep")
+    assert MailboxChanged.from_bytes(message.to_bytes()) == message
+    assert not hasattr(message, "ordering_key")

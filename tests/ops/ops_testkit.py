@@ -8,6 +8,7 @@ import shlex
 import subprocess
 import sys
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,10 +17,14 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from applytrack.settings import Settings
 from messaging import MailboxChanged
-from messaging.admin import PubSubNames
+from messaging.admin import PubSubNames, dead_letter_subscription
 from sandbox import SandboxServer
 from sandbox.emulator import free_port
 from tests.sync_testkit import REPO_ROOT, settings_for
+
+# The web process serves /metrics only to this token (METRICS_TOKEN); the others ignore it.
+METRICS_TOKEN = "ops-metrics-scrape-token"
+METRICS_AUTHORIZATION = {"Authorization": f"Bearer {METRICS_TOKEN}"}
 
 
 @dataclass
@@ -41,7 +46,8 @@ class Process:
     def metrics(self) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
         """A scrape of its metrics endpoint: (sample name, sorted labels) -> value."""
         assert self.metrics_port is not None, "this process serves no metrics"
-        body = requests.get(f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=10).text
+        url = f"http://127.0.0.1:{self.metrics_port}/metrics"
+        body = requests.get(url, headers=METRICS_AUTHORIZATION, timeout=10).text
         return {
             (sample.name, tuple(sorted(sample.labels.items()))): sample.value
             for family in text_string_to_metric_families(body)
@@ -116,17 +122,41 @@ def start_procfile_web(env: dict[str, str], log_dir: Path, name: str = "web") ->
     return Process(popen, stderr_path, int(env["PORT"]))
 
 
+def worker_outcomes(process: Process) -> Counter[str]:
+    """Messages a worker handled, by outcome, as its metrics endpoint reports them."""
+    outcomes: Counter[str] = Counter()
+    for (name, labels), value in process.metrics().items():
+        if name == "applytrack_worker_messages_total":
+            outcomes[dict(labels)["outcome"]] += int(value)
+    return outcomes
+
+
+def worker_metric(process: Process, name: str) -> float:
+    """The sum of a metric's samples (all labels) in a scrape of the process."""
+    return sum(value for (sample, _), value in process.metrics().items() if sample == name)
+
+
+def drain_dead_letters(settings: Settings) -> list[MailboxChanged]:
+    """Every message the internal subscription dead-lettered (pulled from its hold)."""
+    hold = dead_letter_subscription(settings.pubsub.internal_dead_letter_topic)
+    return _drain(settings.pubsub.project, hold, wait_seconds=3.0)
+
+
 def drain_internal_subscription(
     settings: Settings, *, wait_seconds: float = 3.0
 ) -> list[MailboxChanged]:
     """Pull and ack every message on the internal subscription, until a pull brings nothing."""
+    return _drain(
+        settings.pubsub.project, settings.pubsub.internal_subscription, wait_seconds=wait_seconds
+    )
+
+
+def _drain(project: str, subscription: str, *, wait_seconds: float) -> list[MailboxChanged]:
     from google.api_core.exceptions import DeadlineExceeded, RetryError
     from google.cloud import pubsub_v1
 
     subscriber = pubsub_v1.SubscriberClient()
-    path = subscriber.subscription_path(
-        settings.pubsub.project, settings.pubsub.internal_subscription
-    )
+    path = subscriber.subscription_path(project, subscription)
     messages: list[MailboxChanged] = []
     try:
         while True:

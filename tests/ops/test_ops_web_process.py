@@ -19,6 +19,7 @@ from typing import BinaryIO
 import pytest
 import requests
 from ops_testkit import (
+    METRICS_TOKEN,
     Process,
     drain_internal_subscription,
     ops_settings,
@@ -132,6 +133,7 @@ def web(pubsub_emulator, sandbox: SandboxServer, tmp_path: Path) -> Iterator[Web
         GMAIL_PUSH_TOKEN=PUSH_TOKEN,
         PORT=str(free_port()),
         PROMETHEUS_MULTIPROC_DIR=str(metrics_dir),
+        METRICS_TOKEN=METRICS_TOKEN,
         # gunicorn's control socket goes there instead of ~/.gunicorn, shared by every run.
         XDG_RUNTIME_DIR=str(tmp_path),
     )

@@ -10,7 +10,6 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 
-import pytest
 import requests
 from sqlalchemy import text
 
@@ -19,7 +18,7 @@ from applytrack.wiring import mailbox_connector, sync_policy
 from gmail import GmailClient
 from messaging import MailboxChanged
 from messaging.inprocess import InProcessQueue
-from processors import MailboxBusy, MailboxSyncer, Schedule, Scheduler
+from processors import MailboxSyncer, Schedule, Scheduler, SyncOutcome
 from sandbox import SandboxServer
 from storage import Store, Tier
 from tests import sync_testkit
@@ -136,19 +135,23 @@ def test_a_failure_mid_sync_keeps_the_cursor_and_the_written_chunks(
 
     GmailClient.get_metadata_batch = fail_on_second_chunk  # type: ignore[method-assign]
     try:
-        with pytest.raises(Exception):  # noqa: B017 - whatever the client raised after retrying
-            syncer.handle(MailboxChanged(mailbox_id, None, "initial"))
+        failed = syncer.handle(MailboxChanged(mailbox_id, None, "initial"))
     finally:
         GmailClient.get_metadata_batch = original_batch  # type: ignore[method-assign]
         requests.delete(f"{sandbox.url}/sandbox/faults", timeout=5)
 
+    # Acked, not redelivered: the want stays in the database, unleased, for the sweep.
+    assert (failed.outcome, failed.gmail_unreachable) == (SyncOutcome.FAILED, True)
+    assert [(m.mailbox_id, m.leased) for m in store.behind_mailboxes()] == [(mailbox_id, False)]
     partial = recorded(store, mailbox_id)["records"]
     assert 0 < partial < len(expected)
     assert store.mailbox(mailbox_id).history_cursor is None
     assert store.sync_runs(mailbox_id)[0].status == "failed"
 
-    syncer.handle(MailboxChanged(mailbox_id, None, "initial"))
+    [sweep] = Scheduler(store, InProcessQueue(), Schedule()).sweep()
+    assert syncer.handle(sweep).outcome is SyncOutcome.SYNCED
     assert recorded(store, mailbox_id)["records"] == len(expected)
+    assert store.behind_mailboxes() == []
 
 
 def test_two_workers_on_one_mailbox_never_both_sync(sandbox, store, settings, classifier):
@@ -157,13 +160,10 @@ def test_two_workers_on_one_mailbox_never_both_sync(sandbox, store, settings, cl
     outcomes: list[str] = []
 
     def run(worker: str) -> None:
-        try:
-            syncer_for(settings, store, classifier, worker).handle(
-                MailboxChanged(mailbox_id, None, "initial")
-            )
-            outcomes.append("synced")
-        except MailboxBusy:
-            outcomes.append("busy")
+        result = syncer_for(settings, store, classifier, worker).handle(
+            MailboxChanged(mailbox_id, None, "initial")
+        )
+        outcomes.append(result.outcome.value)
 
     threads = [threading.Thread(target=run, args=(f"w{i}",)) for i in range(2)]
     for thread in threads:
@@ -171,7 +171,7 @@ def test_two_workers_on_one_mailbox_never_both_sync(sandbox, store, settings, cl
     for thread in threads:
         thread.join()
 
-    assert sorted(outcomes) in (["busy", "synced"], ["synced", "synced"])
+    assert sorted(outcomes) in (["handed_over", "synced"], ["synced", "synced"])
     counts = recorded(store, mailbox_id)
     assert counts["records"] == len(expected)
     assert counts["duplicate_ids"] == counts["doubled_events"] == 0

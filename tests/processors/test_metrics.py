@@ -82,7 +82,7 @@ def test_dead_letters_of_the_in_process_queue_are_exposed():
 
 def test_metrics_are_served_over_http_and_port_zero_is_off():
     metrics = WorkerMetrics()
-    metrics.count_outcome("busy")
+    metrics.count_outcome("handed_over")
     assert serve_metrics(metrics.registry, 0) is None
     server = MetricsServer(metrics.registry, 0, host="127.0.0.1")
     try:
@@ -94,6 +94,6 @@ def test_metrics_are_served_over_http_and_port_zero_is_off():
         for family in text_string_to_metric_families(body)
         for s in family.samples
     }
-    assert samples[("applytrack_worker_messages_total", (("outcome", "busy"),))] == 1
+    assert samples[("applytrack_worker_messages_total", (("outcome", "handed_over"),))] == 1
     label_names = {name for (_, labels) in samples for name, _ in labels}
-    assert label_names <= {"outcome", "label", "method", "tier", "reason", "le"}
+    assert label_names <= {"outcome", "label", "method", "tier", "reason", "le", "cause"}

@@ -11,9 +11,9 @@ import requests
 from applytrack.settings import Settings
 from applytrack.wiring import mailbox_connector, sync_policy
 from messaging import MailboxChanged
-from processors import MailboxBusy, MailboxSyncer
+from processors import MailboxBusy, MailboxSyncer, SyncOutcome
 from sandbox import SandboxServer
-from storage import MailboxState, Status, Store, Tier
+from storage import LeaseRefused, MailboxState, Status, Store, Tier
 from tests.sync_testkit import new_address, settings_for
 
 CONFIRMATION = {
@@ -142,14 +142,35 @@ def test_revoked_grant_turns_the_mailbox_to_reconnect_needed(
     assert "reconnect" in (store.sync_runs(mailbox_id)[0].error or "").lower()
 
 
-def test_a_second_worker_waits_for_the_lease(sandbox, store, settings, classifier) -> None:
+def test_a_message_for_a_leased_mailbox_is_recorded_for_the_holder(
+    sandbox, store, settings, classifier
+) -> None:
+    _, mailbox_id, _ = new_mailbox(sandbox, store)
+    assert store.acquire_lease(mailbox_id, "other-worker", ttl_seconds=60)
+    syncer = make_syncer(settings, store, classifier)
+
+    result = syncer.handle(MailboxChanged(mailbox_id, None, "poll"))
+
+    assert (result.outcome, result.passes) == (SyncOutcome.HANDED_OVER, 0)
+    [behind] = store.behind_mailboxes()
+    assert (behind.mailbox_id, behind.leased) == (mailbox_id, True)
+    store.release_lease(mailbox_id, "other-worker")  # its holder died: the sweep's message
+    sweep = MailboxChanged(mailbox_id, behind.wanted_history_id, "sweep")
+    assert syncer.handle(sweep).outcome is SyncOutcome.SYNCED
+    assert store.behind_mailboxes() == []
+
+
+def test_the_foreground_sync_waits_rather_than_hands_over(
+    sandbox, store, settings, classifier
+) -> None:
     _, mailbox_id, _ = new_mailbox(sandbox, store)
     assert store.acquire_lease(mailbox_id, "other-worker", ttl_seconds=60)
     syncer = make_syncer(settings, store, classifier)
     with pytest.raises(MailboxBusy):
-        syncer.handle(MailboxChanged(mailbox_id, None, "poll"))
+        syncer.handle(MailboxChanged(mailbox_id, None, "sync_now"), hand_over=False)
+    assert store.behind_mailboxes() == []  # nothing recorded
     store.release_lease(mailbox_id, "other-worker")
-    assert not syncer.handle(MailboxChanged(mailbox_id, None, "poll")).skipped
+    assert not syncer.handle(MailboxChanged(mailbox_id, None, "sync_now"), hand_over=False).skipped
 
 
 def test_a_push_the_cursor_has_passed_is_done_even_while_another_worker_syncs(
@@ -158,9 +179,126 @@ def test_a_push_the_cursor_has_passed_is_done_even_while_another_worker_syncs(
     _, mailbox_id, _, syncer = synced_mailbox(sandbox, store, settings, classifier)
     cursor = store.mailbox(mailbox_id).history_cursor
     assert store.acquire_lease(mailbox_id, "other-worker", ttl_seconds=60)
-    assert syncer.handle(MailboxChanged(mailbox_id, cursor, "push")).skipped
-    with pytest.raises(MailboxBusy):  # news the cursor has not seen: redelivered later
-        syncer.handle(MailboxChanged(mailbox_id, cursor + 1, "push"))
+    assert syncer.handle(MailboxChanged(mailbox_id, cursor, "push")).outcome is (
+        SyncOutcome.COVERED
+    )
+    assert store.behind_mailboxes() == []
+    news = syncer.handle(MailboxChanged(mailbox_id, cursor + 1, "push"))
+    assert news.outcome is SyncOutcome.HANDED_OVER  # acked: the holder syncs it
+    assert [m.wanted_history_id for m in store.behind_mailboxes()] == [cursor + 1]
+
+
+def test_a_notification_that_arrives_mid_sync_is_synced_before_the_release(
+    sandbox, store, settings, classifier
+) -> None:
+    """Another worker records a push while this one syncs (after it read Gmail's history):
+    the holder's re-check sees it and runs one more pass before it lets the lease go."""
+    user_id, mailbox_id, address, _ = synced_mailbox(sandbox, store, settings, classifier)
+    first = sandbox.state.deliver(address, {**CONFIRMATION, "to": address})
+    arrived: list[int] = []
+
+    def another_push_arrives(processed: int, total: int) -> None:
+        if not arrived:
+            late = sandbox.state.deliver(address, {**REJECTION, "to": address})
+            arrived.append(int(late["historyId"]))
+            refused = store.request_sync(
+                mailbox_id, "other-worker", ttl_seconds=30, history_id=arrived[0]
+            )
+            assert isinstance(refused, LeaseRefused)  # recorded for the holder, then acked
+
+    syncer = MailboxSyncer(
+        store,
+        classifier,
+        mailbox_connector(settings),
+        sync_policy(settings, worker="holder"),
+        on_progress=another_push_arrives,
+    )
+    result = syncer.handle(MailboxChanged(mailbox_id, int(first["historyId"]), "push"))
+
+    assert (result.outcome, result.passes) == (SyncOutcome.SYNCED, 2)
+    assert store.mailbox(mailbox_id).history_cursor >= arrived[0]
+    assert [a.status for a in store.applications(user_id)] == [Status.REJECTED]
+    assert [run.kind for run in store.sync_runs(mailbox_id)][:2] == ["catch_up", "push"]
+    assert store.behind_mailboxes() == []
+
+
+def test_a_push_whose_id_equals_a_polls_placeholder_still_gets_its_pass(
+    sandbox, store, settings, classifier
+) -> None:
+    """A poll (no history id) is recorded as "cursor + 1"; the email that arrives mid-sync gets
+    exactly that history id, so its push does not raise the wanted id. It must still change it,
+    or the holder would release without reading that email."""
+    user_id, mailbox_id, address, _ = synced_mailbox(sandbox, store, settings, classifier)
+    cursor = store.mailbox(mailbox_id).history_cursor
+    arrived: list[int] = []
+
+    def push_arrives(processed: int, total: int) -> None:
+        if not arrived:
+            late = sandbox.state.deliver(address, {**CONFIRMATION, "to": address})
+            arrived.append(int(late["historyId"]))
+            store.request_sync(mailbox_id, "other-worker", ttl_seconds=30, history_id=arrived[0])
+
+    syncer = MailboxSyncer(
+        store,
+        classifier,
+        mailbox_connector(settings),
+        sync_policy(settings, worker="holder"),
+        on_progress=push_arrives,
+    )
+    result = syncer.handle(MailboxChanged(mailbox_id, None, "poll"))
+
+    assert arrived == [cursor + 1], "the test needs the collision"
+    assert result.passes == 2
+    assert store.mailbox(mailbox_id).history_cursor >= arrived[0]
+    assert [a.status for a in store.applications(user_id)] == [Status.APPLIED]
+
+
+def test_a_first_sync_that_finds_no_mail_says_so(sandbox, store, settings, classifier) -> None:
+    address = new_address("empty")
+    grant = sandbox.state.grant(address)
+    user_id = store.create_user(f"owner.{address}")
+    mailbox_id = store.connect_mailbox(
+        user_id, address, tier=Tier.FREE, refresh_token=grant["refresh_token"]
+    )
+    syncer = make_syncer(settings, store, classifier)
+
+    syncer.handle(MailboxChanged(mailbox_id, None, "initial"))
+
+    [run] = store.sync_runs(mailbox_id)
+    assert (run.kind, run.status, run.found_no_mail) == ("initial", "no_mail", True)
+    warning = "No mail found in the last 30 days — is this the account you apply from?"
+    assert run.error == warning
+    integration = store.integration(user_id)
+    assert integration is not None and integration.no_mail_warning == warning
+    assert store.mailbox(mailbox_id).history_cursor is not None
+
+    answer = sandbox.state.deliver(address, {**CONFIRMATION, "to": address})
+    syncer.handle(MailboxChanged(mailbox_id, int(answer["historyId"]), "push"))
+    integration = store.integration(user_id)
+    assert integration is not None and integration.no_mail_warning is None
+
+
+def test_emails_that_change_nothing_are_logged_not_counted_as_changes(
+    sandbox, store, settings, classifier
+) -> None:
+    """A long thread of the same news: one status change, the rest in the log as not applied."""
+    user_id, mailbox_id, address, syncer = synced_mailbox(sandbox, store, settings, classifier)
+    first = sandbox.state.deliver(address, {**REJECTION, "to": address})
+    thread = {"threadId": first["threadId"]}
+    for n in range(4):
+        reply = {**REJECTION, "to": address, "subject": f"Re: {REJECTION['subject']} ({n})"}
+        last = sandbox.state.deliver(address, {**reply, **thread})
+
+    result = syncer.handle(MailboxChanged(mailbox_id, int(last["historyId"]), "push"))
+
+    [application] = store.applications(user_id)
+    detail = store.application(user_id, application.id)
+    assert detail is not None and detail.status is Status.REJECTED
+    changes = [e for e in detail.events if e.applied]
+    assert len(changes) == 1, [(e.from_status, e.to_status, e.applied) for e in detail.events]
+    assert result.events_written == 1
+    assert store.sync_runs(mailbox_id)[0].events_written == 1
+    assert sum(store.status_moves(user_id).values()) == 1
 
 
 def test_premium_mailbox_is_watched_after_the_initial_sync(

@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from receiver_fakes import (
     AUDIENCE,
     ISSUER,
+    METRICS_TOKEN,
     SERVICE_ACCOUNT,
     SHARED_TOKEN,
     CertsServer,
@@ -55,12 +56,13 @@ def certs_server(running_certs_server: CertsServer, google_key: SigningKey) -> C
     """The certs endpoint, publishing only Google's key, with its fetch count at zero."""
     running_certs_server.keys = {google_key.kid: google_key.certificate_pem}
     running_certs_server.fetches = 0
+    running_certs_server.raw_body = None
     return running_certs_server
 
 
 @pytest.fixture
 def config(certs_server: CertsServer) -> ReceiverConfig:
-    """OIDC and shared-token push auth both configured; Google's endpoints unreachable."""
+    """OIDC and shared-token push auth both configured, a metrics token; Google unreachable."""
     return ReceiverConfig(
         secret_key="test-secret",
         gmail=GmailConfig(
@@ -74,6 +76,7 @@ def config(certs_server: CertsServer) -> ReceiverConfig:
             issuers=(ISSUER, "accounts.google.com"),
             shared_token=SHARED_TOKEN,
         ),
+        metrics_token=METRICS_TOKEN,
     )
 
 

@@ -30,6 +30,7 @@ AUDIENCE = "https://applytrack.test/pubsub/gmail"
 SERVICE_ACCOUNT = "gmail-push@applytrack-test.iam.gserviceaccount.com"
 ISSUER = "https://accounts.google.com"
 SHARED_TOKEN = "emulator-shared-secret"
+METRICS_TOKEN = "prometheus-scrape-secret"
 
 
 @dataclass(frozen=True)
@@ -71,10 +72,14 @@ class SigningKey:
 
 @dataclass
 class CertsServer:
-    """Serves ``{kid: certificate}`` like Google's v1 certs endpoint, and counts the fetches."""
+    """Serves ``{kid: certificate}`` like Google's v1 certs endpoint, and counts the fetches.
+
+    Set ``raw_body`` to serve those bytes instead (a broken answer from Google's side).
+    """
 
     keys: dict[str, str] = field(default_factory=dict)
     fetches: int = 0
+    raw_body: bytes | None = None
 
     def __post_init__(self) -> None:
         self._server = make_server("127.0.0.1", 0, self._app, threaded=True)
@@ -87,7 +92,7 @@ class CertsServer:
             return Response("not found", status=404)(environ, start_response)
         self.fetches += 1
         response = Response(
-            json.dumps(self.keys),
+            json.dumps(self.keys) if self.raw_body is None else self.raw_body,
             mimetype="application/json",
             headers={"Cache-Control": "public, max-age=3600"},
         )

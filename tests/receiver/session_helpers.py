@@ -7,6 +7,8 @@ import re
 from flask import Flask
 from flask.testing import FlaskClient
 
+from receiver.context import EXTENSION_KEY, ReceiverContext
+
 _CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -14,10 +16,17 @@ def signed_in(app: Flask, user_id: int | None) -> FlaskClient:
     """A client whose session holds ``user_id`` (None: a client nobody signed in with)."""
     client = app.test_client()
     if user_id is not None:
+        user = receiver_context_of(app).store.user(user_id)
+        assert user is not None, f"there is no user {user_id}"
         with client.session_transaction() as session:
-            session["_user_id"] = str(user_id)
+            session["_user_id"] = f"{user_id}:{user.session_version}"
             session["_fresh"] = True
     return client
+
+
+def receiver_context_of(app: Flask) -> ReceiverContext:
+    """The collaborators ``app`` was built with."""
+    return app.extensions[EXTENSION_KEY]
 
 
 def csrf_token(client: FlaskClient, path: str = "/sign-in") -> str:

@@ -254,3 +254,179 @@ def test_demo_sign_in_happens_on_loopback_only(config: ReceiverConfig, store: St
 
     assert local.status_code == 200 and local.get_json()[0]["company"] == "Umbrella"
     assert remote.status_code == 401
+
+
+# --- redirects after sign-in --------------------------------------------------------------------
+
+OFF_SITE_TARGETS = [
+    "/\t/evil.example",
+    "/\n/evil.example",
+    "/\r\n/evil.example",
+    "\t//evil.example",
+    "//evil.example",
+    "/\\evil.example",
+    "/ /evil.example",
+    "/\x00/evil.example",
+    "https://evil.example/",
+    "javascript:alert(1)",
+    "//[evil.example",
+]
+
+
+@pytest.mark.parametrize("target", OFF_SITE_TARGETS)
+def test_sign_in_sends_an_off_site_next_home_instead(app: Flask, target: str) -> None:
+    sign_up(app.test_client(), "sam@example.com")
+    client = app.test_client()
+    form = {"email": "sam@example.com", "password": PASSWORD, "next": target}
+
+    response = client.post("/sign-in", data=form | {"csrf_token": csrf_token(client)})
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+def test_an_off_site_next_in_the_sign_in_link_is_dropped(app: Flask) -> None:
+    sign_up(app.test_client(), "sam@example.com")
+    client = app.test_client()
+    page = client.get("/sign-in?next=/%09/evil.example").get_data(as_text=True)
+    form = {"email": "sam@example.com", "password": PASSWORD, "csrf_token": csrf_token(client)}
+
+    response = client.post("/sign-in?next=/%09/evil.example", data=form)
+
+    assert 'name="next"' not in page
+    assert response.headers["Location"] == "/"
+
+
+def test_a_same_site_next_is_kept(app: Flask) -> None:
+    sign_up(app.test_client(), "sam@example.com")
+    client = app.test_client()
+    form = {"email": "sam@example.com", "password": PASSWORD, "csrf_token": csrf_token(client)}
+
+    response = client.post("/sign-in", data=form | {"next": "/applications/7?status=offer"})
+
+    assert response.headers["Location"] == "/applications/7?status=offer"
+
+
+# --- one canonical form of an address ----------------------------------------------------------
+
+LONG_S = "\u017f"  # LATIN SMALL LETTER LONG S: case-folds to "s"
+FULL_WIDTH_S = "\uff53"  # FULLWIDTH LATIN SMALL LETTER S: NFKC makes it "s"
+
+
+def test_every_spelling_of_an_address_shares_one_sign_in_throttle(
+    config: ReceiverConfig, store: Store, publisher
+) -> None:
+    throttled = replace(config, sign_in_limits=SignInLimits(failures="3 per 10 seconds"))
+    app = create_app(throttled, store=store, publisher=publisher)
+    sign_up(app.test_client(), "sally.ross@example.com")
+    spellings = [
+        f"{LONG_S}ally.ross@example.com",
+        f"sally.ro{LONG_S}{LONG_S}@example.com",
+        f"{FULL_WIDTH_S}ally.ross@EXAMPLE.com",
+    ]
+
+    failures = [sign_in(app.test_client(), spelling, "guess") for spelling in spellings]
+    locked = [
+        sign_in(app.test_client(), spelling, PASSWORD)
+        for spelling in ["sally.ross@example.com", *spellings]
+    ]
+
+    assert [response.status_code for response in failures] == [401, 401, 401]
+    assert [response.status_code for response in locked] == [429] * 4
+
+
+def test_every_spelling_of_an_address_is_one_account(app: Flask, store: Store) -> None:
+    assert sign_up(app.test_client(), "sally.ross@example.com").status_code == 302
+
+    taken = sign_up(app.test_client(), f"{FULL_WIDTH_S}ally.ro{LONG_S}s@example.com")
+    signed_in_as = sign_in(app.test_client(), f"{LONG_S}ally.ross@example.com", PASSWORD)
+
+    assert taken.status_code == 400 and "already exists" in taken.get_data(as_text=True)
+    assert signed_in_as.status_code == 302
+    user = store.user_by_email("sally.ross@example.com")
+    assert user is not None and user.email == "sally.ross@example.com"
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "sam @example.com",
+        "sam@exam\tple.com",
+        "sam\x00@example.com",
+        "sam@example.com\x07",
+        "sam\u200b@example.com",
+        "sam\u3000x@example.com",
+    ],
+    ids=["space", "tab", "NUL", "bell", "zero-width space", "ideographic space"],
+)
+def test_sign_up_refuses_an_address_with_spaces_or_control_characters(
+    client: FlaskClient, store: Store, address: str
+) -> None:
+    response = sign_up(client, address)
+
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "no spaces or control characters" in page
+    assert store.user(1) is None  # no account was created
+    assert client.get("/api/applications").status_code == 401
+
+
+# --- sessions end on sign-out and on a password change ------------------------------------------
+
+
+def session_cookie(client: FlaskClient) -> str:
+    cookie = client.get_cookie("applytrack_session")
+    assert cookie is not None
+    return cookie.value
+
+
+def replayed(app: Flask, cookie: str) -> FlaskClient:
+    """A new browser presenting a captured session cookie."""
+    client = app.test_client()
+    client.set_cookie("applytrack_session", cookie)
+    return client
+
+
+def test_a_cookie_captured_before_sign_out_is_void_after_it(app: Flask) -> None:
+    client = app.test_client()
+    sign_up(client, "sam@example.com")
+    captured = session_cookie(client)
+    assert replayed(app, captured).get("/api/applications").status_code == 200
+
+    client.post("/sign-out", data={"csrf_token": csrf_token(client, "/")})
+
+    page = replayed(app, captured).get("/")
+    assert page.status_code == 302 and page.headers["Location"].startswith("/sign-in")
+    assert replayed(app, captured).get("/api/applications").status_code == 401
+
+
+def test_sign_out_ends_the_sessions_on_every_browser(app: Flask) -> None:
+    sign_up(app.test_client(), "sam@example.com")
+    laptop, phone = app.test_client(), app.test_client()
+    assert sign_in(laptop, "sam@example.com", PASSWORD).status_code == 302
+    assert sign_in(phone, "sam@example.com", PASSWORD).status_code == 302
+
+    laptop.post("/sign-out", data={"csrf_token": csrf_token(laptop, "/")})
+
+    assert phone.get("/api/applications").status_code == 401
+    assert sign_in(phone, "sam@example.com", PASSWORD).status_code == 302
+    assert phone.get("/api/applications").status_code == 200
+
+
+def test_ending_the_sessions_signs_out_a_session_in_use(app: Flask, store: Store) -> None:
+    client = app.test_client()
+    sign_up(client, "sam@example.com")
+    user = store.user_by_email("sam@example.com")
+    assert user is not None and client.get("/api/applications").status_code == 200
+
+    store.end_sessions(user.id)  # what a password change does
+
+    assert client.get("/api/applications").status_code == 401
+
+
+def test_sign_up_refuses_a_name_with_control_characters(client: FlaskClient, store: Store) -> None:
+    response = sign_up(client, "sam@example.com", display_name="Sam\x00Seeker")
+
+    assert response.status_code == 400
+    assert "without control characters" in response.get_data(as_text=True)
+    assert store.user_by_email("sam@example.com") is None

@@ -69,6 +69,7 @@ def seeded(still_store: Store) -> Seeded:
         date=datetime(2025, 2, 2, 11, 30, tzinfo=timezone(timedelta(hours=2))),
         subject="Interview invitation",
         reasons=("phrase:schedule an interview",),
+        explanation="Asks to schedule an interview.",
     )
     still_store.apply_sync_batch(mailbox_id, "test", [applied, invite], new_cursor=BIG_CURSOR)
     still_store.record_watch(mailbox_id, history_id=5, expiration=NOW + timedelta(days=7))
@@ -116,6 +117,7 @@ def test_application_detail_adds_the_activity_log(app: Flask, seeded: Seeded) ->
         "cause": "email",
         "applied": True,
         "reasons": ["phrase:thank you for applying"],
+        "explanation": "",
         "email": {
             "sender": "Acme Careers <jobs@acme.example>",
             "subject": "Acme update 1",
@@ -126,6 +128,7 @@ def test_application_detail_adds_the_activity_log(app: Flask, seeded: Seeded) ->
     assert second["from_status"] == "applied"
     assert second["to_status"] == "interviewing"
     assert second["email"]["subject"] == "Interview invitation"
+    assert second["explanation"] == "Asks to schedule an interview."
     assert second["email"]["date"] == "2025-02-02T09:30:00Z"  # +02:00 converted to UTC
 
 

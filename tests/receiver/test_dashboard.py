@@ -161,7 +161,7 @@ def test_flagged_emails_can_be_accepted_or_dismissed(app: Flask, store: Store) -
     unsure = [
         IncomingEmail(
             gmail_message_id=f"r{n}",
-            thread_id="t1",
+            thread_id=f"t{n}",
             rfc822_message_id=None,
             sender="Recruiter <r@globex.example>",
             subject=f"Maybe an interview {n}",
@@ -169,13 +169,15 @@ def test_flagged_emails_can_be_accepted_or_dismissed(app: Flask, store: Store) -
             label=Label.INTERVIEWING,
             confidence=0.4,
             needs_review=True,
+            company="Globex",
+            role="Data Analyst",
         )
         for n in (1, 2)
     ]
     store.apply_sync_batch(mailbox_id, "test", unsure, new_cursor=9)
     client = signed_in(app, user_id)
-    detail = client.get(f"/applications/{application_id}").get_data(as_text=True)
-    assert "Maybe an interview 1" in detail and "Maybe an interview 2" in detail
+    board = client.get("/").get_data(as_text=True)
+    assert "Maybe an interview 1" in board and "Maybe an interview 2" in board
     first, second = sorted(store.emails_for_review(user_id), key=lambda r: r.subject)
     token = csrf_token(client, "/")
 
@@ -188,6 +190,33 @@ def test_flagged_emails_can_be_accepted_or_dismissed(app: Flask, store: Store) -
     assert store.application(user_id, application_id).status is Status.INTERVIEWING
     assert store.emails_for_review(user_id) == []
     assert "already reviewed" in again.get_data(as_text=True)
+
+
+def test_unsure_mail_of_one_thread_is_one_review_item(app: Flask, store: Store) -> None:
+    user_id, application_id = seed_user(store, company="Globex")
+    mailbox_id = store.mailbox_for_user(user_id).id
+    unsure = [
+        IncomingEmail(
+            gmail_message_id=f"r{n}",
+            thread_id="t1",
+            rfc822_message_id=None,
+            sender="Recruiter <r@globex.example>",
+            subject=f"Re: Maybe an interview ({n})",
+            date=datetime(2025, 2, 3 + n, 9, 0, tzinfo=UTC),
+            label=Label.INTERVIEWING,
+            confidence=0.4,
+            needs_review=True,
+        )
+        for n in (1, 2, 3)
+    ]
+    store.apply_sync_batch(mailbox_id, "test", unsure, new_cursor=9)
+
+    detail = signed_in(app, user_id).get(f"/applications/{application_id}")
+
+    page = detail.get_data(as_text=True)
+    assert "Re: Maybe an interview (3)" in page
+    assert "Re: Maybe an interview (1)" not in page
+    assert "+2 more in this thread" in page
 
 
 def test_the_change_marker_moves_when_the_pipeline_writes(app: Flask, store: Store) -> None:
@@ -209,3 +238,55 @@ def test_another_users_application_page_is_not_found(app: Flask, store: Store) -
 
     assert response.status_code == 404
     assert "Globex" not in response.get_data(as_text=True)
+
+
+def pending_review(store: Store, user_id: int) -> int:
+    mailbox_id = store.mailbox_for_user(user_id).id
+    unsure = IncomingEmail(
+        gmail_message_id="r1",
+        thread_id="t-review",
+        rfc822_message_id=None,
+        sender="Recruiter <r@globex.example>",
+        subject="Maybe an interview",
+        date=datetime(2025, 2, 4, 9, 0, tzinfo=UTC),
+        label=Label.INTERVIEWING,
+        confidence=0.4,
+        needs_review=True,
+    )
+    store.apply_sync_batch(mailbox_id, "test", [unsure], new_cursor=9)
+    (review,) = store.emails_for_review(user_id)
+    return review.id
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["/\t/evil.example", "/\n/evil.example", "//evil.example", "/\\evil.example", "https://e.x"],
+)
+@pytest.mark.parametrize("decision", ["accept", "dismiss"])
+def test_review_forms_never_send_the_browser_off_site(
+    app: Flask, store: Store, decision: str, target: str
+) -> None:
+    user_id, _ = seed_user(store, company="Globex")
+    review_id = pending_review(store, user_id)
+    client = signed_in(app, user_id)
+
+    response = client.post(
+        f"/reviews/{review_id}/{decision}",
+        data={"next": target, "csrf_token": csrf_token(client, "/")},
+    )
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+def test_review_forms_go_back_to_the_page_they_were_on(app: Flask, store: Store) -> None:
+    user_id, application_id = seed_user(store, company="Globex")
+    review_id = pending_review(store, user_id)
+    client = signed_in(app, user_id)
+
+    response = client.post(
+        f"/reviews/{review_id}/accept",
+        data={"next": f"/applications/{application_id}", "csrf_token": csrf_token(client, "/")},
+    )
+
+    assert response.headers["Location"] == f"/applications/{application_id}"

@@ -95,3 +95,32 @@ def test_an_expired_token_never_triggers_a_fetch(
     with pytest.raises(PushAuthError, match="expired"):
         authenticator.authenticate(f"Bearer {pushes.token(iat=now - 7200, exp=now - 3600)}", None)
     assert certs_server.fetches == 1
+
+
+def test_tokens_that_can_never_pass_are_refused_before_any_fetch(
+    authenticator: PushAuthenticator, pushes: Pushes, certs_server: CertsServer
+) -> None:
+    now = pushes.claims()["iat"]
+    hopeless = [
+        "not-a-jwt",
+        "a.b.c",
+        "e30.e30.",  # {} . {} . no signature
+        "W1tbW1tbW1tbW1tbW1tbW1tbW1td.e30.c2ln",  # a header nested too deep
+        pushes.token(iat=now - 7200, exp=now - 3600),
+        pushes.token(iat=now + 3600, exp=now + 7200),
+        pushes.token(aud="https://someone-else.example/push"),
+        pushes.token(iss="https://issuer.example"),
+        pushes.token(email="intruder@evil.example"),
+        pushes.token(email_verified=False),
+        pushes.token(iat=None),
+    ]
+
+    for token in hopeless:
+        with pytest.raises(PushAuthError):
+            authenticator.inspect(f"Bearer {token}", None)
+        with pytest.raises(PushAuthError):
+            authenticator.authenticate(f"Bearer {token}", None)
+
+    assert certs_server.fetches == 0
+    authenticator.authenticate(f"Bearer {pushes.token()}", None)
+    assert certs_server.fetches == 1

@@ -10,7 +10,14 @@ from dataclasses import replace
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from receiver_fakes import SHARED_TOKEN, CertsServer, Pushes, RecordingPublisher, SigningKey
+from receiver_fakes import (
+    METRICS_TOKEN,
+    SHARED_TOKEN,
+    CertsServer,
+    Pushes,
+    RecordingPublisher,
+    SigningKey,
+)
 
 from messaging import MailboxChanged, PublishError
 from receiver import create_app
@@ -37,9 +44,14 @@ def post(client: FlaskClient, body: bytes, *, token: str | None = None, query: s
     return client.post(f"/pubsub/gmail{query}", data=body, headers=headers)
 
 
+def scrape(client: FlaskClient, token: str = METRICS_TOKEN):
+    """GET /metrics as the configured Prometheus scrape does."""
+    return client.get("/metrics", headers={"Authorization": f"Bearer {token}"})
+
+
 def counter(client: FlaskClient, name: str) -> int:
     """Read one counter back from /metrics, as Prometheus would."""
-    text = client.get("/metrics").get_data(as_text=True)
+    text = scrape(client).get_data(as_text=True)
     for line in text.splitlines():
         if line.startswith(f"applytrack_push_{name}_total "):
             return int(float(line.split()[1]))
@@ -437,7 +449,7 @@ def test_a_publish_failure_answers_503_so_pubsub_redelivers(
 
 
 def test_metrics_are_in_prometheus_text_format(app: Flask) -> None:
-    response = app.test_client().get("/metrics")
+    response = scrape(app.test_client())
 
     assert response.status_code == 200
     assert response.mimetype == "text/plain"

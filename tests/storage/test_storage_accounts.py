@@ -336,3 +336,84 @@ def test_the_change_marker_moves_when_the_users_data_does(
 
     assert after_email != before
     assert store.change_marker(user_id) != after_email
+
+
+def test_a_long_thread_is_one_review_item_and_one_decision(store, mailbox_id, user_id, make_email):
+    thread = [
+        make_email(
+            thread_id="long-thread", label=Label.INTERVIEWING, needs_review=True, confidence=0.4
+        )
+        for _ in range(50)
+    ]
+    other = make_email(label=Label.APPLIED, needs_review=True, confidence=0.4)
+    store.apply_sync_batch(mailbox_id, "worker-a", [*thread, other], new_cursor=None)
+
+    items = store.emails_for_review(user_id)
+
+    assert len(items) == 2
+    (item,) = [review for review in items if review.thread_id == "long-thread"]
+    assert item.gmail_message_id == thread[-1].gmail_message_id  # the newest of the thread
+    assert item.others_in_thread == 49
+    store.accept_review(user_id, item.id)
+    assert [review.thread_id for review in store.emails_for_review(user_id)] == [other.thread_id]
+    (application,) = store.applications(user_id)
+    detail = store.application(user_id, application.id)
+    assert detail is not None and len(detail.events) == 50  # every email of the thread counted
+
+
+LONG_S = "\u017f"  # case-folds to "s"
+FULL_WIDTH_A = "\uff41"  # NFKC makes it "a"
+
+
+def test_an_address_is_kept_and_found_in_one_canonical_form(store):
+    user_id = store.create_user(f"{LONG_S}ally.Ro{LONG_S}s@Example.com")
+    store.connect_mailbox(
+        user_id, f"S{FULL_WIDTH_A}lly@Gmail.com", tier=Tier.FREE, refresh_token="t"
+    )
+
+    assert store.user(user_id).email == "sally.ross@example.com"
+    assert store.mailbox_for_user(user_id).gmail_address == "sally@gmail.com"
+    for spelling in ("SALLY.ROSS@example.com", f"s{FULL_WIDTH_A}lly.ro{LONG_S}s@example.com"):
+        assert store.user_by_email(spelling).id == user_id
+    assert store.mailbox_by_address(f"{LONG_S}ally@gmail.com").user_id == user_id
+    assert store.canonical_email(f" {LONG_S}ALLY@Example.com ") == "sally@example.com"
+    with pytest.raises(StorageError, match="already exists"):
+        store.create_user(f"s{FULL_WIDTH_A}lly.ross@example.com")
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["pat @example.com", "pat\t@example.com", "pat\x00@example.com", "pat\u200b@example.com"],
+    ids=["space", "tab", "NUL", "zero-width space"],
+)
+def test_an_address_with_spaces_or_control_characters_is_refused(store, address):
+    with pytest.raises(ValueError, match="no spaces or control characters"):
+        store.create_user(address)
+    user_id = store.create_user("pat@example.com")
+    with pytest.raises(ValueError, match="no spaces or control characters"):
+        store.connect_mailbox(user_id, address, tier=Tier.FREE, refresh_token="t")
+
+    assert store.user_by_email(address) is None
+    assert store.mailbox_for_user(user_id) is None
+
+
+@pytest.mark.parametrize(
+    "address", ["seeker\x00@gmail.com", "seeker@gmail.com\x00", "seeker\ud800@gmail.com"]
+)
+def test_looking_up_an_address_no_row_can_hold_finds_nothing(store, mailbox_id, address):
+    # PostgreSQL refuses NUL (and lone surrogates cannot be encoded): nothing may reach it.
+    assert store.mailbox_by_address(address) is None
+    assert store.user_by_email(address) is None
+
+
+def test_ending_a_users_sessions_raises_only_that_users_session_version(store):
+    pat = store.create_user("pat@example.com")
+    sam = store.create_user("sam@example.com")
+    assert store.user(pat).session_version == 0
+
+    store.end_sessions(pat)
+    store.end_sessions(pat)
+
+    assert store.user(pat).session_version == 2
+    assert store.user_by_email("pat@example.com").session_version == 2
+    assert store.user(sam).session_version == 0
