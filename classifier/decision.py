@@ -18,6 +18,7 @@ textcat's training; only its weights ship — gives each label a probability. Th
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,6 +72,10 @@ SHORT_TEXT_CHARS = 300
 # application's thread, where the context rule speaks for it.
 UNCUED_NONE_CEILING = 0.3
 # Applied after the model, as a factor on the job labels' probabilities (the label is then `none`).
+# The thread stages a recruiter's reply moves on (an offer or a decline is not undone by a reply),
+# and the labels a reply is not.
+_REPLY_STAGES = frozenset({"applied", "interviewing"})
+_NOT_A_RESPONSE = (LABELS.index("applied"), NONE_INDEX)
 INTERNAL_SENDER_FACTOR = 0.05
 CC_ONLY_FACTOR = 0.1
 FloatArray = NDArray[numpy.float64]
@@ -183,7 +188,7 @@ def feature_vector(
     evidence: Evidence, cats: Mapping[str, float] | None, *, text_chars: int, subject_only: bool
 ) -> list[float]:
     """One email's features, in `FEATURES` order (``cats``: the textcat's scores, or None)."""
-    textcat = [numpy.log(max(cats.get(label, 0.0), 1e-4)) if cats else 0.0 for label in LABELS]
+    textcat = [math.log(max(cats.get(label, 0.0), 1e-4)) if cats else 0.0 for label in LABELS]
     context = min(evidence.job_context, CONTEXT_CAP) / CONTEXT_CAP
     stage = [min(evidence.stage[label], STAGE_CAP) for label in JOB_LABELS]
     ordinary = [min(evidence.ordinary.get(group, 0.0), ORDINARY_CAP) for group in ORDINARY_GROUPS]
@@ -298,15 +303,18 @@ def _apply_context(
     if context.user_in_cc_only:
         _scale_job_labels(probabilities, CC_ONLY_FACTOR)
         return "cc_only"
-    if context.thread_status is None or sender.automated:
+    if context.thread_status not in _REPLY_STAGES or sender.automated:
         return None
     if not company_matches(context.thread_company, sender.display, sender.domain):
         return None
     final = max(probabilities[LABELS.index("offer")], probabilities[LABELS.index("rejected")])
     if final < 0.5:
+        # A person at the company writing in the thread is past the confirmation: what reads as
+        # a confirmation (the quoted subject) or as ordinary mail is the recruiter's response.
         interviewing = LABELS.index("interviewing")
-        probabilities[interviewing] = max(probabilities[interviewing], 0.7)
-        _normalise(probabilities)
+        for index in _NOT_A_RESPONSE:
+            probabilities[interviewing] += probabilities[index]
+            probabilities[index] = 0.0
         return "thread_reply"
     return None
 
@@ -329,7 +337,7 @@ def company_matches(company: str | None, display: str, domain: str) -> bool:
     if not significant:
         return False
     squashed = "".join(significant)
-    labels = domain.lower().split(".")
+    labels = ["".join(filter(str.isalnum, label)) for label in domain.lower().split(".")]
     if any(squashed in label or label in squashed for label in labels[:-1] if len(label) > 2):
         return True
     return all(word in display.lower() for word in significant)

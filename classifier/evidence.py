@@ -8,8 +8,10 @@ and the Activity Log its explanation.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from classifier.messages import JOB_LABELS
 from classifier.phrases import PhraseMatcher, fold, fold_word
@@ -28,7 +30,7 @@ _SENDER = re.compile(r"^\s*(?P<display>[^<]*?)\s*<(?P<address>[^<>]*)>\s*$")
 _MARKER_WORDS = re.compile(r"[a-z]+")
 _MARKER_SAMPLE_CHARS = 600
 _SENDER_CACHE_SIZE = 4096
-_ADDRESS = re.compile(r"[\w.+'-]+@[\w.-]+")
+_ADDRESS = re.compile(r"(?<![\w.+'-])[\w.+'-]+@[\w.-]+")
 
 
 @dataclass(frozen=True)
@@ -95,12 +97,15 @@ class RuleMatchers:
         text_phrases: list[WeightedPhrase] = []
         subject_phrases: list[WeightedPhrase] = []
         negations: set[str] = set()
-        self._markers: dict[str, frozenset[str]] = {}
+        # Each marker word and the languages it marks (a word such as "de" marks several).
+        self._markers: dict[str, tuple[str, ...]] = {}
         for language in rules.languages:
             text_phrases += [*language.stages, *language.job_context, *language.ordinary]
             subject_phrases += language.subject_stages
             negations.update(language.negations)
-            self._markers[language.code] = frozenset(fold(word) for word in language.markers)
+            for word in {fold(word) for word in language.markers}:
+                self._markers[word] = (*self._markers.get(word, ()), language.code)
+        self._languages = tuple(language.code for language in rules.languages)
         self._text = PhraseMatcher(
             (phrase.phrase, _cue_for(phrase)) for phrase in _distinct(text_phrases)
         )
@@ -144,12 +149,10 @@ class RuleMatchers:
         applicant tracking system's): the reader's employer writing to them."""
         if not sender.domain or sender.free_mail or sender.ats or sender.board or "@" not in to:
             return False
-        domains = {found.rpartition("@")[2].lower().rstrip(">") for found in _ADDRESS.findall(to)}
         return any(
-            domain
-            and domain not in self._senders.free_mail_domains
+            domain not in self._senders.free_mail_domains
             and known_domain(sender.domain, (domain,)) is not None
-            for domain in domains
+            for domain in recipient_domains(to)
         )
 
     def _facts(self, sender: str) -> SenderFacts:
@@ -174,14 +177,25 @@ class RuleMatchers:
         return bool(window) and self._negation.search(window) is not None
 
     def _language(self, folded_text: str) -> str:
-        """The language whose marker words are most frequent at the start of the text."""
+        """The language whose marker words are most frequent at the start of the text (the
+        first in the rule book's order on a tie; English when none is found)."""
         words = _MARKER_WORDS.findall(folded_text[:_MARKER_SAMPLE_CHARS])
+        counts = dict.fromkeys(self._languages, 0)
+        for codes, times in Counter(filter(None, map(self._markers.get, words))).items():
+            for code in codes:
+                counts[code] += times
         best, best_count = "en", 0
-        for code, markers in self._markers.items():
-            count = sum(1 for word in words if word in markers)
+        for code, count in counts.items():
             if count > best_count:
                 best, best_count = code, count
         return best
+
+
+@lru_cache(maxsize=1024)  # a mailbox's mail is addressed to the same few recipients
+def recipient_domains(to: str) -> frozenset[str]:
+    """The domains of the addresses in a To or Cc header."""
+    domains = (found.rpartition("@")[2].lower().rstrip(".") for found in _ADDRESS.findall(to))
+    return frozenset(domain for domain in domains if domain)
 
 
 def _cue_for(phrase: WeightedPhrase, *, kind: str | None = None) -> Cue:

@@ -11,52 +11,16 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from classifier.phrases import fold
+from classifier.domains import domain_stem
+from classifier.evidence import known_domain
+from classifier.phrases import fold, lower_same_length
 from classifier.rulebook import default_rulebook
 
 # Cheap test before the ATS expressions: they only matter where an ATS host name appears
 # (host names in links and addresses are written in lower case).
-_ATS_HINT = re.compile(
-    r"greenhouse|myworkday|icims|bamboohr|workable|applytojob|recruitee|breezy|teamtailor"
-    r"|jobvite|lever\.co|ashbyhq|smartrecruiters"
-)
 _ROLE_SEARCH_CHARS = 1000
+_ROLE_AFTER_WORDS = re.compile(r"(?P<role>[A-ZÀ-Ý][^\n,.;:!?()]{1,80})")
 _SENDER = re.compile(r"^\s*(?P<display>[^<]*?)\s*<(?P<address>[^<>]*)>\s*$")
-_ATS_SUBDOMAIN = re.compile(
-    r"\b([a-z0-9][a-z0-9-]{1,40})\.(?:wd\d+\.)?(?:greenhouse\.io|myworkdayjobs\.com|icims\.com"
-    r"|bamboohr\.com|workable\.com|applytojob\.com|recruitee\.com|breezy\.hr|teamtailor\.com"
-    r"|jobvite\.com)\b",
-    re.I,
-)
-_ATS_PATH = re.compile(
-    r"\b(?:jobs\.lever\.co|jobs\.ashbyhq\.com|boards\.greenhouse\.io|job-boards\.greenhouse\.io"
-    r"|apply\.workable\.com|jobs\.smartrecruiters\.com|careers\.smartrecruiters\.com"
-    r"|jobs\.jobvite\.com)/([A-Za-z0-9][A-Za-z0-9-]{1,40})",
-    re.I,
-)
-_GENERIC_SUBDOMAINS = frozenset(
-    {
-        "www",
-        "app",
-        "boards",
-        "job-boards",
-        "jobs",
-        "careers",
-        "mail",
-        "email",
-        "us",
-        "eu",
-        "apply",
-        "hire",
-        "no-reply",
-        "noreply",
-        "notifications",
-        "api",
-        "secure",
-        "login",
-        "my",
-    }
-)
 # A dot belongs to a word only inside it ("Vue.js"): "Labs. Our team" ends the name at "Labs".
 _WORD = r"[A-Z][\w&'-]*(?:\.[\w&'-]+)*"
 _NAME = rf"{_WORD}(?:[ ](?:{_WORD}|&|of|and|de|la))*"
@@ -82,97 +46,6 @@ _ROLE_PATTERNS = (
     re.compile(rf"^{_ROLE} (?:at|@|-|\u2013|\|) ", re.M),
     re.compile(rf"(?:[-\u2013|:] ){_ROLE}$", re.M),
 )
-_ROLE_STOP = frozenset(
-    {
-        "your",
-        "our",
-        "the",
-        "this",
-        "a",
-        "an",
-        "application",
-        "interview",
-        "thank",
-        "thanks",
-        "re",
-        "we",
-        "next",
-        "update",
-        "invitation",
-        "confirmation",
-        "received",
-        "offer",
-        "status",
-        "fwd",
-        "regarding",
-        "for",
-        "to",
-        "as",
-        "important",
-        "action",
-        "reminder",
-        "hello",
-        "hi",
-        "dear",
-        "you",
-        "new",
-    }
-)
-_ROLE_HINTS = re.compile(
-    r"(?i)\b(?:engineer|developer|manager|designer|analyst|scientist|architect|specialist|lead"
-    r"|director|intern|associate|consultant|coordinator|administrator|representative|writer|editor"
-    r"|accountant|recruiter|researcher|technician|officer|head|vp|president|product|marketing|sales"
-    r"|sre|devops|nurse|teacher|assistant|strategist|counsel|advocate|owner|partner|executive"
-    r"|programmer|tester|qa|support|operations|success|principal|staff)\b"
-)
-_DISPLAY_NOISE = re.compile(
-    r"(?i)\b(?:recruiting|recruitment|talent acquisition|talent|careers?|hiring|team|hr|jobs"
-    r"|people ops|people|no-?reply|notifications?|via \w+|at \w+|the)\b|[|\-\u2013@:]"
-)
-_COMPANY_STOP = frozenset(
-    {
-        "Greenhouse",
-        "Lever",
-        "Workday",
-        "Ashby",
-        "iCIMS",
-        "SmartRecruiters",
-        "Jobvite",
-        "Workable",
-        "BambooHR",
-        "LinkedIn",
-        "Indeed",
-        "Glassdoor",
-        "ZipRecruiter",
-        "We",
-        "You",
-        "Our",
-        "The",
-        "This",
-        "Unfortunately",
-        "Thank",
-        "Thanks",
-        "Hi",
-        "Hello",
-        "Dear",
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-        "Zoom",
-        "Google Meet",
-        "Teams",
-        "Microsoft Teams",
-        "I",
-        "Please",
-        "Best",
-        "Regards",
-        "Team",
-    }
-)
 
 
 @lru_cache(maxsize=1)
@@ -190,10 +63,29 @@ def extract_company(sender: str, subject: str, text: str, signature: str) -> str
     the text, the signature, and only then the sender's web domain."""
     from_sender = _companies_from_sender(sender or "")
     found = from_sender.ats or _company_from_ats(text) or _company_from_ats(signature)
+    if found and from_sender.display:
+        found = _written_out(found, from_sender.display)
     found = found or from_sender.display
     found = found or _company_from_text(subject) or _company_from_text(text)
     found = found or _company_from_text(signature)
     return found or from_sender.domain
+
+
+def _written_out(slug_company: str, display: str) -> str:
+    """The company as the sender's name writes it when it is the same as the one a link's slug
+    gave ("Halberd Industrial" for halberd, "Helix Genomics" of "Lucas Tanaka (Helix Genomics)")."""
+    names: list[str] = [*_PARENTHESISED.findall(display), display]
+    for name in names:
+        if _squashed(slug_company) in _squashed(name):
+            return name.strip()
+    return slug_company
+
+
+_PARENTHESISED = re.compile(r"\(([^()]+)\)")
+
+
+def _squashed(name: str) -> str:
+    return "".join(filter(str.isalnum, name.lower()))
 
 
 @dataclass(frozen=True)
@@ -227,22 +119,55 @@ def extract_role(subject: str, text: str) -> str | None:
     """Best guess of the job title from subject patterns and phrases like "for the X position",
     "als X (m/w/d)", "au poste de X", "para a vaga de X"."""
     for source in (subject, text[:_ROLE_SEARCH_CHARS]):
-        for pattern in (*_ROLE_PATTERNS, _role_after_words()):
+        for pattern in _ROLE_PATTERNS:
             for match in pattern.finditer(source):
                 role = _tidy_role(match.group("role"))
                 if role:
                     return role
+        role = _role_after_words(source)
+        if role:
+            return role
+    return None
+
+
+def _role_after_words(source: str) -> str | None:
+    """A role named after the words every language's rule file lists ("als", "au poste de").
+
+    The words are found in the lower-cased text (a case-insensitive alternation of them tried
+    every character and cost more than the rest of extraction), the role in the original.
+    """
+    for before in _role_before_words().finditer(lower_same_length(source)):
+        found = _ROLE_AFTER_WORDS.match(source, before.end())
+        if found is None:
+            continue
+        # "als Disponent (m/w/d)": a gender tag says it is a job title, known word or not.
+        tagged = _GENDER_TAG.match(source, found.end()) is not None
+        role = _tidy_role(found.group("role"), tagged=tagged)
+        if role:
+            return role
     return None
 
 
 @lru_cache(maxsize=1)
-def _role_after_words() -> re.Pattern[str]:
-    """A role named after the words every language's rule file lists ("als", "au poste de")."""
-    words = default_rulebook().extraction().role_before
+def _role_before_words() -> re.Pattern[str]:
+    """The words before a role, in lower case, as one expression."""
+    words = {word.lower() for word in default_rulebook().extraction().role_before}
     before = "|".join(
         re.escape(word).replace(r"\ ", r"\s+") for word in sorted(words, key=len)[::-1]
     )
-    return re.compile(rf"(?i:{before})\s+(?P<role>[A-ZÀ-Ý][^\n,.;:!?()]{{1,80}})")
+    return re.compile(rf"(?<![\w])(?:{before})\s+")
+
+
+@lru_cache(maxsize=1)
+def _display_noise() -> re.Pattern[str]:
+    """What a display name says besides the company: every language's words for the hiring
+    department, automated-sender words, "via X", "at X", and separators."""
+    book = default_rulebook()
+    words = {*book.extraction().sender_noise, *book.senders.automated_sender_words}
+    noise = "|".join(
+        re.escape(word).replace(r"\ ", r"\s+") for word in sorted(words, key=len, reverse=True)
+    )
+    return re.compile(rf"(?i)\b(?:{noise}|via \w+|at \w+)\b|[|\-\u2013@:]")
 
 
 @lru_cache(maxsize=1)
@@ -253,29 +178,78 @@ def _company_cut() -> re.Pattern[str]:
     return re.compile(rf"\s(?i:{before})\s+(?=[A-ZÀ-Ý])")
 
 
+@dataclass(frozen=True)
+class _RoleWords:
+    titles: frozenset[str]  # words that make a title a job's (folded)
+    nouns: frozenset[str]  # what follows a role and is not part of it ("position", "Stelle")
+    role_stop: frozenset[str]  # words a role does not start with ("your", "the")
+    company_stop: frozenset[str]  # capitalised words that are not a company ("Dear", "Monday")
+    hints: re.Pattern[str]  # a job title's word: a name with one is a role, not a company
+
+
 @lru_cache(maxsize=1)
-def _role_words() -> tuple[frozenset[str], frozenset[str]]:
-    """Words that make a title a job's (from every language's job context), and the nouns that
-    follow a role ("position", "Stelle", "poste") and are not part of it."""
+def _role_words() -> _RoleWords:
+    """The extraction words of every language's rule file (and its job-context words)."""
     book = default_rulebook()
-    titles = {
+    extraction = book.extraction()
+    context = {
         fold(phrase.phrase)
         for language in book.languages
         for phrase in language.job_context
         if " " not in phrase.phrase and "|" not in phrase.phrase and "*" not in phrase.phrase
     }
-    return frozenset(titles), frozenset(fold(word) for word in book.extraction().role_nouns)
+    title_words = {fold(word) for word in extraction.role_titles}
+    return _RoleWords(
+        titles=frozenset(context | title_words),
+        nouns=frozenset(fold(word) for word in extraction.role_nouns),
+        role_stop=frozenset(word.lower() for word in extraction.role_stop),
+        company_stop=frozenset(word.lower() for word in extraction.company_stop),
+        hints=re.compile(rf"(?i)\b(?:{_escaped(tuple(extraction.role_titles))})\b"),
+    )
 
 
 def _company_from_ats(text: str) -> str | None:
-    if not text or not _ATS_HINT.search(text):
+    links = _ats_links()
+    if not text or not links.hint.search(text):
         return None
-    for pattern in (_ATS_PATH, _ATS_SUBDOMAIN):
-        for match in pattern.finditer(text or ""):
-            slug = match.group(1).lower()
-            if slug not in _GENERIC_SUBDOMAINS:
-                return _title_from_slug(slug)
+    generic = default_rulebook().senders.generic_subdomains
+    for match in links.path.finditer(text):
+        if match.group(1).lower() not in generic:
+            return _title_from_slug(match.group(1).lower())
+    for match in links.subdomain.finditer(text):
+        # The label nearest the ATS that is not a shard ("wd5") or a generic one ("jobs"):
+        # acme of acme.wd5.myworkdayjobs.com, buriti of buriti.vagas.solides.com.br.
+        for label in reversed(match.group(1).lower().split(".")):
+            if label and label not in generic and not _SHARD.fullmatch(label):
+                return _title_from_slug(label)
     return None
+
+
+_SHARD = re.compile(r"[a-z]{1,4}\d{1,3}")
+
+
+@dataclass(frozen=True)
+class _AtsLinks:
+    hint: re.Pattern[str]  # any ATS domain: the other two are worth running
+    path: re.Pattern[str]  # jobs.lever.co/<company>/...
+    subdomain: re.Pattern[str]  # the labels before an ATS domain: <company>.wd5.myworkdayjobs.com
+
+
+@lru_cache(maxsize=1)
+def _ats_links() -> _AtsLinks:
+    """Where an applicant tracking system's links name the company, from senders.json."""
+    senders = default_rulebook().senders
+    domains = _escaped(senders.ats_domains)
+    hosts = _escaped(senders.ats_company_path_hosts)
+    return _AtsLinks(
+        hint=re.compile(domains, re.I),
+        path=re.compile(rf"\b(?:{hosts})/([A-Za-z0-9][A-Za-z0-9-]{{1,40}})", re.I),
+        subdomain=re.compile(rf"\b((?:[a-z0-9][a-z0-9-]{{0,40}}\.){{1,4}})(?:{domains})\b", re.I),
+    )
+
+
+def _escaped(words: tuple[str, ...]) -> str:
+    return "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True)) or "(?!)"
 
 
 def _company_from_text(text: str) -> str | None:
@@ -284,14 +258,14 @@ def _company_from_text(text: str) -> str | None:
     for pattern in patterns:
         for match in pattern.finditer(text or ""):
             name = re.sub(r"^(?:The|Our|Your) ", "", match.group("name").strip(" .'-"))
-            if name and _company_like(name) and not _ROLE_HINTS.search(name):
+            if name and _company_like(name) and not _role_words().hints.search(name):
                 return name
     return None
 
 
 def _company_like(name: str) -> bool:
     """Not a stop word, and not an applicant tracking system, job board or mail platform."""
-    if name in _COMPANY_STOP:
+    if name.lower() in _role_words().company_stop:
         return False
     words = f" {fold(name)} "
     return not any(f" {vendor} " in words for vendor in default_rulebook().senders.vendor_names)
@@ -301,16 +275,17 @@ def _company_from_display_name(display: str, domain: str) -> str | None:
     senders = default_rulebook().senders
     if not display or domain in senders.free_mail_domains:
         return None
-    if _is_known_domain(domain, senders.job_board_domains):
+    if known_domain(domain, senders.job_board_domains) is not None:
         via = re.search(r"\b(?:at|from)\s+([A-Z][\w&.-]*(?: [A-Z][\w&.-]*){0,3})", display)
-        return via.group(1) if via and via.group(1) not in _COMPANY_STOP else None
-    cleaned = " ".join(_DISPLAY_NOISE.sub(" ", display).split())
+        stop = _role_words().company_stop
+        return via.group(1) if via and via.group(1).lower() not in stop else None
+    cleaned = " ".join(_display_noise().sub(" ", display).split())
     if not cleaned or not _company_like(cleaned):
         return None
-    if _is_known_domain(domain, senders.ats_domains):
+    if known_domain(domain, senders.ats_domains) is not None:
         return cleaned
     # A person's name ("Jane Doe <jane@acme.com>") is not a company: then the domain decides.
-    stem = _domain_stem(domain)
+    stem = domain_stem(domain)
     if stem and stem.replace("-", "") in cleaned.lower().replace(" ", ""):
         return cleaned
     return None
@@ -320,21 +295,12 @@ def _company_from_domain(domain: str) -> str | None:
     senders = default_rulebook().senders
     if not domain or domain in senders.free_mail_domains:
         return None
-    if _is_known_domain(domain, senders.ats_domains):
+    if known_domain(domain, senders.ats_domains) is not None:
         return None
-    if _is_known_domain(domain, senders.job_board_domains):
+    if known_domain(domain, senders.job_board_domains) is not None:
         return None
-    stem = _domain_stem(domain)
+    stem = domain_stem(domain)
     return _title_from_slug(stem) if stem else None
-
-
-def _domain_stem(domain: str) -> str:
-    parts = [part for part in domain.split(".") if part]
-    return parts[-2] if len(parts) >= 2 else (parts[0] if parts else "")
-
-
-def _is_known_domain(domain: str, known_domains: tuple[str, ...]) -> bool:
-    return any(domain == known or domain.endswith("." + known) for known in known_domains)
 
 
 def _title_from_slug(slug: str) -> str:
@@ -347,12 +313,13 @@ _ROLE_TRAILING = frozenset({"at", "with", "-", "\u2013", "|", "for", "and", "of"
 _GENDER_TAG = re.compile(r"\s*\((?:[mwfdxhk]\s*/\s*){1,3}[mwfdxhk]\)|\s+[HF]/[HF]\b", re.I)
 
 
-def _tidy_role(raw: str) -> str | None:
-    titles, nouns = _role_words()
+def _tidy_role(raw: str, *, tagged: bool = False) -> str | None:
+    known = _role_words()
+    titles, nouns = known.titles, known.nouns
     words = (
         _GENDER_TAG.sub("", _company_cut().split(raw, maxsplit=1)[0]).strip(" -\u2013|:,.").split()
     )
-    while words and words[0].lower() in _ROLE_STOP:
+    while words and words[0].lower() in known.role_stop:
         words.pop(0)
     while words and (words[-1].lower() in _ROLE_TRAILING or fold(words[-1]) in nouns):
         words.pop()
@@ -361,6 +328,6 @@ def _tidy_role(raw: str) -> str | None:
     role = " ".join(words)
     if not role:
         return None
-    if not _ROLE_HINTS.search(role) and not any(fold(word) in titles for word in words):
-        return None
-    return role
+    if tagged or any(fold(word) in titles for word in words):
+        return role
+    return None

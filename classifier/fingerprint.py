@@ -15,7 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from classifier import decision, evidence, tokenizer
-from classifier.rulebook import default_rulebook
+from classifier.rulebook import EXTRACTION_ONLY_SENDER_KEYS, default_rulebook
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +50,7 @@ def rule_tables() -> dict[str, object]:
         "senders": {
             key: sorted(value) if isinstance(value, frozenset) else list(value)
             for key, value in asdict(book.senders).items()
+            if key not in EXTRACTION_ONLY_SENDER_KEYS
         },
         "features": list(decision.FEATURES),
         "caps": [

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import html
 import re
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from classifier.phrases import lower_same_length
 from classifier.rulebook import Quoting, default_rulebook
 
-_QUOTED_LINE = re.compile(r"^[ \t]*>[^\n]*(?:\n|$)", re.M)
+# Searched in the text with a newline before it: a literal first character lets the regex engine
+# jump from line to line instead of trying every position.
+_QUOTED_LINE = re.compile(r"\n[ \t]*>[^\n]*")
 _SIGNATURE_DELIMITER = re.compile(r"^-- ?$", re.M)
 _BLANK_RUNS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 _HTML_TAG = re.compile(r"<(?:html|body|div|p|br|table|td|tr|span|a|img|style|head)\b", re.I)
@@ -33,48 +37,87 @@ class NewestText:
 
 
 class QuoteMarkers:
-    """The expressions that find quoted history, forwards and signatures, from `Quoting`."""
+    """The expressions that find quoted history, forwards and signatures, from `Quoting`.
+
+    The line markers are searched in `LoweredText`: lower case, with a newline before the first
+    line, so every expression starts with a literal newline. The regex engine then jumps from line
+    to line; a case-insensitive expression starting with a long alternation tried every
+    character and cost more than the rest of the pipeline together on long replies.
+    """
 
     def __init__(self, quoting: Quoting) -> None:
         starts, verbs = _alternatives(quoting.reply_starts), _alternatives(quoting.reply_verbs)
         # A reply header may be wrapped by the mail client, so the verb can sit one line below;
         # German names the writer after the verb ("Am … schrieb Max <max@…>:").
-        self.reply_header = re.compile(
-            rf"^[ \t]*(?:{starts})\b[^\n]{{0,300}}(?:\n[^\n]{{0,200}})?"
-            rf"\b(?:{verbs})\b[^\n:]{{0,120}}[ \t]*:[ \t]*$",
-            re.M | re.I,
+        self.reply_header = _line_expression(
+            rf"(?:{starts})\b[^\n]{{0,300}}(?:\n[^\n]{{0,200}})?"
+            rf"\b(?:{verbs})\b[^\n:]{{0,120}}[ \t]*:[ \t]*$"
         )
         original = _alternatives(quoting.original_message)
-        self.original_message = re.compile(
-            rf"^[ \t]*-{{2,}}\s*(?:{original})\s*-{{2,}}[ \t]*$", re.M | re.I
-        )
+        self.original_message = _line_expression(rf"-{{2,}}\s*(?:{original})\s*-{{2,}}[ \t]*$")
         froms, sents = _alternatives(quoting.from_headers), _alternatives(quoting.sent_headers)
-        self.outlook_header = re.compile(
-            rf"^[ \t]*(?:_{{10,}}\s*\n)?(?:{froms})[ \t]*:[^\n]*\n(?:[^\n]*\n){{0,2}}?[ \t]*"
-            rf"(?:{sents})[ \t]*:",
-            re.M | re.I,
+        self.outlook_header = _line_expression(
+            rf"(?:_{{10,}}\s*\n)?(?:{froms})[ \t]*:[^\n]*\n(?:[^\n]*\n){{0,2}}?[ \t]*"
+            rf"(?:{sents})[ \t]*:"
         )
         forwarded = _alternatives(quoting.forwarded)
-        self.forward_marker = re.compile(
-            rf"^[ \t]*-*[ \t]*(?:{forwarded})\b[^\n]{{0,60}}$", re.M | re.I
-        )
+        self.forward_marker = _line_expression(rf"-*[ \t]*(?:{forwarded})\b[^\n]{{0,60}}$")
         self.header_line = re.compile(
             rf"^[ \t]*(?:{_alternatives(quoting.header_names)})[ \t]*:[^\n]*$", re.I
         )
         footers = _alternatives(quoting.mobile_footers)
-        self.mobile_footer = re.compile(rf"^[ \t]*(?:{footers})[^\n]{{0,40}}$", re.M | re.I)
-        # Matched on lower-cased text after a newline: a leading literal "\n" lets the regex
-        # engine jump from line to line instead of trying every character.
-        self.sign_off = re.compile(
-            rf"\n[ \t]*(?:{_alternatives(quoting.sign_offs)})[ \t]*[,!.]?[ \t]*$", re.M
+        self.mobile_footer = _line_expression(rf"(?:{footers})[^\n]{{0,40}}$")
+        self.sign_off = _line_expression(
+            rf"(?:{_alternatives(quoting.sign_offs)})[ \t]*[,!.]?[ \t]*$"
         )
         prefixes = _alternatives(quoting.subject_prefixes)
         self.subject_prefix = re.compile(rf"^\s*(?:(?:{prefixes})\s*(?:\[\d+\])?\s*:\s*)+", re.I)
 
 
+def _line_expression(rest: str) -> re.Pattern[str]:
+    """An expression for a line of `LoweredText` that starts (after blanks) with ``rest``."""
+    return re.compile(rf"\n[ \t]*{rest}", re.M)
+
+
 def _alternatives(words: Iterable[str]) -> str:
-    ordered = sorted({word for word in words if word}, key=len, reverse=True)
-    return "|".join(re.escape(word).replace(r"\ ", r"\s+") for word in ordered) or "(?!)"
+    """The words as one alternation, longest first, grouped by their first character: the regex
+    engine then tries one group per line instead of every word (a sign-off list is ~100 words)."""
+    ordered = sorted({word.lower() for word in words if word}, key=len, reverse=True)
+    groups: dict[str, list[str]] = {}
+    for word in ordered:
+        groups.setdefault(word[0], []).append(_spaced(word[1:]))
+    return (
+        "|".join(f"{_spaced(first)}(?:{'|'.join(rests)})" for first, rests in groups.items())
+        or "(?!)"
+    )
+
+
+def _spaced(text: str) -> str:
+    """``text`` escaped, a space matching any run of blanks or one line break."""
+    return re.escape(text).replace(r"\ ", r"\s+")
+
+
+class LoweredText:
+    """A text lower-cased for the line markers, with a newline before its first line; spans
+    found in it are given back as spans of the original text."""
+
+    def __init__(self, text: str) -> None:
+        self.lowered = "\n" + lower_same_length(text)
+
+    def search(self, pattern: re.Pattern[str]) -> tuple[int, int] | None:
+        """Where the first line ``pattern`` finds starts and ends in the original text."""
+        found = pattern.search(self.lowered)
+        return None if found is None else _original_span(found)
+
+    def last(self, pattern: re.Pattern[str]) -> tuple[int, int] | None:
+        """The same for the last line ``pattern`` finds."""
+        found = deque(pattern.finditer(self.lowered), maxlen=1)
+        return _original_span(found[0]) if found else None
+
+
+def _original_span(found: re.Match[str]) -> tuple[int, int]:
+    # A match starts at its newline, which sits one place before the line in the original text.
+    return found.start(), found.end() - 1
 
 
 @lru_cache(maxsize=1)
@@ -107,12 +150,13 @@ def newest_text(body: str) -> NewestText:
     """
     markers = default_markers()
     body = (body or "").replace("\r\n", "\n").replace("\r", "\n")
-    forward = markers.forward_marker.search(body)
-    reply_cut = _first_reply_cut(body, markers)
-    if forward and (reply_cut is None or forward.start() < reply_cut):
-        note = _drop_quotes(body[: forward.start()])
+    lines = LoweredText(body)
+    forward = lines.search(markers.forward_marker)
+    reply_cut = _first_reply_cut(body, lines, markers)
+    if forward and (reply_cut is None or forward[0] < reply_cut):
+        note = _drop_quotes(body[: forward[0]])
         note_text, _ = _split_signature(note, markers)
-        forwarded = _forwarded_body(body[forward.end() :], markers)
+        forwarded = _forwarded_body(body[forward[1] :], markers)
         inner = newest_text(forwarded)
         text = "\n\n".join(part for part in (note_text, inner.text) if part)
         return NewestText(text=text, signature=inner.signature, forwarded=True)
@@ -122,23 +166,21 @@ def newest_text(body: str) -> NewestText:
     return NewestText(text=text, signature=signature, forwarded=False)
 
 
-def _first_reply_cut(body: str, markers: QuoteMarkers) -> int | None:
-    cuts = []
+def _first_reply_cut(body: str, lines: LoweredText, markers: QuoteMarkers) -> int | None:
+    patterns: tuple[re.Pattern[str], ...]
     if ":" in body:
-        for pattern in (markers.reply_header, markers.original_message, markers.outlook_header):
-            found = pattern.search(body)
-            if found:
-                cuts.append(found.start())
+        patterns = (markers.reply_header, markers.original_message, markers.outlook_header)
     elif "---" in body:
-        found = markers.original_message.search(body)
-        if found:
-            cuts.append(found.start())
+        patterns = (markers.original_message,)
+    else:
+        return None
+    cuts = [found[0] for pattern in patterns if (found := lines.search(pattern))]
     return min(cuts) if cuts else None
 
 
 def _drop_quotes(text: str) -> str:
     if ">" in text:
-        text = _QUOTED_LINE.sub("", text)
+        text = _QUOTED_LINE.sub("", "\n" + text)
     return _BLANK_RUNS.sub("\n\n", text).strip()
 
 
@@ -155,27 +197,17 @@ def _forwarded_body(block: str, markers: QuoteMarkers) -> str:
 
 def _split_signature(text: str, markers: QuoteMarkers) -> tuple[str, str]:
     """Split off a signature: after "-- ", after "Sent from my ...", or after a closing sign-off."""
-    for pattern in (_SIGNATURE_DELIMITER, markers.mobile_footer):
-        match = pattern.search(text)
-        if match:
-            return text[: match.start()].strip(), text[match.end() :].strip()
-    last = _last_sign_off(text, markers)
+    delimiter = _SIGNATURE_DELIMITER.search(text)
+    if delimiter:
+        return text[: delimiter.start()].strip(), text[delimiter.end() :].strip()
+    lines = LoweredText(text)
+    footer = lines.search(markers.mobile_footer)
+    if footer:
+        return text[: footer[0]].strip(), text[footer[1] :].strip()
+    last = lines.last(markers.sign_off)
     if last is not None:
         start, end = last
         tail = text[end:].strip()
         if tail.count("\n") < _MAX_SIGNATURE_LINES:
             return text[:start].strip(), tail
     return text.strip(), ""
-
-
-def _last_sign_off(text: str, markers: QuoteMarkers) -> tuple[int, int] | None:
-    """Where the last closing line ("Best regards,") starts and ends, if there is one."""
-    lowered = "\n" + text.lower()
-    if len(lowered) != len(text) + 1:  # a few characters change length when lower-cased
-        lowered = "\n" + "".join(char.lower()[:1] for char in text)
-    spans = [found.span() for found in markers.sign_off.finditer(lowered)]
-    if not spans:
-        return None
-    # A match starts at its "\n", which sits one place before the line in ``text``.
-    start, end = spans[-1]
-    return start, end - 1

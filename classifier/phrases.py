@@ -17,8 +17,8 @@ straight, accents dropped (``é`` → ``e``), German umlauts spelled out (``ä``
 "candidaturé" typed carelessly. Folding is for matching only: names are kept as written.
 
 One Aho-Corasick pass over the text finds every plain phrase (words only) outright, and every
-other phrase's anchor (its longest literal word); only those phrases' expressions run, and only
-when each of their places has one of its words somewhere in the text.
+other phrase's anchor (its most telling place); only those phrases' expressions run, and only
+when their next most telling place has one of its words somewhere in the text.
 """
 
 from __future__ import annotations
@@ -79,6 +79,15 @@ _FOLD_TABLE = _folding_table()
 _ELISION = re.compile(r"(?<![\w'])(?:qu|[cdjlmnst])'(?=[a-z])")
 
 
+def lower_same_length(text: str) -> str:
+    """``text`` in lower case, character for character (a few characters, such as "İ", grow when
+    lower-cased; they keep only their first character), so positions carry over."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(char.lower()[:1] for char in text)
+
+
 def fold(text: str) -> str:
     """Lower case, straight quotes, umlauts spelled out, other accents dropped, elided articles
     dropped ("d'entretien" is "entretien")."""
@@ -100,7 +109,9 @@ class CompiledPhrase:
     regex: re.Pattern[str]
     anchors: tuple[str, ...]
     literal: str | None = None
-    required: tuple[tuple[str, ...], ...] = ()  # each place's words; one of each must occur
+    # The words of the most telling place besides the anchor: one of them must occur for the
+    # expression to be worth running (checking every place cost more than the expressions saved).
+    also_needed: tuple[str, ...] = ()
 
 
 def compile_phrase(phrase: str) -> CompiledPhrase:
@@ -122,7 +133,7 @@ def compile_phrase(phrase: str) -> CompiledPhrase:
         literals.append(tuple(word.rstrip("*") for word in alternatives))
     expression = "".join(pieces)
     expression = expression[: -len(r"\s+")] if expression.endswith(r"\s+") else expression
-    anchor = max(literals, key=lambda words: min(len(word) for word in words))
+    anchor = max(literals, key=_shortest_length)
     if min(len(word) for word in anchor) < 2:
         raise PhraseError(f"{phrase!r}: it needs one word of two letters or more to anchor on")
     plain = all(len(words) == 1 for words in literals) and len(literals) == len(parts)
@@ -130,10 +141,19 @@ def compile_phrase(phrase: str) -> CompiledPhrase:
     if literal is not None and any(part.endswith("*") for part in parts):
         literal = None
     boundary_start = r"(?<![\w'])"
-    required = tuple(tuple(word.replace("_", " ") for word in words) for words in literals)
-    return CompiledPhrase(
-        phrase, re.compile(boundary_start + expression), anchor, literal, required
+    others = [words for words in literals if words is not anchor]
+    also_needed = (
+        tuple(word.replace("_", " ") for word in max(others, key=_shortest_length))
+        if others
+        else ()
     )
+    return CompiledPhrase(
+        phrase, re.compile(boundary_start + expression), anchor, literal, also_needed
+    )
+
+
+def _shortest_length(words: tuple[str, ...]) -> int:
+    return min(len(word) for word in words)
 
 
 def _word_expression(alternatives: list[str]) -> str:
@@ -151,6 +171,12 @@ def _word_expression(alternatives: list[str]) -> str:
 def _gap_expression(words: int) -> str:
     """Up to ``words`` words between two parts of a phrase, within one sentence."""
     return rf"(?:[^\s.!?]+\s+){{0,{words}}}"
+
+
+# A phrase's words before its anchor span at most this many characters: the expression is run
+# from there rather than from the start of the text (it begins with a look-behind, so the regex
+# engine cannot skip ahead to a likely start by itself).
+MAX_LEAD_CHARS = 200
 
 
 class PhraseMatcher(Generic[T]):
@@ -186,35 +212,45 @@ class PhraseMatcher(Generic[T]):
         if self._empty or not folded_text:
             return []
         found: dict[int, tuple[int, int]] = {}
-        anchored: set[int] = set()
+        anchored: dict[int, int] = {}  # phrase -> where its anchor first occurs
         for end, (length, plain, key) in self._automaton.iter(folded_text):
             start = end - length + 1
-            if plain and _whole_words(folded_text, start, end):
+            if not _opens_word(folded_text, start):  # every phrase starts each word at a boundary
+                continue
+            if plain and _closes_word(folded_text, end):
                 for index in plain:
                     found.setdefault(index, (start, end + 1))
-            anchored.update(self._anchored[key])
-        for index in anchored:
-            span = self._search(index, folded_text)
+            for index in self._anchored[key]:
+                anchored.setdefault(index, start)
+        for index, anchor_start in anchored.items():
+            span = self._search(index, folded_text, max(0, anchor_start - MAX_LEAD_CHARS))
             if span is not None:
                 found.setdefault(index, span)
         return [(self._entries[index][1], start, end) for index, (start, end) in found.items()]
 
-    def _search(self, index: int, text: str) -> tuple[int, int] | None:
-        """Run a phrase's expression, if every place of the phrase has one of its words
-        somewhere in the text (a substring test is far cheaper than the expression)."""
+    def _search(self, index: int, text: str, start: int) -> tuple[int, int] | None:
+        """Run a phrase's expression from ``start``, if one word of its most telling place
+        besides the anchor occurs somewhere in the text (a substring test is far cheaper than
+        the expression)."""
         compiled = self._entries[index][0]
-        for words in compiled.required:
-            if not any(word in text for word in words):
-                return None
-        match = compiled.regex.search(text)
+        if compiled.also_needed and not any(word in text for word in compiled.also_needed):
+            return None
+        match = compiled.regex.search(text, start)
         return None if match is None else match.span()
 
 
-def _whole_words(text: str, start: int, end: int) -> bool:
-    """True when text[start:end + 1] is not part of a longer word on either side (a phrase that
-    begins or ends with a mark, like "% off", may touch a word there)."""
-    before = text[start - 1] if start > 0 else " "
-    after = text[end + 1] if end + 1 < len(text) else " "
-    open_before = not text[start].isalnum() or not (before.isalnum() or before in "_'")
-    open_after = not text[end].isalnum() or not (after.isalnum() or after == "_")
-    return open_before and open_after
+def _opens_word(text: str, start: int) -> bool:
+    """True when text[start] is not inside a longer word (a phrase that begins with a mark, like
+    "% off", may touch a word there)."""
+    if start == 0 or not text[start].isalnum():
+        return True
+    before = text[start - 1]
+    return not (before.isalnum() or before in "_'")
+
+
+def _closes_word(text: str, end: int) -> bool:
+    """True when text[end] is not followed by more of its word (or ends with a mark)."""
+    if end + 1 == len(text) or not text[end].isalnum():
+        return True
+    after = text[end + 1]
+    return not (after.isalnum() or after == "_")

@@ -70,8 +70,13 @@ _SENDER_KEYS = frozenset(
         "hiring_sender_words",
         "automated_sender_words",
         "vendor_names",
+        "ats_company_path_hosts",
+        "generic_subdomains",
     }
 )
+# Read by extraction only (where a link names the company): not part of what the model was
+# fitted against, so the rules fingerprint leaves them out.
+EXTRACTION_ONLY_SENDER_KEYS = frozenset({"ats_company_path_hosts", "generic_subdomains"})
 
 
 class RuleFileError(ValueError):
@@ -120,6 +125,12 @@ class Extraction:
     company_before: tuple[str, ...] = ()
     role_before: tuple[str, ...] = ()
     role_nouns: tuple[str, ...] = ()
+    # Words of a sender's display name that name the hiring department, not the company
+    # ("Talent Acquisition", "Talentteam", "Equipo de Selección").
+    sender_noise: tuple[str, ...] = ()
+    role_stop: tuple[str, ...] = ()  # words a role does not start with ("your", "the")
+    role_titles: tuple[str, ...] = ()  # words of job titles ("engineer", "analyst")
+    company_stop: tuple[str, ...] = ()  # capitalised words that are not a company ("Dear")
 
 
 @dataclass(frozen=True)
@@ -148,6 +159,10 @@ class SenderRules:
     hiring_sender_words: tuple[str, ...] = ()
     automated_sender_words: tuple[str, ...] = ()
     vendor_names: tuple[str, ...] = ()  # never a hiring company (ATS, job boards, platforms)
+    # Hosts whose links carry the company in the path (jobs.lever.co/acme/...), and subdomains
+    # of an ATS that are not a company's (www, jobs, careers, ...).
+    ats_company_path_hosts: tuple[str, ...] = ()
+    generic_subdomains: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -171,7 +186,7 @@ class RuleBook:
                         word for rules in self.languages for word in getattr(rules.extraction, name)
                     )
                 )
-                for name in ("company_before", "role_before", "role_nouns")
+                for name in _EXTRACTION_KEYS
             )
         )
 
@@ -245,6 +260,8 @@ def read_senders_file(path: Path) -> SenderRules:
         hiring_sender_words=values["hiring_sender_words"],
         automated_sender_words=values["automated_sender_words"],
         vendor_names=values["vendor_names"],
+        ats_company_path_hosts=values["ats_company_path_hosts"],
+        generic_subdomains=frozenset(values["generic_subdomains"]),
     )
 
 
@@ -256,13 +273,23 @@ def _quoting(path: Path, data: object) -> Quoting:
     return Quoting(**{key: tuple(_words(path, data, key)) for key in _QUOTING_KEYS})
 
 
+_EXTRACTION_KEYS = (
+    "company_before",
+    "role_before",
+    "role_nouns",
+    "sender_noise",
+    "role_stop",
+    "role_titles",
+    "company_stop",
+)
+
+
 def _extraction(path: Path, data: object) -> Extraction:
-    keys = ("company_before", "role_before", "role_nouns")
-    if not isinstance(data, dict) or set(data) - set(keys):
+    if not isinstance(data, dict) or set(data) - set(_EXTRACTION_KEYS):
         raise RuleFileError(
-            f"{path.name}: 'extraction' must map some of {', '.join(keys)} to lists"
+            f"{path.name}: 'extraction' must map some of {', '.join(_EXTRACTION_KEYS)} to lists"
         )
-    return Extraction(**{key: tuple(_words(path, data, key)) for key in keys})
+    return Extraction(**{key: tuple(_words(path, data, key)) for key in _EXTRACTION_KEYS})
 
 
 def _json_object(path: Path) -> dict[str, Any]:

@@ -192,10 +192,30 @@ def test_context_a_human_reply_from_the_company_in_its_thread_means_interviewing
     assert declined.label == "rejected"
 
 
+def test_context_a_reply_quoting_the_confirmation_subject_is_the_recruiters_response() -> None:
+    context = MailboxContext(thread_status="applied", thread_company="Acme")
+    quoted_confirmation = _probabilities(applied=0.9, interviewing=0.05, none=0.05)
+
+    reply = decide(quoted_confirmation, _evidence(), None, DecisionModel.neutral(), context)
+
+    assert (reply.label, reply.context_rule) == ("interviewing", "thread_reply")
+
+
+@pytest.mark.parametrize("stage", ["offer", "rejected"])
+def test_context_a_reply_after_an_offer_or_a_decline_does_not_move_it_back(stage: str) -> None:
+    context = MailboxContext(thread_status=stage, thread_company="Acme")
+    plain_reply = _probabilities(none=0.7, applied=0.2, interviewing=0.1)
+
+    reply = decide(plain_reply, _evidence(), None, DecisionModel.neutral(), context)
+
+    assert reply.context_rule is None
+
+
 @pytest.mark.parametrize(
     ("company", "display", "domain", "matches"),
     [
         ("Acme Corp", "Jane Doe", "acme.com", True),
+        ("Lindenhof Logistik", "Jana Roth", "lindenhof-logistik.de", True),
         ("Blue Harbor Health", "Blue Harbor Health Recruiting", "bhh.org", True),
         ("Acme", "Jane Doe", "gmail.com", False),
         ("Northwind", "Contoso Careers", "contoso.com", False),

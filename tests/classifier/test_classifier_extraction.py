@@ -34,6 +34,50 @@ def test_company(sender, text, company):
     assert extract_company(sender, "", text, "") == company
 
 
+@pytest.mark.parametrize(
+    ("sender", "company"),
+    [
+        ("Talentteam Lindenhof Logistik <karriere@lindenhof-logistik.de>", "Lindenhof Logistik"),
+        ("Equipo de Selección Marea Alta <empleo@mareaalta.es>", "Marea Alta"),
+        ("Recrutement Boulangeries Vernet <rh@vernet.fr>", "Boulangeries Vernet"),
+        ("Equipe de Recrutamento Grupo Ouro Verde <vagas@ouroverde.com.br>", "Grupo Ouro Verde"),
+    ],
+)
+def test_company_from_a_display_name_without_the_hiring_department(sender, company):
+    assert extract_company(sender, "", "", "") == company
+
+
+@pytest.mark.parametrize(
+    ("sender", "text", "company"),
+    [
+        ("Jane Doe <jane@acme.co.uk>", "", "Acme"),
+        ("Recrutamento <vagas@ouroverde.com.br>", "", "Ouroverde"),
+        (
+            "Halberd Industrial Recruiting <no-reply@halberd.successfactors.eu>",
+            "",
+            "Halberd Industrial",
+        ),
+        (
+            "Lucas Tanaka (Helix Genomics) <no-reply@helixgenomics.ashbyhq.com>",
+            "",
+            "Helix Genomics",
+        ),
+        (
+            "Careers <noreply@candidates.workablemail.com>",
+            "Apply at https://apply.workable.com/ventura-ridge/j/1",
+            "Ventura Ridge",
+        ),
+        (
+            "Vagas <noreply@solides.jobs>",
+            "https://buriti.vagas.solides.com.br/minhas-candidaturas",
+            "Buriti",
+        ),
+    ],
+)
+def test_company_from_domains_links_and_country_suffixes(sender, text, company):
+    assert extract_company(sender, "", text, "") == company
+
+
 def test_company_from_signature():
     found = extract_company(
         "dana@gmail.com", "", "hello", "Dana\nThe Umbrella Health Recruiting Team"
@@ -96,6 +140,7 @@ def test_split_sender(sender, parts):
             "Analista de Datos",
         ),
         ("Candidatura para a vaga de Desenvolvedor Backend", "", "Desenvolvedor Backend"),
+        ("Eingangsbestätigung Ihrer Bewerbung als Disponent (m/w/d)", "", "Disponent"),
     ],
 )
 def test_role_in_other_languages_without_its_trailing_noun(subject, text, role):

@@ -177,3 +177,59 @@ def test_webhook_rejects_a_push_without_the_token(stack: Stack) -> None:
     }
     response = requests.post(f"{stack.web_url}/pubsub/gmail", json=body, timeout=10)
     assert response.status_code in (401, 403)
+
+
+GERMAN_CONFIRMATION = {
+    "from": "Talentteam Lindenhof Logistik <karriere@lindenhof-logistik.de>",
+    "subject": "Eingangsbestätigung Ihrer Bewerbung als Disponent (m/w/d)",
+    "body": (
+        "Sehr geehrter Herr Keller,\n\nvielen Dank für Ihre Bewerbung und Ihr Interesse an "
+        "Lindenhof Logistik. Ihre Unterlagen sind vollständig bei uns eingegangen. Wir prüfen sie "
+        "sorgfältig und melden uns innerhalb von zwei Wochen bei Ihnen.\n\n"
+        "Mit freundlichen Grüßen\nIhr Talentteam\nLindenhof Logistik GmbH"
+    ),
+}
+# A person at the company answering in the application's thread, with no stage words of its own
+# and the confirmation's subject quoted: the thread is what makes it a recruiter's response.
+RECRUITER_REPLY = {
+    "from": "Jana Roth <jana.roth@lindenhof-logistik.de>",
+    "subject": "Re: Eingangsbestätigung Ihrer Bewerbung als Disponent (m/w/d)",
+    "body": (
+        "Hallo Herr Keller,\n\ndanke für die Zeugnisse, die Sie nachgereicht haben. Ich habe "
+        "alles an die Fachabteilung weitergegeben und komme Anfang nächster Woche auf Sie zu.\n\n"
+        "Viele Grüße\nJana Roth"
+    ),
+}
+
+
+def test_german_mail_and_a_recruiters_reply_in_its_thread(stack: Stack) -> None:
+    user_id, mailbox_id, address = stack.connect_mailbox()
+    first = _deliver_and_wait(stack, mailbox_id, address, GERMAN_CONFIRMATION)
+
+    [application] = stack.store.applications(user_id)
+    assert (application.company, application.role, application.status) == (
+        "Lindenhof Logistik",
+        "Disponent",
+        Status.APPLIED,
+    )
+
+    _deliver_and_wait(
+        stack, mailbox_id, address, {**RECRUITER_REPLY, "threadId": first["threadId"]}
+    )
+
+    [application] = stack.store.applications(user_id)
+    assert application.status is Status.INTERVIEWING
+    detail = stack.store.application(user_id, application.id)
+    assert detail is not None
+    reply_event = detail.events[-1]
+    assert reply_event.email is not None and reply_event.email.subject == RECRUITER_REPLY["subject"]
+    assert "context:thread_reply" in reply_event.reasons
+    assert "replied in your application's thread" in reply_event.explanation
+
+
+def test_the_same_reply_outside_an_applications_thread_is_not_an_interview(stack: Stack) -> None:
+    user_id, mailbox_id, address = stack.connect_mailbox()
+    _deliver_and_wait(stack, mailbox_id, address, RECRUITER_REPLY)
+
+    statuses = [application.status for application in stack.store.applications(user_id)]
+    assert Status.INTERVIEWING not in statuses
