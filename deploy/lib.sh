@@ -47,9 +47,10 @@ declare -A SECRET_FOR_ENV=(
   [APPLYTRACK_SECRET_KEY]=applytrack-secret-key
   [GOOGLE_OAUTH_CLIENT_ID]=applytrack-oauth-client-id
   [GOOGLE_OAUTH_CLIENT_SECRET]=applytrack-oauth-client-secret
+  [METRICS_TOKEN]=applytrack-metrics-token
 )
 readonly SECRET_ENV_ORDER=(DATABASE_URL APPLYTRACK_ENCRYPTION_KEYS APPLYTRACK_FINGERPRINT_KEY
-  APPLYTRACK_SECRET_KEY GOOGLE_OAUTH_CLIENT_ID GOOGLE_OAUTH_CLIENT_SECRET)
+  APPLYTRACK_SECRET_KEY GOOGLE_OAUTH_CLIENT_ID GOOGLE_OAUTH_CLIENT_SECRET METRICS_TOKEN)
 
 # --- Options ---------------------------------------------------------------------------------------
 # Every script takes these; each step adds its own (STEP_OPTIONS), and deploy.sh forwards to a
@@ -58,7 +59,7 @@ readonly COMMON_OPTIONS="project region project-number"
 declare -A STEP_OPTIONS=(
   [apis]=""
   [image]="image"
-  [secrets]="encryption-keys-file fingerprint-key-file secret-key-file oauth-client-id-file oauth-client-secret-file active-key-id"
+  [secrets]="encryption-keys-file fingerprint-key-file secret-key-file oauth-client-id-file oauth-client-secret-file metrics-token-file active-key-id"
   [database]="sql-instance sql-tier"
   [gmail-topic]=""
   [internal-queue]=""
@@ -81,6 +82,7 @@ declare -A OPTION_HELP=(
   [secret-key-file]="FILE  APPLYTRACK_SECRET_KEY instead of a generated one"
   [oauth-client-id-file]="FILE  GOOGLE_OAUTH_CLIENT_ID (needed the first time)"
   [oauth-client-secret-file]="FILE  GOOGLE_OAUTH_CLIENT_SECRET (needed the first time)"
+  [metrics-token-file]="FILE  METRICS_TOKEN, the web /metrics scrape token (16+ characters) instead of a generated one"
   [active-key-id]="ID  APPLYTRACK_ACTIVE_KEY_ID, the key id new rows are encrypted with (default: k1)"
   [sql-instance]="NAME  Cloud SQL instance (default: applytrack-db)"
   [sql-tier]="TIER  Cloud SQL machine tier (default: db-custom-1-3840)"
@@ -372,6 +374,12 @@ ensure_service_account() {
 
 random_key_base64() {
   head -c 32 /dev/urandom | base64 | tr -d '\n'
+}
+
+# A bearer token: 48 random bytes in base64 with its non-alphanumeric characters dropped
+# (about 60 characters left; never fewer than 16).
+random_token() {
+  head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9'
 }
 
 # file_value FILE: the file's content without its trailing newlines (never shown).

@@ -9,7 +9,7 @@ DEPLOY_DIR=${BASH_SOURCE[0]%/*}
 source "$DEPLOY_DIR/lib.sh"
 
 STEP=secrets
-STEP_SUMMARY="Creates the encryption keys, fingerprint key, Flask secret key and OAuth client secrets when absent (DATABASE_URL comes from database.sh)."
+STEP_SUMMARY="Creates the encryption keys, fingerprint key, Flask secret key, OAuth client secrets and the /metrics scrape token when absent (DATABASE_URL comes from database.sh)."
 
 main() {
   parse_options "$@"
@@ -19,13 +19,14 @@ main() {
   ensure_secret APPLYTRACK_SECRET_KEY secret-key-file random_key_base64
   ensure_secret GOOGLE_OAUTH_CLIENT_ID oauth-client-id-file ""
   ensure_secret GOOGLE_OAUTH_CLIENT_SECRET oauth-client-secret-file ""
+  ensure_secret METRICS_TOKEN metrics-token-file random_token
 }
 
 # Files are checked up front, so a bad one stops the step before anything is created.
 check_files() {
   local name
   for name in encryption-keys-file fingerprint-key-file secret-key-file oauth-client-id-file \
-    oauth-client-secret-file; do
+    oauth-client-secret-file metrics-token-file; do
     [[ -n ${OPT[$name]:-} ]] && require_readable_file "$name" "${OPT[$name]}"
   done
   if [[ -n ${OPT[encryption-keys-file]:-} ]]; then
@@ -34,6 +35,11 @@ check_files() {
   if [[ -n ${OPT[fingerprint-key-file]:-} ]]; then
     is_aes_key "$(file_value "${OPT[fingerprint-key-file]}")" ||
       die "--fingerprint-key-file must hold one base64 key of 32 bytes (like: head -c 32 /dev/urandom | base64)."
+  fi
+  if [[ -n ${OPT[metrics-token-file]:-} ]]; then
+    local token
+    token=$(file_value "${OPT[metrics-token-file]}")
+    ((${#token} >= 16)) || die "--metrics-token-file must hold a token of at least 16 characters (like: openssl rand -hex 32)."
   fi
   return 0
 }

@@ -173,6 +173,7 @@ def test_secrets_are_created_from_files_without_showing_them(run_script, tmp_pat
         "APPLYTRACK_SECRET_KEY",
         "GOOGLE_OAUTH_CLIENT_ID",
         "GOOGLE_OAUTH_CLIENT_SECRET",
+        "METRICS_TOKEN",
     }
     services = run_script("services.sh", *BASE_ARGS, *NUMBER)
     secret_of = env_list(services.find("run", "deploy")[0].flags["set-secrets"])
@@ -245,6 +246,7 @@ def test_services_get_every_setting_the_processes_need(run_script) -> None:
         fake_secret_values = {
             "APPLYTRACK_ENCRYPTION_KEYS": f"{environ['APPLYTRACK_ACTIVE_KEY_ID']}:{'A' * 43}=",
             "APPLYTRACK_FINGERPRINT_KEY": "A" * 43 + "=",
+            "METRICS_TOKEN": "0123456789abcdef" * 4,
         }
         filled = {name: fake_secret_values.get(name, "secret-value") for name in secrets}
         settings = Settings.from_env({**environ, **filled})

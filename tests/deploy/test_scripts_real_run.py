@@ -4,6 +4,7 @@ and secret values reach gcloud through stdin only."""
 from __future__ import annotations
 
 import base64
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -88,6 +89,7 @@ def test_secret_values_go_through_stdin_only(run_script, fake_gcloud, tmp_path: 
     assert key_id == "k1" and len(base64.b64decode(key, validate=True)) == 32
     assert len(base64.b64decode(values["applytrack-fingerprint-key"], validate=True)) == 32
     assert values["applytrack-secret-key"] != values["applytrack-fingerprint-key"]
+    assert re.fullmatch(r"[A-Za-z0-9]{40,}", values["applytrack-metrics-token"])
     for value in values.values():
         assert value not in fake_gcloud.raw_calls()
         assert value not in result.stdout + result.stderr
