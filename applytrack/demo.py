@@ -1,12 +1,15 @@
 """`applytrack demo`: every process in one, on embedded defaults, against the Gmail sandbox.
 
 SQLite in one folder, the in-process queue, the sandbox with a seeded mailbox, the initial sync,
-the watch, and then a new email every few seconds through the same push path as production.
+the watch, then a burst of follow-up emails every few seconds, and after it a trickle of new mail
+(one every 20 to 40 s) for as long as the demo runs, all through the same push path as production.
 """
 
 from __future__ import annotations
 
+import random
 import shutil
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,6 +18,7 @@ from pathlib import Path
 from applytrack.localstack import LocalStack, StackOptions, start_local_stack
 
 DEMO_USER = "jordan.rivera@example.com"
+DEMO_RECIPIENT = "jordan.rivera@gmail.com"  # the address the seeded mail is written to
 DEMO_MAILBOX = "jordan.rivera.demo@gmail.com"
 
 
@@ -27,6 +31,51 @@ class DemoOptions:
     sandbox_port: int = 8081
     interval_seconds: float = 8.0
     host: str = "127.0.0.1"
+    trickle_seconds: tuple[float, float] = (20.0, 40.0)  # the wait between two trickle emails
+
+
+class MailTrickle:
+    """Endless new mail for the demo, from the sandbox's generator: applications that move along
+    their threads (confirmation, interview, offer or rejection) and, every few emails, ordinary
+    mail (newsletters and the like, now and then one a person has to correct)."""
+
+    ORDINARY_EVERY = 5
+    _SEED_BASE = 1_000_000  # far from the seeded mail's generator seeds: message ids never repeat
+
+    def __init__(self, recipient: str, *, seed: int = 0) -> None:
+        self._recipient = recipient
+        self._rng = random.Random(seed)
+        self._pending: deque[dict] = deque()
+        self._count = 0
+
+    def next_message(self, now: datetime) -> dict:
+        """The next email, dated ``now``."""
+        self._count += 1
+        seed = self._SEED_BASE + self._count
+        if self._count % self.ORDINARY_EVERY == 0:
+            (message,) = self._generate(1, seed, job_share=0)
+        else:
+            if not self._pending:
+                self._pending.extend(self._generate(3, seed, job_share=1))
+            message = self._pending.popleft()
+        return message | {"date": now.isoformat()}
+
+    def _generate(self, count: int, seed: int, *, job_share: float) -> list[dict]:
+        """Messages from the sandbox's generator (a thread's messages oldest first)."""
+        from sandbox.generate import generate_messages
+
+        return generate_messages(
+            count=count,
+            days=1,
+            seed=seed,
+            job_share=job_share,
+            now=datetime.now(UTC).timestamp(),
+            recipient=self._recipient,
+        )
+
+    def wait_seconds(self, bounds: tuple[float, float]) -> float:
+        """How long to wait before the next email: a random time within ``bounds``."""
+        return self._rng.uniform(*bounds)
 
 
 class Demo:
@@ -73,16 +122,23 @@ class Demo:
         return stack
 
     def deliver_followups(self) -> None:
-        """Drop one new email into the mailbox every few seconds, then wait until stopped."""
+        """Drop the follow-up emails one every few seconds, then keep a trickle of new mail
+        coming (one every 20 to 40 s) until the demo is stopped."""
         assert self.stack is not None
         stop = self.stack.stop_event
         for message in self.followups:
             if stop.wait(self.options.interval_seconds):
                 return
-            answer = self.stack.sandbox.state.deliver(DEMO_MAILBOX, message)
-            self._say(f"New email: {message['subject']!r} (historyId {answer['historyId']})")
-        self._say("All demo emails delivered; the dashboard stays up until Ctrl-C.")
-        stop.wait()
+            self._deliver(message)
+        self._say("Follow-ups delivered; new mail keeps arriving every 20-40 s until Ctrl-C.")
+        trickle = MailTrickle(DEMO_RECIPIENT)
+        while not stop.wait(trickle.wait_seconds(self.options.trickle_seconds)):
+            self._deliver(trickle.next_message(datetime.now(UTC)))
+
+    def _deliver(self, message: dict) -> None:
+        assert self.stack is not None
+        answer = self.stack.sandbox.state.deliver(DEMO_MAILBOX, message)
+        self._say(f"New email: {message['subject']!r} (historyId {answer['historyId']})")
 
     def stop(self) -> None:
         """Stop every part."""

@@ -68,11 +68,12 @@ def create_app(
         sign_in_throttle=SignInThrottle(
             config.sign_in_limits.failures,
             config.sign_in_limits.storage_uri,
-            key=store.canonical_email,
+            key=store.sign_in_key,
         ),
     )
     csrf = CSRFProtect(app)
     csrf.exempt(webhook.bp)  # Pub/Sub authenticates with its token, not a browser session
+    csrf.exempt(api.bp)  # the API checks the CSRF header itself, unless an API token is sent
     for blueprint in (webhook.bp, accounts.bp, integrations.bp, dashboard.bp, api.bp):
         app.register_blueprint(blueprint)
     metrics.init_app(app)

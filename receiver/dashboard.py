@@ -1,89 +1,231 @@
-"""The job seeker's pages: Applications (board, chart, filters) and Application detail."""
+"""The job seeker's pages: Applications (board, Kanban, chart, filters, add) and one
+application's page (edit, delete, merge, corrections of its emails, tracking).
+
+Every form works without JavaScript; a refused input answers 400 with the page and a sentence
+naming the field, another user's id a 404.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
+from receiver.api_input import BadInput, day, enum_value
 from receiver.context import receiver_context
 from receiver.current_user import signed_in_user_id
 from receiver.pipeline_chart import STATUS_LABELS, moves_chart, status_chart
 from receiver.redirects import same_site_path
 from receiver.serialize import iso_utc
-from storage import EventCause, NotFound, Status, Store
+from storage import (
+    ApplicationDetail,
+    ApplicationQuery,
+    ApplicationView,
+    ChangeConflict,
+    CorrectionKind,
+    CorrectionRequest,
+    EventCause,
+    InvalidChange,
+    Label,
+    NotFound,
+    Status,
+    Store,
+)
 
 bp = Blueprint("dashboard", __name__)
 
+# The board's sortable columns, in the order of the table.
+BOARD_COLUMNS = (
+    ("company", "Company"),
+    ("role", "Role"),
+    ("status", "Status"),
+    ("applied_on", "Applied on"),
+    ("last_email_at", "Last email"),
+    ("next_interview_at", "Next interview"),
+)
+# The "Sort by" choices of the filter form (the column headers sort too, on a wide screen).
+SORT_CHOICES = (
+    ("-last_email_at", "Last email, newest first"),
+    ("last_email_at", "Last email, oldest first"),
+    ("-applied_on", "Applied on, newest first"),
+    ("applied_on", "Applied on, oldest first"),
+    ("company", "Company, A to Z"),
+    ("-company", "Company, Z to A"),
+    ("role", "Role, A to Z"),
+    ("status", "Status, pipeline order"),
+)
+SORTABLE_COLUMNS = frozenset({"company", "role", "status", "applied_on", "last_email_at"})
+LABEL_NAMES = {status.value: label for status, label in STATUS_LABELS.items()} | {
+    Label.NONE.value: "not a job email"
+}
+TEXT_FIELDS = ("company", "role", "job_url", "location", "salary", "notes")
+FORM_FIELDS = (*TEXT_FIELDS, "applied_on", "next_interview_at")
+DEFAULT_QUERY = ApplicationQuery(sort="-last_email_at")
+_DATE_COLUMNS = frozenset({"applied_on", "last_email_at"})
+_NEXT_INTERVIEW_FORMAT = "%Y-%m-%dT%H:%M"
 
-def _status_filter() -> Status | None:
-    value = request.args.get("status", "")
-    return Status(value) if value in {status.value for status in Status} else None
+Refusal = BadInput | InvalidChange | ChangeConflict
 
 
 @bp.get("/")
 @login_required
 def applications_page() -> ResponseReturnValue:
-    """The Applications page: pipeline chart, filters, one row per application, reviews."""
+    """The Applications page: chart, filters, the table and the Kanban board, add form."""
+    try:
+        query = _board_query(request.args)
+    except BadInput as error:
+        flash(str(error), "error")
+        return _board(DEFAULT_QUERY, form_values={}), 400
+    return _board(query, form_values={})
+
+
+@bp.post("/applications")
+@login_required
+def add_application() -> ResponseReturnValue:
+    """Add an application by hand; its page opens with what was entered."""
     user_id = signed_in_user_id()
-    store = receiver_context().store
-    counts = store.status_counts(user_id)
-    chosen = _status_filter()
-    applications = store.applications(user_id)
-    shown = [a for a in applications if chosen is None or a.status is chosen]
-    return render_template(
-        "applications.html",
-        applications=shown,
-        total=len(applications),
-        chosen_status=chosen,
-        counts=counts,
-        status_chart=status_chart(counts),
-        moves_chart=moves_chart(store.status_moves(user_id)),
-        integration=store.integration(user_id),
-        reviews=store.emails_for_review(user_id),
-        status_labels=STATUS_LABELS,
-        iso_utc=iso_utc,
-    )
+    try:
+        status = enum_value(Status, "status", request.form.get("status", Status.APPLIED.value))
+        fields = {k: v for k, v in _form_fields(request.form).items() if v is not None}
+        application_id = receiver_context().store.add_application(user_id, fields, status=status)
+    except (BadInput, InvalidChange, ChangeConflict) as error:
+        flash(_sentence(error), "error")
+        return _board(DEFAULT_QUERY, form_values=request.form), _refusal_code(error)
+    flash("Application added. Emails about it will join it by company and role.", "success")
+    return redirect(url_for(".application_page", application_id=application_id))
 
 
 @bp.get("/applications/<int:application_id>")
 @login_required
 def application_page(application_id: int) -> ResponseReturnValue:
-    """One application: its Activity Log, a manual status change and emails to review."""
+    """One application: its fields, Activity Log, corrections, merge and delete."""
+    return _application(application_id)
+
+
+@bp.post("/applications/<int:application_id>/edit")
+@login_required
+def edit_application(application_id: int) -> ResponseReturnValue:
+    """Save the edit form: every field the person can write down."""
     user_id = signed_in_user_id()
-    store = receiver_context().store
-    application = store.application(user_id, application_id)
-    if application is None:
-        abort(404, description=f"You have no application with id {application_id}.")
-    return render_template(
-        "application.html",
-        application=application,
-        events=list(reversed(application.events)),
-        reviews=store.review_emails_for_application(user_id, application_id),
-        status_labels=STATUS_LABELS,
-        manual=EventCause.MANUAL,
-        iso_utc=iso_utc,
-    )
+    _own_application(user_id, application_id)
+    try:
+        receiver_context().store.edit_application(
+            user_id, application_id, _form_fields(request.form)
+        )
+    except (BadInput, InvalidChange, ChangeConflict) as error:
+        flash(_sentence(error), "error")
+        return _application(application_id, form_values=request.form), _refusal_code(error)
+    flash("Saved.", "success")
+    return redirect(url_for(".application_page", application_id=application_id))
+
+
+@bp.get("/applications/<int:application_id>/delete")
+@login_required
+def confirm_delete(application_id: int) -> ResponseReturnValue:
+    """Ask before deleting: what goes and what stays."""
+    application = _own_application(signed_in_user_id(), application_id)
+    return render_template("confirm_delete.html", application=application)
+
+
+@bp.post("/applications/<int:application_id>/delete")
+@login_required
+def delete_application(application_id: int) -> ResponseReturnValue:
+    """Delete an application once confirmed; its emails stay recorded."""
+    user_id = signed_in_user_id()
+    application = _own_application(user_id, application_id)
+    if request.form.get("confirm") != "yes":
+        flash("Tick the box to confirm that you want to delete this application.", "error")
+        return render_template("confirm_delete.html", application=application), 400
+    receiver_context().store.delete_application(user_id, application_id)
+    name = application.company or "The application"
+    flash(f"{name} was deleted. Its emails stay recorded and do not bring it back.", "success")
+    return redirect(url_for(".applications_page"))
+
+
+@bp.post("/applications/<int:application_id>/merge")
+@login_required
+def merge_application(application_id: int) -> ResponseReturnValue:
+    """Merge the chosen application into this one."""
+    user_id = signed_in_user_id()
+    _own_application(user_id, application_id)
+    other_id = _form_id("other_id")
+    if other_id is None:
+        flash("other_id: choose the application to merge into this one.", "error")
+        return _application(application_id), 400
+    try:
+        receiver_context().store.merge_applications(user_id, application_id, other_id)
+    except NotFound:
+        abort(404, description=f"You have no application with id {other_id}.")
+    except InvalidChange as error:
+        flash(_sentence(error), "error")
+        return _application(application_id), 400
+    flash("Merged: its emails and its Activity Log are on this application now.", "success")
+    return redirect(url_for(".application_page", application_id=application_id))
+
+
+@bp.post("/emails/<int:email_id>/correction")
+@login_required
+def correct_email(email_id: int) -> ResponseReturnValue:
+    """A correction of an email of the Activity Log: not a job email, another status, or
+    another application (an existing one or a new one)."""
+    user_id = signed_in_user_id()
+    try:
+        correction = _correction_request(request.form)
+        outcome = receiver_context().store.correct_email(user_id, email_id, correction)
+    except NotFound:
+        abort(404, description=f"You have no email with id {email_id}.")
+    except (BadInput, InvalidChange, ChangeConflict) as error:
+        flash(_sentence(error), "error")
+        page_id = _form_id("page_application_id")
+        if page_id is None:
+            abort(_refusal_code(error), description=_sentence(error))
+        return _application(page_id), _refusal_code(error)
+    flash("Corrected: the statuses were recomputed from the remaining emails.", "success")
+    back = same_site_path(request.form.get("next"))
+    if back is None and outcome.application_id is not None:
+        back = url_for(".application_page", application_id=outcome.application_id)
+    return redirect(back or url_for(".applications_page"))
 
 
 @bp.post("/applications/<int:application_id>/status")
 @login_required
 def change_status(application_id: int) -> ResponseReturnValue:
-    """A manual status change; automatic updates never override it afterwards."""
+    """A manual status change: it holds until the person returns to automatic tracking."""
     user_id = signed_in_user_id()
     value = request.form.get("status", "")
     if value not in {status.value for status in Status}:
-        flash("Choose one of the listed statuses, then select Save status.", "error")
-        return redirect(url_for(".application_page", application_id=application_id))
+        flash("status: choose one of the listed statuses, then select Save status.", "error")
+        return _application(application_id), 400
     try:
         receiver_context().store.set_status_manually(user_id, application_id, Status(value))
     except NotFound:
         abort(404, description=f"You have no application with id {application_id}.")
     flash(
-        f"Status changed to {STATUS_LABELS[Status(value)]}. Emails will no longer change it.",
+        f"Status changed to {STATUS_LABELS[Status(value)]}. It stays set by you until you "
+        "return the application to automatic tracking.",
+        "success",
+    )
+    back = same_site_path(request.form.get("next"))
+    return redirect(back or url_for(".application_page", application_id=application_id))
+
+
+@bp.post("/applications/<int:application_id>/tracking")
+@login_required
+def return_to_automatic(application_id: int) -> ResponseReturnValue:
+    """Return to automatic tracking: the status is recomputed from the application's emails."""
+    user_id = signed_in_user_id()
+    try:
+        status = receiver_context().store.return_to_automatic(user_id, application_id)
+    except NotFound:
+        abort(404, description=f"You have no application with id {application_id}.")
+    flash(
+        f"Automatic tracking is back: the emails say {STATUS_LABELS[status]}, and new ones "
+        "will change the status again.",
         "success",
     )
     return redirect(url_for(".application_page", application_id=application_id))
@@ -109,6 +251,184 @@ def dismiss_review(email_id: int) -> ResponseReturnValue:
         lambda store, user_id: store.dismiss_review(user_id, email_id),
         ("Dismissed: the email will not change any application.", "info"),
     )
+
+
+def _board(query: ApplicationQuery, *, form_values: Mapping[str, str]) -> str:
+    """The Applications page for ``query``."""
+    user_id = signed_in_user_id()
+    store = receiver_context().store
+    counts = store.status_counts(user_id)
+    applications = store.applications(user_id, query)
+    integration = store.integration(user_id)
+    running = (
+        [run for run in integration.recent_runs if run.status == "running"] if integration else []
+    )
+    filtered = any((query.text, query.status, query.applied_from, query.applied_to))
+    return render_template(
+        "applications.html",
+        applications=applications,
+        total=sum(counts.values()),
+        filtered=filtered,
+        query=query,
+        columns=BOARD_COLUMNS,
+        sort_urls=_sort_urls(query),
+        sort_choices=SORT_CHOICES,
+        export_url=url_for("api.export_csv", **_query_args(query)),
+        here=url_for(".applications_page", **_query_args(query)),
+        counts=counts,
+        status_chart=status_chart(counts),
+        moves_chart=moves_chart(store.status_moves(user_id)),
+        integration=integration,
+        running_sync=running[0] if running else None,
+        reviews=store.emails_for_review(user_id),
+        status_labels=STATUS_LABELS,
+        form_values=form_values,
+        iso_utc=iso_utc,
+    )
+
+
+def _board_query(args: Mapping[str, str]) -> ApplicationQuery:
+    """The board's search, filters and sort from the query string."""
+    status = args.get("status") or None
+    sort = args.get("sort") or DEFAULT_QUERY.sort
+    if sort.removeprefix("-") not in SORTABLE_COLUMNS | {"updated_at"}:
+        names = ", ".join(sorted(SORTABLE_COLUMNS))
+        raise BadInput("sort", f"sort must be one of {names} (- first for descending).")
+    text = (args.get("q") or "").strip()
+    if len(text) > 200:
+        raise BadInput("q", "q: search for at most 200 characters.")
+    return ApplicationQuery(
+        text=text or None,
+        status=None if status is None else enum_value(Status, "status", status),
+        applied_from=day("from", args.get("from")),
+        applied_to=day("to", args.get("to")),
+        sort=sort,
+    )
+
+
+def _query_args(query: ApplicationQuery) -> dict[str, Any]:
+    """The query string that asks for ``query`` (empty values left out)."""
+    args = {
+        "q": query.text or "",
+        "status": query.status.value if query.status else "",
+        "from": query.applied_from.isoformat() if query.applied_from else "",
+        "to": query.applied_to.isoformat() if query.applied_to else "",
+        "sort": query.sort,
+    }
+    return {name: value for name, value in args.items() if value}
+
+
+def _sort_urls(query: ApplicationQuery) -> dict[str, str]:
+    """For each sortable column, the board sorted by it: a second click reverses the order;
+    dates start with the newest."""
+    urls = {}
+    for name in SORTABLE_COLUMNS:
+        if query.sort == name:
+            wanted = f"-{name}"
+        elif query.sort == f"-{name}":
+            wanted = name
+        else:
+            wanted = f"-{name}" if name in _DATE_COLUMNS else name
+        urls[name] = url_for(
+            ".applications_page",
+            **(_query_args(query) | {"sort": wanted}),
+        )
+    return urls
+
+
+def _application(application_id: int, *, form_values: Mapping[str, str] | None = None) -> str:
+    """One application's page."""
+    user_id = signed_in_user_id()
+    store = receiver_context().store
+    application = _own_application(user_id, application_id)
+    others = [a for a in store.applications(user_id) if a.id != application_id]
+    return render_template(
+        "application.html",
+        application=application,
+        activity=list(reversed(application.activity)),
+        others=others,
+        reviews=store.review_emails_for_application(user_id, application_id),
+        status_labels=STATUS_LABELS,
+        manual=EventCause.MANUAL,
+        email_cause=EventCause.EMAIL,
+        label_names=LABEL_NAMES,
+        here=url_for(".application_page", application_id=application_id),
+        form_values=form_values or _current_values(application),
+        iso_utc=iso_utc,
+    )
+
+
+def _own_application(user_id: int, application_id: int) -> ApplicationDetail:
+    application = receiver_context().store.application(user_id, application_id)
+    if application is None:
+        abort(404, description=f"You have no application with id {application_id}.")
+    return application
+
+
+def _current_values(application: ApplicationView) -> dict[str, str]:
+    """The edit form's values: what the application holds now."""
+    values = {name: getattr(application, name) or "" for name in TEXT_FIELDS}
+    values["applied_on"] = application.applied_on.isoformat() if application.applied_on else ""
+    when = application.next_interview_at
+    values["next_interview_at"] = when.strftime(_NEXT_INTERVIEW_FORMAT) if when else ""
+    return values
+
+
+def _form_fields(form: Mapping[str, str]) -> dict[str, object]:
+    """The application fields a form sent (blank: cleared), dates parsed."""
+    fields: dict[str, object] = {}
+    for name in TEXT_FIELDS:
+        if name in form:
+            fields[name] = form[name].strip() or None
+    if "applied_on" in form:
+        fields["applied_on"] = day("applied_on", form["applied_on"].strip())
+    if "next_interview_at" in form:
+        fields["next_interview_at"] = _interview_time(form["next_interview_at"].strip())
+    return fields
+
+
+def _interview_time(value: str) -> datetime | None:
+    """A ``datetime-local`` value, taken as UTC (the form says so)."""
+    if not value:
+        return None
+    try:
+        return datetime.strptime(value[:16], _NEXT_INTERVIEW_FORMAT).replace(tzinfo=UTC)
+    except ValueError:
+        raise BadInput(
+            "next_interview_at", "next_interview_at must be a date and time like 2025-03-01T14:30."
+        ) from None
+
+
+def _correction_request(form: Mapping[str, str]) -> CorrectionRequest:
+    """The correction a form asks for."""
+    kind = enum_value(CorrectionKind, "kind", form.get("kind"))
+    if kind is CorrectionKind.NOT_JOB:
+        return CorrectionRequest(kind, Label.NONE)
+    if kind is CorrectionKind.STATUS:
+        status = enum_value(Status, "status", form.get("status"))
+        return CorrectionRequest(kind, Label(status.value))
+    target = form.get("application_id", "")
+    if target == "new":
+        return CorrectionRequest(kind, None, None)
+    application_id = _form_id("application_id")
+    if application_id is None:
+        raise BadInput("application_id", "application_id: choose an application or a new one.")
+    return CorrectionRequest(kind, None, application_id)
+
+
+def _form_id(name: str) -> int | None:
+    value = request.form.get(name, "")
+    return int(value) if value.isdigit() and 0 < len(value) <= 18 else None
+
+
+def _sentence(error: Refusal) -> str:
+    """The refusal's sentence, naming its field first when the sentence does not."""
+    message = str(error)
+    return message if message.startswith(error.field) else f"{error.field}: {message}"
+
+
+def _refusal_code(error: Refusal) -> int:
+    return 409 if isinstance(error, ChangeConflict) else 400
 
 
 def _decide_review(

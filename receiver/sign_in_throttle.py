@@ -5,9 +5,10 @@ guessing one account's password is the attack to stop. The counts live in the `l
 storage: in memory by default (each gunicorn worker counts for itself), or shared through
 `RATE_LIMIT_STORAGE_URI` (e.g. redis://) when several processes serve sign-ins.
 
-Attempts are counted under the address's canonical form — the very function storage finds the
-account by — so no spelling of one address ("SAM@…", U+017F LONG S for "s") gets fresh attempts
-at the same account.
+Attempts are counted under the address's blind index (`Store.sign_in_key`: a keyed hash of its
+canonical form, the very value storage finds the account by), so no spelling of one address
+("SAM@…", U+017F LONG S for "s") gets fresh attempts at the same account, and the counter's
+storage never holds an address.
 """
 
 from __future__ import annotations

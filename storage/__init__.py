@@ -1,25 +1,49 @@
 """Storage: models, field encryption, migrations and the data-access API (`Store`)."""
 
+from storage.corrections import CorrectionRequest
 from storage.crypto import FieldCipher
 from storage.database import Database
-from storage.enums import EventCause, Label, MailboxState, ReviewState, Status, Tier
-from storage.errors import LeaseLost, MailboxConflict, NotFound, StorageError
+from storage.enums import (
+    CorrectionKind,
+    EventCause,
+    Label,
+    MailboxState,
+    ReviewState,
+    Status,
+    Tier,
+    Tracking,
+)
+from storage.errors import (
+    ChangeConflict,
+    InvalidChange,
+    LeaseLost,
+    MailboxConflict,
+    NotFound,
+    StorageError,
+)
 from storage.rotation import reencrypt_fields
 from storage.store import Store
 from storage.views import (
     NO_MAIL_STATUS,
+    ActivityEntry,
+    ApiTokenView,
     ApplicationDetail,
+    ApplicationQuery,
     ApplicationView,
     BatchOutcome,
     BehindMailbox,
+    CorrectionOutcome,
+    CorrectionView,
     EmailRef,
     EventView,
     IncomingEmail,
     IntegrationView,
+    LabelledExample,
     LeasedMailbox,
     LeaseRefusal,
     LeaseRefused,
     MailboxView,
+    NewApiToken,
     Recorded,
     ReviewEmailView,
     SyncRunView,
@@ -29,10 +53,18 @@ from storage.views import (
 
 __all__ = [
     "NO_MAIL_STATUS",
+    "ActivityEntry",
+    "ApiTokenView",
     "ApplicationDetail",
+    "ApplicationQuery",
     "ApplicationView",
     "BatchOutcome",
     "BehindMailbox",
+    "ChangeConflict",
+    "CorrectionKind",
+    "CorrectionOutcome",
+    "CorrectionRequest",
+    "CorrectionView",
     "Database",
     "EmailRef",
     "EventCause",
@@ -40,7 +72,9 @@ __all__ = [
     "FieldCipher",
     "IncomingEmail",
     "IntegrationView",
+    "InvalidChange",
     "Label",
+    "LabelledExample",
     "LeaseLost",
     "LeaseRefusal",
     "LeaseRefused",
@@ -48,6 +82,7 @@ __all__ = [
     "MailboxConflict",
     "MailboxState",
     "MailboxView",
+    "NewApiToken",
     "NotFound",
     "Recorded",
     "ReviewEmailView",
@@ -58,6 +93,7 @@ __all__ = [
     "SyncRunView",
     "ThreadApplication",
     "Tier",
+    "Tracking",
     "UserView",
     "reencrypt_fields",
 ]

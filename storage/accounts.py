@@ -10,9 +10,16 @@ from sqlalchemy.orm import Session
 
 from storage.column_types import format_history_id
 from storage.core import StoreCore, get_mailbox
+from storage.crypto import FieldCipher
 from storage.enums import MailboxState, Tier
 from storage.errors import MailboxConflict, NotFound, StorageError
-from storage.identity import canonical_email, email_address_problem
+from storage.identity import (
+    ACCOUNT_EMAIL,
+    GMAIL_ADDRESS,
+    address_fingerprint,
+    canonical_email,
+    email_address_problem,
+)
 from storage.models import Mailbox, User
 from storage.row_views import mailbox_view, user_view
 from storage.views import MailboxView, UserView
@@ -21,8 +28,7 @@ from storage.views import MailboxView, UserView
 class Accounts(StoreCore):
     """Users and mailboxes."""
 
-    # The form addresses are kept and found under; callers that key anything else by an address
-    # (the sign-in throttle) use this same function.
+    # The one form of an address: what is encrypted, and what its blind index is computed over.
     canonical_email = staticmethod(canonical_email)
     # Why an address (in canonical form) can never be an account's or a mailbox's, or None.
     email_address_problem = staticmethod(email_address_problem)
@@ -37,7 +43,8 @@ class Accounts(StoreCore):
         try:
             with self._db.session() as session:
                 user = User(
-                    email=address,
+                    email_enc=self._cipher.encrypt(address),
+                    email_fingerprint=address_fingerprint(self._cipher, ACCOUNT_EMAIL, address),
                     display_name=display_name,
                     password_hash=password_hash,
                     created_at=self._clock(),
@@ -54,16 +61,21 @@ class Accounts(StoreCore):
         """The account with this id, or None."""
         with self._db.session(read_only=True) as session:
             user = session.get(User, user_id)
-            return None if user is None else user_view(user)
+            return None if user is None else user_view(self._cipher, user)
 
     def user_by_email(self, email: str) -> UserView | None:
-        """The account with this email, or None."""
-        address = _lookup_key(email)
-        if address is None:
+        """The account with this email (in any spelling of its canonical form), or None."""
+        key = _lookup_key(self._cipher, ACCOUNT_EMAIL, email)
+        if key is None:
             return None
         with self._db.session(read_only=True) as session:
-            user = session.scalars(select(User).where(User.email == address)).first()
-            return None if user is None else user_view(user)
+            user = session.scalars(select(User).where(User.email_fingerprint == key)).first()
+            return None if user is None else user_view(self._cipher, user)
+
+    def sign_in_key(self, email: str) -> str:
+        """What failed sign-ins for ``email`` are counted under: the account's blind index, so
+        every spelling of one address shares its count and the counter never holds an address."""
+        return address_fingerprint(self._cipher, ACCOUNT_EMAIL, email)
 
     def end_sessions(self, user_id: int) -> None:
         """End every session of the user (sign-out, a password change): raise its version."""
@@ -86,11 +98,14 @@ class Accounts(StoreCore):
             with self._db.session() as session:
                 if session.get(User, user_id) is None:
                     raise NotFound(f"There is no user with id {user_id}.")
-                mailbox = _mailbox_to_connect(session, user_id, address)
+                mailbox = self._mailbox_to_connect(session, user_id, address)
                 if mailbox is None:
                     mailbox = Mailbox(
                         user_id=user_id,
-                        gmail_address=address,
+                        gmail_address_enc=self._cipher.encrypt(address),
+                        gmail_address_fingerprint=address_fingerprint(
+                            self._cipher, GMAIL_ADDRESS, address
+                        ),
                         state=MailboxState.ACTIVE,
                         tier=Tier(tier),
                         created_at=self._clock(),
@@ -111,29 +126,29 @@ class Accounts(StoreCore):
     def mailbox(self, mailbox_id: int) -> MailboxView:
         """The mailbox with this id (raises `NotFound`)."""
         with self._db.session(read_only=True) as session:
-            return mailbox_view(get_mailbox(session, mailbox_id))
+            return mailbox_view(self._cipher, get_mailbox(session, mailbox_id))
 
     def mailbox_by_address(self, address: str) -> MailboxView | None:
-        """The mailbox connected for this Gmail address, or None."""
-        key = _lookup_key(address)
+        """The mailbox connected for this Gmail address (any spelling of it), or None."""
+        key = _lookup_key(self._cipher, GMAIL_ADDRESS, address)
         if key is None:
             return None
         with self._db.session(read_only=True) as session:
-            query = select(Mailbox).where(Mailbox.gmail_address == key)
+            query = select(Mailbox).where(Mailbox.gmail_address_fingerprint == key)
             mailbox = session.scalars(query).first()
-            return None if mailbox is None else mailbox_view(mailbox)
+            return None if mailbox is None else mailbox_view(self._cipher, mailbox)
 
     def mailbox_for_user(self, user_id: int) -> MailboxView | None:
         """The user's mailbox, or None when none was connected."""
         with self._db.session(read_only=True) as session:
             mailbox = session.scalars(select(Mailbox).where(Mailbox.user_id == user_id)).first()
-            return None if mailbox is None else mailbox_view(mailbox)
+            return None if mailbox is None else mailbox_view(self._cipher, mailbox)
 
     def mailboxes(self) -> list[MailboxView]:
         """Every mailbox, oldest first."""
         with self._db.session(read_only=True) as session:
             rows = session.scalars(select(Mailbox).order_by(Mailbox.id))
-            return [mailbox_view(mailbox) for mailbox in rows]
+            return [mailbox_view(self._cipher, mailbox) for mailbox in rows]
 
     def refresh_token(self, mailbox_id: int) -> str | None:
         """The mailbox's decrypted OAuth refresh token, or None."""
@@ -179,28 +194,32 @@ class Accounts(StoreCore):
             mailbox.state = MailboxState.DISCONNECTED
             mailbox.watch_expiration = None
 
+    def _mailbox_to_connect(self, session: Session, user_id: int, address: str) -> Mailbox | None:
+        """The user's existing mailbox for ``address`` (None: a new one), or `MailboxConflict`."""
+        key = address_fingerprint(self._cipher, GMAIL_ADDRESS, address)
+        query = select(Mailbox).where(Mailbox.gmail_address_fingerprint == key)
+        by_address = session.scalars(query).first()
+        if by_address is not None and by_address.user_id != user_id:
+            raise MailboxConflict(
+                f"The Gmail address {address} is already connected to another ApplyTrack "
+                "account; disconnect it there first."
+            )
+        by_user = session.scalars(select(Mailbox).where(Mailbox.user_id == user_id)).first()
+        if by_user is not None and by_user.gmail_address_fingerprint != key:
+            connected = self._cipher.decrypt(by_user.gmail_address_enc)
+            raise MailboxConflict(
+                f"This account already has {connected} connected; only one Gmail account per "
+                f"ApplyTrack account is supported, so {address} was not connected."
+            )
+        return by_user
 
-def _mailbox_to_connect(session: Session, user_id: int, address: str) -> Mailbox | None:
-    """The user's existing mailbox for ``address`` (None: a new one), or `MailboxConflict`."""
-    by_address = session.scalars(select(Mailbox).where(Mailbox.gmail_address == address)).first()
-    if by_address is not None and by_address.user_id != user_id:
-        raise MailboxConflict(
-            f"The Gmail address {address} is already connected to another ApplyTrack account; "
-            "disconnect it there first."
-        )
-    by_user = session.scalars(select(Mailbox).where(Mailbox.user_id == user_id)).first()
-    if by_user is not None and by_user.gmail_address != address:
-        raise MailboxConflict(
-            f"This account already has {by_user.gmail_address} connected; only one Gmail "
-            f"account per ApplyTrack account is supported, so {address} was not connected."
-        )
-    return by_user
 
-
-def _lookup_key(address: str) -> str | None:
-    """The canonical ``address``, or None when no row can have it (nothing is queried then)."""
-    key = canonical_email(address)
-    return None if email_address_problem(key) else key
+def _lookup_key(cipher: FieldCipher, scope: str, address: str) -> str | None:
+    """The blind index ``address`` is found under, or None when no row can have it (nothing is
+    queried then)."""
+    if email_address_problem(canonical_email(address)):
+        return None
+    return address_fingerprint(cipher, scope, address)
 
 
 def _normalise_address(address: str, what: str) -> str:

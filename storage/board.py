@@ -6,7 +6,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from storage.core import StoreCore
-from storage.enums import EventCause, ReviewState, Status
+from storage.enums import EventCause, ReviewState, Status, Tracking
 from storage.errors import NotFound
 from storage.models import Application, EmailRecord, Mailbox, StatusEvent, SyncRun
 from storage.row_views import application_view, event_view
@@ -40,7 +40,7 @@ class Board(StoreCore):
                 role=view.role,
                 status=view.status,
                 updated_at=view.updated_at,
-                manual_override=row.manual_override,
+                tracking=Tracking.MANUAL if row.manual_override else Tracking.AUTOMATIC,
                 events=tuple(self._events(session, application_id)),
             )
 
@@ -108,7 +108,7 @@ class Board(StoreCore):
             )
             return IntegrationView(
                 mailbox_id=mailbox.id,
-                email=mailbox.gmail_address,
+                email=self._cipher.decrypt(mailbox.gmail_address_enc),
                 state=mailbox.state,
                 tier=mailbox.tier,
                 last_sync_at=mailbox.last_sync_at,

@@ -91,7 +91,8 @@ class FieldCipher:
         """Keyed HMAC-SHA256 over ``parts`` (hex), for duplicate detection without plaintext."""
         mac = hmac.new(self._fingerprint_key, digestmod=hashlib.sha256)
         for part in parts:
-            encoded = part.encode("utf-8")
+            # surrogatepass: text that is not valid UTF-8 (a lone surrogate) still gets a value.
+            encoded = part.encode("utf-8", "surrogatepass")
             # Length-prefix each part so ("ab", "c") and ("a", "bc") never collide.
             mac.update(len(encoded).to_bytes(4, "big"))
             mac.update(encoded)

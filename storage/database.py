@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from alembic.migration import MigrationContext
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from storage.crypto import FieldCipher
+from storage.errors import StorageError
 
 logger = logging.getLogger(__name__)
 
@@ -59,18 +63,51 @@ class Database:
         with self.engine.connect().execution_options(**options) as connection:
             connection.execute(text("SELECT 1"))
 
-    def upgrade(self, revision: str = "head") -> None:
-        """Run the Alembic migrations up to ``revision`` (works from any directory)."""
-        with self.engine.begin() as connection:
+    def upgrade(self, revision: str = "head", *, cipher: FieldCipher | None = None) -> None:
+        """Run the Alembic migrations up to ``revision`` (works from any directory), in one
+        transaction. A migration that encrypts stored data (0008, once there are accounts)
+        needs ``cipher`` and stops with a `StorageError` that says so without it."""
+        if self._migrate(command.upgrade, revision, cipher) and self.dialect == "sqlite":
+            self._compact_sqlite()
+        logger.info("database upgraded", extra={"revision": revision})
+
+    def downgrade(self, revision: str, *, cipher: FieldCipher | None = None) -> None:
+        """Undo the migrations after ``revision``, in one transaction (``cipher`` as for
+        `upgrade`: undoing 0008 decrypts the addresses)."""
+        self._migrate(command.downgrade, revision, cipher)
+        logger.info("database downgraded", extra={"revision": revision})
+
+    def _migrate(
+        self, run: Callable[[Config, str], None], revision: str, cipher: FieldCipher | None
+    ) -> bool:
+        """Run ``run`` to ``revision`` in one transaction; whether the revision changed."""
+        with (
+            self.engine.connect() as connection,
+            _foreign_keys_off_on_sqlite(connection),
+            connection.begin(),
+        ):
             if self.dialect == "postgresql":
-                # Two processes upgrading at once would race on CREATE TABLE; serialise them.
+                # Two processes migrating at once would race on CREATE TABLE; serialise them.
                 connection.execute(
                     text("SELECT pg_advisory_xact_lock(:id)"), {"id": _MIGRATION_LOCK_ID}
                 )
+            before = _current_revision(connection)
             config = alembic_config(self.url)
             config.attributes["connection"] = connection
-            command.upgrade(config, revision)
-        logger.info("database upgraded", extra={"revision": revision})
+            config.attributes["field_cipher"] = cipher
+            run(config, revision)
+            if self.dialect == "sqlite":
+                _check_foreign_keys(connection)
+            return _current_revision(connection) != before
+
+    def _compact_sqlite(self) -> None:
+        """Rewrite the SQLite file and empty its write-ahead log: the pages a migration freed
+        (the plain addresses and texts 0008 removed) would otherwise keep their old bytes."""
+        with self.engine.connect() as connection:
+            raw = connection.connection.driver_connection
+            assert raw is not None
+            raw.execute("VACUUM")
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def dispose(self) -> None:
         """Close every pooled connection."""
@@ -83,6 +120,38 @@ def alembic_config(url: str) -> Config:
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
+
+
+@contextmanager
+def _foreign_keys_off_on_sqlite(connection: Connection) -> Iterator[None]:
+    """SQLite alters a table by copying it and dropping the old one; with foreign keys on, that
+    drop would cascade into every referencing table (a user's mailbox, an email's events). The
+    pragma only takes effect outside a transaction, so it is set on the raw connection first;
+    `_check_foreign_keys` then proves the migration left every reference whole."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
+
+
+def _current_revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        tables = sorted({row[0] for row in broken})
+        raise StorageError(
+            f"The migration left rows of {', '.join(tables)} referring to rows that do not "
+            "exist; it was rolled back."
+        )
 
 
 def _create_engine(url: str, *, echo: bool) -> Engine:

@@ -57,4 +57,22 @@ class EventCause(StrEnum):
     """What caused a status event."""
 
     EMAIL = "email"
+    MANUAL = "manual"  # a person set the status: it holds until tracking returns to automatic
+    ADDED = "added"  # a person added the application by hand, with this status
+    AUTOMATIC = "automatic"  # a person returned the application to automatic tracking
+    MERGE = "merge"  # a person merged another application into this one
+
+
+class Tracking(StrEnum):
+    """Who decides an application's status: its emails, or the person."""
+
+    AUTOMATIC = "automatic"
     MANUAL = "manual"
+
+
+class CorrectionKind(StrEnum):
+    """What a person corrected about an email that caused a status event."""
+
+    NOT_JOB = "not_job"  # the email is not about a job application
+    STATUS = "status"  # the email means another status
+    APPLICATION = "application"  # the email belongs to another application

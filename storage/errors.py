@@ -17,3 +17,20 @@ class MailboxConflict(StorageError):
 
 class LeaseLost(StorageError):
     """The caller no longer holds the mailbox lease, so its batch was not written."""
+
+
+class InvalidChange(StorageError):
+    """A change a person asked for cannot be made as asked; the message names the field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class ChangeConflict(StorageError):
+    """A change a person asked for clashes with what is stored (another application already has
+    this company and role; an email with no application to correct); the message says which."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field

@@ -28,6 +28,18 @@ def canonical_email(address: str) -> str:
     return unicodedata.normalize("NFKC", address.strip()).casefold()
 
 
+# The scopes of the address blind indexes: an account email and a Gmail address that are equal
+# get different fingerprints, so a dump does not even show which accounts use their Gmail.
+ACCOUNT_EMAIL = "account-email"
+GMAIL_ADDRESS = "gmail-address"
+
+
+def address_fingerprint(cipher: FieldCipher, scope: str, address: str) -> str:
+    """The blind index an address is kept unique and found under: a keyed HMAC of its canonical
+    form, within ``scope`` (`ACCOUNT_EMAIL` or `GMAIL_ADDRESS`)."""
+    return cipher.fingerprint(scope, canonical_email(address))
+
+
 def email_address_problem(address: str) -> str | None:
     """Why ``address`` cannot be an account's or a mailbox's address (a phrase), or None."""
     if len(address) > MAX_ADDRESS_LENGTH:

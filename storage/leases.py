@@ -64,7 +64,7 @@ class Leases(StoreCore):
                 return _refusal(get_mailbox(session, mailbox_id), history_after)
             token = self._cipher.decrypt_optional(leased.refresh_token_enc)
             spends = _quota_spends(mailbox_id, leased.quota_window)
-            return LeasedMailbox(mailbox_view(leased), token, spends)
+            return LeasedMailbox(mailbox_view(self._cipher, leased), token, spends)
 
     def request_sync(
         self,
@@ -162,7 +162,7 @@ class Leases(StoreCore):
     def _leased(self, mailbox: Mailbox) -> LeasedMailbox:
         """The view a lease holder works from: mailbox, token, quota window, wanted id."""
         return LeasedMailbox(
-            mailbox_view(mailbox),
+            mailbox_view(self._cipher, mailbox),
             self._cipher.decrypt_optional(mailbox.refresh_token_enc),
             _quota_spends(mailbox.id, mailbox.quota_window),
             wanted_history_id=mailbox.wanted_history_id,

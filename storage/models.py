@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     Boolean,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -18,7 +19,15 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from storage.column_types import EnumText, HistoryIdText, UTCDateTime
-from storage.enums import EventCause, Label, MailboxState, ReviewState, Status, Tier
+from storage.enums import (
+    CorrectionKind,
+    EventCause,
+    Label,
+    MailboxState,
+    ReviewState,
+    Status,
+    Tier,
+)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -43,12 +52,14 @@ class Base(DeclarativeBase):
 
 
 class User(Base):
-    """An ApplyTrack account."""
+    """An ApplyTrack account; its email is encrypted and found by its fingerprint."""
 
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    email: Mapped[str] = mapped_column(String(320), unique=True)
+    email_enc: Mapped[str] = mapped_column(Text)
+    # The blind index of the canonical email: what sign-in finds and what keeps it unique.
+    email_fingerprint: Mapped[str] = mapped_column(String(FINGERPRINT_LENGTH), unique=True)
     display_name: Mapped[str | None] = mapped_column(String(200))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     # Raised on sign-out and on a password change: a session cookie with an older one is void.
@@ -57,13 +68,15 @@ class User(Base):
 
 
 class Mailbox(Base):
-    """A connected Gmail account: its encrypted token, history cursor, watch and lease."""
+    """A connected Gmail account: its encrypted address and token, cursor, watch and lease."""
 
     __tablename__ = "mailboxes"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
-    gmail_address: Mapped[str] = mapped_column(String(320), unique=True)
+    gmail_address_enc: Mapped[str] = mapped_column(Text)
+    # The blind index of the canonical address: what a push's emailAddress is looked up by.
+    gmail_address_fingerprint: Mapped[str] = mapped_column(String(FINGERPRINT_LENGTH), unique=True)
     tier: Mapped[Tier] = mapped_column(EnumText(Tier))
     state: Mapped[MailboxState] = mapped_column(EnumText(MailboxState))
     refresh_token_enc: Mapped[str | None] = mapped_column(Text)
@@ -100,10 +113,28 @@ class Application(Base):
     manual_override: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    # What the person wrote down (encrypted like company and role); None until they do.
+    job_url_enc: Mapped[str | None] = mapped_column(Text)
+    location_enc: Mapped[str | None] = mapped_column(Text)
+    salary_enc: Mapped[str | None] = mapped_column(Text)
+    notes_enc: Mapped[str | None] = mapped_column(Text)
+    # Dates the person gave; without them the pages show the emails' dates.
+    applied_on: Mapped[date | None] = mapped_column(Date)
+    next_interview_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A tombstone: deleted by the person (its emails stay recorded and keep its thread, so a
+    # later email in that thread does not bring it back), or merged into another application.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("applications.id", ondelete="SET NULL")
+    )
 
 
 class EmailRecord(Base):
-    """The metadata of one Gmail message (never its body); sender and subject are encrypted."""
+    """The metadata of one Gmail message (never its body); sender and subject are encrypted.
+
+    Ordinary mail (label none, not pending review) keeps only what idempotency needs: the ids,
+    the date and the label; its sender, subject and the classifier's texts are None.
+    """
 
     __tablename__ = "email_records"
     __table_args__ = (
@@ -115,9 +146,9 @@ class EmailRecord(Base):
     mailbox_id: Mapped[int] = mapped_column(ForeignKey("mailboxes.id", ondelete="CASCADE"))
     gmail_message_id: Mapped[str] = mapped_column(String(128))
     thread_id: Mapped[str] = mapped_column(String(128))
-    sender_enc: Mapped[str] = mapped_column(Text)
-    subject_enc: Mapped[str] = mapped_column(Text)
-    reasons_enc: Mapped[str] = mapped_column(Text)
+    sender_enc: Mapped[str | None] = mapped_column(Text)
+    subject_enc: Mapped[str | None] = mapped_column(Text)
+    reasons_enc: Mapped[str | None] = mapped_column(Text)
     # The classifier's reason in a sentence, for the Activity Log (None on older records).
     explanation_enc: Mapped[str | None] = mapped_column(Text)
     # What the classifier read off the email, kept so a reviewed email can join its application.
@@ -168,6 +199,51 @@ class StatusEvent(Base):
     cause: Mapped[EventCause] = mapped_column(EnumText(EventCause))
     applied: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    # A merge event: the application that was merged into this one (now a tombstone).
+    other_application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("applications.id", ondelete="SET NULL")
+    )
+
+
+class EmailCorrection(Base):
+    """A person's correction of an email's label or application; also a labelled example for the
+    classifier, so it keeps the email's metadata (encrypted; never a body)."""
+
+    __tablename__ = "email_corrections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email_record_id: Mapped[int] = mapped_column(
+        ForeignKey("email_records.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[CorrectionKind] = mapped_column(EnumText(CorrectionKind))
+    previous_label: Mapped[Label] = mapped_column(EnumText(Label))
+    label: Mapped[Label] = mapped_column(EnumText(Label))
+    from_application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("applications.id", ondelete="SET NULL")
+    )
+    to_application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("applications.id", ondelete="SET NULL")
+    )
+    sender_enc: Mapped[str] = mapped_column(Text)
+    subject_enc: Mapped[str] = mapped_column(Text)
+    email_date: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class ApiToken(Base):
+    """A personal API token: only its keyed hash is stored, so it is shown once, at creation."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(FINGERPRINT_LENGTH), unique=True)
+    # The token's first characters, to tell tokens apart.
+    hint: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class SyncRun(Base):

@@ -8,20 +8,22 @@ from sqlalchemy import or_, select
 
 from storage.crypto import FieldCipher
 from storage.database import Database
-from storage.models import Application, EmailRecord, Mailbox
+from storage.models import Base
 
-ENCRYPTED_COLUMNS: dict[Any, tuple[str, ...]] = {
-    Mailbox: ("refresh_token_enc",),
-    Application: ("company_enc", "role_enc"),
-    EmailRecord: (
-        "sender_enc",
-        "subject_enc",
-        "reasons_enc",
-        "explanation_enc",
-        "company_enc",
-        "role_enc",
-    ),
-}
+
+def _encrypted_columns() -> dict[Any, tuple[str, ...]]:
+    """Every model's encrypted columns: by the schema's convention, the ones named ``*_enc``."""
+    found: dict[Any, tuple[str, ...]] = {}
+    for mapper in sorted(Base.registry.mappers, key=lambda mapper: mapper.class_.__name__):
+        names = tuple(column.key for column in mapper.columns if column.key.endswith("_enc"))
+        if names:
+            found[mapper.class_] = names
+    return found
+
+
+# Blind indexes (the fingerprint columns) are keyed by the fingerprint key, which does not
+# rotate, so they stay as they are.
+ENCRYPTED_COLUMNS = _encrypted_columns()
 
 
 def reencrypt_fields(database: Database, cipher: FieldCipher, *, batch_size: int = 500) -> int:

@@ -17,11 +17,11 @@ from storage.views import (
 )
 
 
-def user_view(user: User) -> UserView:
-    """The view of an account row."""
+def user_view(cipher: FieldCipher, user: User) -> UserView:
+    """The view of an account row, its email decrypted."""
     return UserView(
         id=user.id,
-        email=user.email,
+        email=cipher.decrypt(user.email_enc),
         display_name=user.display_name,
         password_hash=user.password_hash,
         created_at=user.created_at,
@@ -29,12 +29,12 @@ def user_view(user: User) -> UserView:
     )
 
 
-def mailbox_view(mailbox: Mailbox) -> MailboxView:
-    """The view of a mailbox row, without its token."""
+def mailbox_view(cipher: FieldCipher, mailbox: Mailbox) -> MailboxView:
+    """The view of a mailbox row, its address decrypted, without its token."""
     return MailboxView(
         id=mailbox.id,
         user_id=mailbox.user_id,
-        gmail_address=mailbox.gmail_address,
+        gmail_address=cipher.decrypt(mailbox.gmail_address_enc),
         tier=mailbox.tier,
         state=mailbox.state,
         history_cursor=mailbox.history_cursor,
@@ -79,8 +79,11 @@ def event_view(cipher: FieldCipher, event: StatusEvent, record: EmailRecord | No
     explanation = ""
     if record is not None:
         email = EmailRef(
-            sender=cipher.decrypt(record.sender_enc),
-            subject=cipher.decrypt(record.subject_enc),
+            id=record.id,
+            thread_id=record.thread_id,
+            label=record.label,
+            sender=cipher.decrypt_optional(record.sender_enc) or "",
+            subject=cipher.decrypt_optional(record.subject_enc) or "",
             date=record.email_date,
         )
         reasons = _reasons(cipher, record.reasons_enc)
@@ -103,8 +106,8 @@ def review_view(cipher: FieldCipher, record: EmailRecord) -> ReviewEmailView:
         id=record.id,
         gmail_message_id=record.gmail_message_id,
         thread_id=record.thread_id,
-        sender=cipher.decrypt(record.sender_enc),
-        subject=cipher.decrypt(record.subject_enc),
+        sender=cipher.decrypt_optional(record.sender_enc) or "",
+        subject=cipher.decrypt_optional(record.subject_enc) or "",
         date=record.email_date,
         label=record.label,
         confidence=record.confidence,
@@ -113,5 +116,6 @@ def review_view(cipher: FieldCipher, record: EmailRecord) -> ReviewEmailView:
     )
 
 
-def _reasons(cipher: FieldCipher, reasons_enc: str) -> tuple[str, ...]:
-    return tuple(json.loads(cipher.decrypt(reasons_enc)))
+def _reasons(cipher: FieldCipher, reasons_enc: str | None) -> tuple[str, ...]:
+    """The classifier's reasons (none kept for ordinary mail)."""
+    return () if reasons_enc is None else tuple(json.loads(cipher.decrypt(reasons_enc)))

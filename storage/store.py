@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+from storage.account_lifecycle import AccountLifecycle
 from storage.accounts import Accounts
+from storage.api_tokens import ApiTokens
+from storage.applications import Applications
 from storage.board import Board
+from storage.corrections import Corrections
 from storage.leases import Leases
 from storage.reviews import Reviews
 from storage.sync_batches import SyncBatches
 from storage.sync_runs import SyncRuns
 
 
-class Store(Accounts, Leases, SyncBatches, SyncRuns, Board, Reviews):
+class Store(
+    Applications,
+    Corrections,
+    ApiTokens,
+    AccountLifecycle,
+    Accounts,
+    Leases,
+    SyncBatches,
+    SyncRuns,
+    Board,
+    Reviews,
+):
     """Reads and writes ApplyTrack's data; encrypted fields go in and come out as plaintext.
 
     Built as ``Store(database, cipher, clock=...)`` (see `StoreCore`); each method is one

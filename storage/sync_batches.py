@@ -6,6 +6,7 @@ import logging
 from collections.abc import Sequence
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from storage.column_types import format_history_id
 from storage.core import StoreCore
@@ -18,6 +19,7 @@ from storage.views import BatchOutcome, IncomingEmail, Recorded, ThreadApplicati
 logger = logging.getLogger(__name__)
 
 _IN_CHUNK = 500  # ids per IN (...) list: well below every driver's parameter limit
+_MAX_MERGE_CHAIN = 32  # merges of merges: far more than a person makes; a cycle cannot hang us
 
 
 class SyncBatches(StoreCore):
@@ -51,14 +53,14 @@ class SyncBatches(StoreCore):
                     .where(EmailRecord.mailbox_id == mailbox_id, EmailRecord.thread_id.in_(chunk))
                     .order_by(EmailRecord.id)
                 )
-                for thread_id, application in session.execute(query):
-                    threads.setdefault(
-                        thread_id,
-                        ThreadApplication(
-                            application.id,
-                            application.status,
-                            self._cipher.decrypt_optional(application.company_enc),
-                        ),
+                for thread_id, recorded_in in session.execute(query):
+                    application = _surviving(session, recorded_in)
+                    if application is None or thread_id in threads:
+                        continue
+                    threads[thread_id] = ThreadApplication(
+                        application.id,
+                        application.status,
+                        self._cipher.decrypt_optional(application.company_enc),
                     )
             return Recorded(known, threads)
 
@@ -102,3 +104,16 @@ class SyncBatches(StoreCore):
 
 def _chunks(values: Sequence[str]) -> list[list[str]]:
     return [list(values[start : start + _IN_CHUNK]) for start in range(0, len(values), _IN_CHUNK)]
+
+
+def _surviving(session: Session, application: Application) -> Application | None:
+    """The application a thread's mail now belongs to: the one it was merged into (following
+    merges of merges), or None when the person deleted it (its thread is no application's)."""
+    current: Application | None = application
+    for _ in range(_MAX_MERGE_CHAIN):
+        if current is None or current.merged_into_id is None:
+            break
+        current = session.get(Application, current.merged_into_id)
+    if current is None or current.deleted_at is not None or current.merged_into_id is not None:
+        return None
+    return current

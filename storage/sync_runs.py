@@ -11,6 +11,7 @@ from storage.core import StoreCore, get_mailbox
 from storage.errors import NotFound
 from storage.models import SyncRun
 from storage.row_views import run_view
+from storage.run_errors import run_error_reason
 from storage.views import SyncRunView
 
 
@@ -46,13 +47,15 @@ class SyncRuns(StoreCore):
         events_written: int,
         error: str | None = None,
     ) -> None:
-        """Record how a sync run ended."""
+        """Record how a sync run ended. ``error`` is kept as a plain sentence for people, or
+        else shortened to a reason ("gmail 404 notFound"): never an id, URL, address or the
+        error's own text (`run_error_reason`)."""
         with self._db.session() as session:
             run = _get_run(session, run_id)
             run.status = status
             run.messages_seen = messages_seen
             run.events_written = events_written
-            run.error = error
+            run.error = run_error_reason(error)
             run.finished_at = self._clock()
 
     def update_sync_progress(self, run_id: int, *, processed: int, total: int | None) -> None:

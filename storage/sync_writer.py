@@ -10,12 +10,28 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from storage.crypto import FieldCipher
-from storage.enums import EventCause, ReviewState, Status
+from storage.enums import EventCause, Label, ReviewState, Status
 from storage.identity import application_fingerprint, company_fingerprint, email_fingerprints
 from storage.models import Application, EmailFingerprint, EmailRecord, Mailbox, StatusEvent
+from storage.status_derivation import follow_merges, tracked_events
 from storage.status_rules import EmailEvent, automatic_status
 from storage.upsert import insert_or_ignore
 from storage.views import BatchOutcome, IncomingEmail
+
+# The columns of an email's texts: what ordinary mail does not keep.
+ORDINARY_MAIL_TEXT = (
+    "sender_enc",
+    "subject_enc",
+    "reasons_enc",
+    "explanation_enc",
+    "company_enc",
+    "role_enc",
+)
+
+
+def is_ordinary_mail(email: IncomingEmail) -> bool:
+    """Mail the classifier found nothing job-related in, and nobody is asked to review."""
+    return email.label is Label.NONE and not email.needs_review
 
 
 @dataclass
@@ -74,6 +90,8 @@ class BatchWriter:
         if status is None:
             return
         application, previous = self._join_or_start(email, status)
+        if application.deleted_at is not None:  # the person deleted it: recorded, not revived
+            return
         self._update_record(record_id, application_id=application.id)
         if previous is not None:  # joined an existing application: fill in what it lacks
             self._fill_in_company_and_role(application, email)
@@ -89,33 +107,44 @@ class BatchWriter:
         if status is None:
             return None
         application, previous = self._join_or_start(email, status)
+        if application.deleted_at is not None:  # the person deleted it: recorded, not revived
+            return None
         record.application_id = application.id
         self._fill_in_company_and_role(application, email)
         self._write_event(application, previous, record.id, email, status)
         return application.id
 
     def _insert_record(self, email: IncomingEmail) -> int | None:
-        encrypt = self._cipher.encrypt
         review = ReviewState.PENDING if email.needs_review else ReviewState.NOT_NEEDED
         values = {
             "mailbox_id": self._mailbox.id,
             "gmail_message_id": email.gmail_message_id,
             "thread_id": email.thread_id,
-            "sender_enc": encrypt(email.sender),
-            "subject_enc": encrypt(email.subject),
-            "reasons_enc": encrypt(json.dumps(list(email.reasons))),
-            "explanation_enc": self._cipher.encrypt_optional(email.explanation or None),
-            "company_enc": self._cipher.encrypt_optional(email.company),
-            "role_enc": self._cipher.encrypt_optional(email.role),
             "email_date": email.date,
             "label": email.label,
             "confidence": float(email.confidence),
             "review_state": review,
             "created_at": self._now,
+            **self._sealed_text(email),
         }
         return insert_or_ignore(
             self._session, EmailRecord, values, ("mailbox_id", "gmail_message_id")
         )
+
+    def _sealed_text(self, email: IncomingEmail) -> dict[str, str | None]:
+        """The email's encrypted texts; ordinary mail keeps none (its ids, date and label are
+        all that idempotency needs, and nobody is shown it)."""
+        if is_ordinary_mail(email):
+            return dict.fromkeys(ORDINARY_MAIL_TEXT)
+        encrypt, encrypt_optional = self._cipher.encrypt, self._cipher.encrypt_optional
+        return {
+            "sender_enc": encrypt(email.sender),
+            "subject_enc": encrypt(email.subject),
+            "reasons_enc": encrypt(json.dumps(list(email.reasons))),
+            "explanation_enc": encrypt_optional(email.explanation or None),
+            "company_enc": encrypt_optional(email.company),
+            "role_enc": encrypt_optional(email.role),
+        }
 
     def _update_record(self, record_id: int, **values: object) -> None:
         """One UPDATE by id; a copy already loaded in this session is updated in memory too."""
@@ -167,6 +196,11 @@ class BatchWriter:
         return self._start_application(email, status)
 
     def _find_application(self, email: IncomingEmail) -> Application | None:
+        """The email's application, past any merges (a deleted one is returned as it is)."""
+        found = self._matching_application(email)
+        return None if found is None else follow_merges(self._session, found)
+
+    def _matching_application(self, email: IncomingEmail) -> Application | None:
         by_thread = (
             select(EmailRecord.application_id)
             .where(
@@ -264,7 +298,10 @@ class BatchWriter:
         elif previous is None:  # started by this email: there are no earlier events to weigh
             resulting = status
         else:
-            events = [*self._email_events(application.id), EmailEvent(status, email.date)]
+            events = [
+                *tracked_events(self._session, application.id),
+                EmailEvent(status, email.date),
+            ]
             resulting = automatic_status(events) or status
         # Logged either way (the rules fold over every email event), applied only when it moved.
         changed = resulting == status and resulting != previous and not application.manual_override
@@ -285,14 +322,3 @@ class BatchWriter:
         application.status = resulting
         application.updated_at = self._now
         return changed
-
-    def _email_events(self, application_id: int) -> list[EmailEvent]:
-        query = (
-            select(StatusEvent.to_status, EmailRecord.email_date)
-            .join(EmailRecord, EmailRecord.id == StatusEvent.email_record_id)
-            .where(
-                StatusEvent.application_id == application_id,
-                StatusEvent.cause == EventCause.EMAIL,
-            )
-        )
-        return [EmailEvent(to_status, date) for to_status, date in self._session.execute(query)]

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
-from storage.enums import EventCause, Label, MailboxState, Status, Tier
+from storage.enums import (
+    CorrectionKind,
+    EventCause,
+    Label,
+    MailboxState,
+    Status,
+    Tier,
+    Tracking,
+)
 
 # The status of a sync run that read no mail in the window it looked at (first sync, resync).
 NO_MAIL_STATUS = "no_mail"
@@ -176,9 +184,12 @@ class SyncRunView:
 class EmailRef:
     """The metadata of the email that caused an event."""
 
+    id: int
+    thread_id: str
     sender: str
     subject: str
     date: datetime
+    label: Label  # as the classifier read it, or as a person corrected it
 
 
 @dataclass(frozen=True)
@@ -199,6 +210,20 @@ class Recorded:
 
 
 @dataclass(frozen=True)
+class CorrectionView:
+    """A person's correction of an email: what it replaced, and when."""
+
+    id: int
+    email_id: int
+    kind: CorrectionKind
+    previous_label: Label
+    label: Label
+    from_application_id: int | None
+    to_application_id: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
 class EventView:
     """One entry of an application's activity log."""
 
@@ -209,31 +234,116 @@ class EventView:
     email: EmailRef | None
     reasons: tuple[str, ...]
     created_at: datetime
-    explanation: str = ""  # why, in a sentence (empty for a manual change or an old record)
+    explanation: str = ""  # the classifier's reason in a sentence (empty when it gave none)
+    id: int = 0
+    # False once a correction took the email out of this application's status (not a job
+    # email, or moved to another application): the entry stays in the log, marked.
+    counted: bool = True
+    corrections: tuple[CorrectionView, ...] = ()  # of this email, concerning this application
+    why: str = ""  # why this entry is here and what it did, in words
+
+
+@dataclass(frozen=True)
+class ActivityEntry:
+    """One line of the Activity Log: an event, and the events after it in the same thread that
+    changed nothing, folded under it ("3 more emails in this thread")."""
+
+    event: EventView
+    folded: tuple[EventView, ...] = ()
+    note: str = ""  # what is folded, in words; empty when nothing is
+
+
+@dataclass(frozen=True)
+class ApplicationFields:
+    """What a person writes down about an application (None: not known)."""
+
+    company: str | None = None
+    role: str | None = None
+    applied_on: date | None = None
+    job_url: str | None = None
+    location: str | None = None
+    salary: str | None = None
+    notes: str | None = None
+    next_interview_at: datetime | None = None
 
 
 @dataclass(frozen=True)
 class ApplicationView:
-    """One row of the Applications page."""
+    """One row of the Applications page.
+
+    The dates are the emails': ``applied_on`` is the day the person gave, else the day of the
+    first confirmation (else the first job email); ``last_email_at`` the newest job email's date.
+    """
 
     id: int
     company: str | None
     role: str | None
     status: Status
-    updated_at: datetime
+    updated_at: datetime  # when ApplyTrack last changed the application
+    tracking: Tracking = Tracking.AUTOMATIC
+    applied_on: date | None = None
+    last_email_at: datetime | None = None
+    next_interview_at: datetime | None = None
+    job_url: str | None = None
+    location: str | None = None
+    salary: str | None = None
+    notes: str | None = None
+    created_at: datetime | None = None
+
+    @property
+    def manual_override(self) -> bool:
+        """True while the status is one the person set ("set by you")."""
+        return self.tracking is Tracking.MANUAL
 
 
 @dataclass(frozen=True)
-class ApplicationDetail:
-    """An application with its activity log, oldest event first."""
+class ApplicationDetail(ApplicationView):
+    """An application with its activity log: every event oldest first, and the same events as
+    the log shows them (changes that change nothing folded)."""
+
+    events: tuple[EventView, ...] = field(default_factory=tuple)
+    activity: tuple[ActivityEntry, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class CorrectionOutcome:
+    """What a correction did: the email's application now (None: none) and the one it left."""
+
+    email_id: int
+    label: Label
+    application_id: int | None
+    previous_application_id: int | None
+    corrected: bool  # False when the email already had this label and application
+
+
+@dataclass(frozen=True)
+class LabelledExample:
+    """A corrected email as a labelled example for the classifier (metadata only, no body)."""
+
+    id: str
+    sender: str
+    subject: str
+    date: datetime
+    label: Label
+
+
+@dataclass(frozen=True)
+class ApiTokenView:
+    """A personal API token as listed (its secret is never shown again)."""
 
     id: int
-    company: str | None
-    role: str | None
-    status: Status
-    updated_at: datetime
-    manual_override: bool
-    events: tuple[EventView, ...] = field(default_factory=tuple)
+    name: str
+    hint: str  # the token's first characters
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+@dataclass(frozen=True)
+class NewApiToken:
+    """A token just created: ``token`` is the secret, shown this once."""
+
+    view: ApiTokenView
+    token: str
 
 
 @dataclass(frozen=True)
@@ -277,3 +387,20 @@ class ReviewEmailView:
     reasons: tuple[str, ...]
     explanation: str = ""
     others_in_thread: int = 0  # more pending emails of the same thread, decided with this one
+
+
+@dataclass(frozen=True)
+class ApplicationQuery:
+    """How to search, filter and sort the Applications list (None: no filter).
+
+    ``text`` matches company, role, location and notes (case-insensitive); ``applied_from`` and
+    ``applied_to`` bound the applied-on date (inclusive); ``sort`` is a field of `ApplicationView`
+    (``company``, ``role``, ``status``, ``applied_on``, ``last_email_at``, ``updated_at``),
+    ``-`` first for descending.
+    """
+
+    text: str | None = None
+    status: Status | None = None
+    applied_from: date | None = None
+    applied_to: date | None = None
+    sort: str = "-updated_at"

@@ -63,6 +63,7 @@ def train_and_report(
     model_dir: Path | None = None,
     epochs: int | None = None,
     regenerate: bool = False,
+    corrections: Path | None = None,
 ) -> str:
     """Train on the corpus and the ham, save the pipeline, return the metrics report.
 
@@ -82,6 +83,8 @@ def train_and_report(
                 "or `python -m training.corpus` to write the corpus."
             )
     groups, fitting = training_groups(data_dir)
+    if corrections is not None:
+        groups.append(corrections_group(corrections))
     trained_ham, calibration_ham = ham_groups(ham_train_dir)
     groups += trained_ham
     fitting.append(calibration_ham)
@@ -126,6 +129,12 @@ def training_groups(
             records = with_shapes(read_labelled_jsonl(path), **shapes, seed=seed)
             groups.append(WriterGroup(path.stem, records))
     return groups, fitting
+
+
+def corrections_group(path: Path) -> WriterGroup:
+    """People's corrections (`applytrack corrections export`) as one more writer's mail: the
+    labels people gave to sender, subject and date (there is never a body)."""
+    return WriterGroup("corrections", read_labelled_jsonl(path))
 
 
 def ham_groups(ham_train_dir: Path) -> tuple[list[WriterGroup], WriterGroup]:

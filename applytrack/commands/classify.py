@@ -70,6 +70,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     train.add_argument(
         "--regenerate", action="store_true", help="rewrite the synthetic corpus first"
     )
+    train.add_argument(
+        "--include-corrections",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="also train on people's corrections (`applytrack corrections export FILE`)",
+    )
     train.set_defaults(func=run_train)
 
 
@@ -130,6 +137,13 @@ def run_train(args: argparse.Namespace, *, stdout: TextIO | None = None) -> int:
     run = _training_kit("training.run", "train")
     if run is None:
         return 2
+    corrections = getattr(args, "include_corrections", None)
+    if corrections is not None and not corrections.is_file():
+        _error(
+            f"--include-corrections {corrections} does not exist: write it with "
+            "`applytrack corrections export FILE`"
+        )
+        return 2
     stdout = stdout or sys.stdout
     try:
         report = run.train_and_report(
@@ -138,6 +152,7 @@ def run_train(args: argparse.Namespace, *, stdout: TextIO | None = None) -> int:
             model_dir=args.output,
             epochs=args.epochs,
             regenerate=args.regenerate,
+            corrections=corrections,
         )
     except FileNotFoundError as exc:  # the ham corpus (HamCorpusMissing) or a corpus split
         _error(str(exc))

@@ -138,7 +138,9 @@ def test_the_whole_journey(stack: LocalStack, page: Page, screenshots: Path) -> 
     expect(page.get_by_text("Changed by you")).to_be_visible()
     page.evaluate("window.__not_reloaded = true")
     deliver(stack, address, LUMEN_REJECTED, thread_id=lumen["threadId"])
-    expect(page.get_by_text("logged, not applied")).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+    expect(page.get_by_text("logged, not applied", exact=True)).to_be_visible(
+        timeout=LIVE_TIMEOUT_MS
+    )
     expect(page.locator("#current-status")).to_have_text("Interviewing")
     assert page.evaluate("window.__not_reloaded === true")
     shoot(page, screenshots, "06-application-detail")
@@ -148,7 +150,8 @@ def test_the_whole_journey(stack: LocalStack, page: Page, screenshots: Path) -> 
     expect(page.get_by_text("Threads monitored")).to_be_visible()
     expect(page.get_by_text("Last Sync")).to_be_visible()
     shoot(page, screenshots, "07-integrations-active")
-    page.get_by_role("button", name="Disconnect").click()
+    page.get_by_text("Disconnect…").click()  # the confirmation step
+    page.get_by_role("button", name="Disconnect", exact=True).click()
     expect(page.locator("#gmail-state")).to_have_text("Disconnected")
     shoot(page, screenshots, "08-integrations-disconnected")
     open_from_sidebar(page, "Applications")

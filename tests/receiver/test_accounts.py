@@ -430,3 +430,13 @@ def test_sign_up_refuses_a_name_with_control_characters(client: FlaskClient, sto
     assert response.status_code == 400
     assert "without control characters" in response.get_data(as_text=True)
     assert store.user_by_email("sam@example.com") is None
+
+
+def test_sign_up_refuses_an_over_long_name_with_a_sentence(
+    client: FlaskClient, store: Store
+) -> None:
+    response = sign_up(client, "long@example.com", display_name="n" * 201)
+
+    assert response.status_code == 400
+    assert "at most 200 characters" in response.get_data(as_text=True)
+    assert store.user_by_email("long@example.com") is None

@@ -99,6 +99,15 @@ def test_applications_list_has_exactly_the_documented_shape(app: Flask, seeded: 
             "role": "Propulsion Engineer",
             "status": "interviewing",
             "updated_at": "2025-03-01T12:00:00Z",
+            "tracking": "automatic",
+            "applied_on": "2025-02-01",  # the confirmation's day
+            "last_email_at": "2025-02-02T09:30:00Z",
+            "next_interview_at": None,
+            "job_url": None,
+            "location": None,
+            "salary": None,
+            "notes": None,
+            "created_at": "2025-03-01T12:00:00Z",
         }
     ]
 
@@ -108,10 +117,11 @@ def test_application_detail_adds_the_activity_log(app: Flask, seeded: Seeded) ->
 
     assert response.status_code == 200
     body = response.get_json()
-    assert set(body) == {"id", "company", "role", "status", "updated_at", "events"}
+    assert {"events", "activity", "tracking", "applied_on", "last_email_at"} <= set(body)
     assert body["status"] == "interviewing"
     first, second = body["events"]
     assert first == {
+        "id": first["id"],
         "from_status": None,
         "to_status": "applied",
         "cause": "email",
@@ -119,11 +129,17 @@ def test_application_detail_adds_the_activity_log(app: Flask, seeded: Seeded) ->
         "reasons": ["phrase:thank you for applying"],
         "explanation": "",
         "email": {
+            "id": first["email"]["id"],
+            "thread_id": "t1",
             "sender": "Acme Careers <jobs@acme.example>",
             "subject": "Acme update 1",
             "date": "2025-02-01T09:00:00Z",
+            "label": "applied",
         },
         "created_at": "2025-03-01T12:00:00Z",
+        "counted": True,
+        "why": "The email reads as Applied.",
+        "corrections": [],
     }
     assert second["from_status"] == "applied"
     assert second["to_status"] == "interviewing"

@@ -150,9 +150,34 @@ def test_a_manual_status_change_through_the_form(app: Flask, store: Store) -> No
         follow_redirects=True,
     )
 
-    assert "Emails will no longer change it" in response.get_data(as_text=True)
-    assert "Choose one of the listed statuses" in bad.get_data(as_text=True)
+    assert "It stays set by you until you return" in response.get_data(as_text=True)
+    assert bad.status_code == 400
+    assert "status: choose one of the listed statuses" in bad.get_data(as_text=True)
     assert store.application(user_id, application_id).status is Status.OFFER
+
+
+def test_a_manual_status_is_set_by_you_until_tracking_returns(app: Flask, store: Store) -> None:
+    user_id, application_id = seed_user(store, company="Globex")
+    client = signed_in(app, user_id)
+    store.set_status_manually(user_id, application_id, Status.OFFER)
+
+    manual = client.get(f"/applications/{application_id}").get_data(as_text=True)
+    assert "set by you" in manual and "Return to automatic tracking" in manual
+
+    response = client.post(
+        f"/applications/{application_id}/tracking",
+        data={"csrf_token": csrf_token(client, "/")},
+        follow_redirects=True,
+    )
+    page = response.get_data(as_text=True)
+    assert "Automatic tracking is back" in page
+    assert "Return to automatic tracking</button>" not in page
+    assert store.application(user_id, application_id).status is Status.APPLIED
+    stranger = signed_in(app, store.create_user("x@example.com"))
+    refused = stranger.post(
+        f"/applications/{application_id}/tracking", data={"csrf_token": csrf_token(stranger, "/")}
+    )
+    assert refused.status_code == 404
 
 
 def test_flagged_emails_can_be_accepted_or_dismissed(app: Flask, store: Store) -> None:
