@@ -290,3 +290,38 @@ def test_download_my_data_then_delete_the_account(
     expect(page.get_by_text("Your account is deleted")).to_be_visible()
     assert stack.store.user(user_id) is None
     assert stack.store.applications(user_id) == []
+
+
+def test_edit_undo_a_status_set_by_hand_and_export(
+    stack: LocalStack, sized_page: Page, screenshots: Path
+) -> None:
+    page = sized_page
+    user_id = sign_up(page, stack)
+    record_mail(stack, user_id, [("Initech", Label.APPLIED)])
+    page.goto(stack.web_url)
+    page.get_by_role("row").filter(has_text="Initech").get_by_role("link").click()
+
+    page.get_by_text("Edit details").click()
+    page.get_by_label("Role").fill("Platform Engineer")
+    page.get_by_label("Location").fill("Lisbon")
+    page.get_by_role("button", name="Save details").click()
+    expect(page.locator(".subtitle")).to_contain_text("Platform Engineer")
+    expect(page.get_by_text("Lisbon")).to_be_visible()
+
+    # A status set by hand holds, and "Return to automatic tracking" undoes it.
+    page.locator("#status").select_option(label="Offer Extended")
+    page.get_by_role("button", name="Save status").click()
+    expect(page.locator("#current-status")).to_have_text("Offer Extended")
+    expect(page.locator("#set-by-you")).to_be_visible()
+    page.get_by_role("button", name="Return to automatic tracking").click()
+    expect(page.locator("#current-status")).to_have_text("Applied")
+    expect(page.locator("#set-by-you")).to_have_count(0)
+    shoot(page, screenshots, "undone")
+
+    page.get_by_role("link", name="Applications").first.click()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export CSV").click()
+    exported = Path(download.value.path()).read_text(encoding="utf-8")
+    header, *rows = exported.splitlines()
+    assert "company" in header and "role" in header and "status" in header
+    assert [row for row in rows if "Initech" in row and "Platform Engineer" in row]

@@ -479,3 +479,32 @@ def test_a_refused_add_keeps_what_was_typed_and_forms_that_come_back_here(
     assert re.findall(r'name="next" value="([^"]*)"', html) == [
         "/?sort=-last_email_at"
     ]  # not the POST path
+
+
+_CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
+
+
+def test_every_page_carries_the_csrf_token_a_script_writes_with(app: Flask, store: Store) -> None:
+    user_id, client = user_with_client(app, store)
+    seed_mail(store, user_id, [job_email(1, company="Initech", label=Label.APPLIED, thread="t1")])
+    application_id = ids_by_company(store, user_id)["Initech"]
+
+    tokens = set()
+    for path in ("/", f"/applications/{application_id}", "/settings/integrations", "/account"):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        found = _CSRF_META.search(page.get_data(as_text=True))
+        assert found, f"no csrf-token meta on {path}"
+        tokens.add(found.group(1))
+
+    token = tokens.pop()
+    written = client.patch(
+        f"/api/applications/{application_id}",
+        json={"notes": "Written by a script"},
+        headers={"X-CSRF-Token": token},
+    )
+    refused = client.patch(f"/api/applications/{application_id}", json={"notes": "No token"})
+
+    assert written.status_code == 200
+    assert written.get_json()["notes"] == "Written by a script"
+    assert refused.status_code == 403
