@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from storage.activity_log import read_events
+from storage.activity_log import correction_view, read_events
 from storage.core import StoreCore
 from storage.errors import NotFound
 from storage.models import (
@@ -25,7 +25,7 @@ from storage.models import (
     SyncRun,
     User,
 )
-from storage.views import ApplicationView, CorrectionView, EventView
+from storage.views import ApplicationView, EventView
 
 
 class AccountLifecycle(StoreCore):
@@ -162,14 +162,4 @@ def _event_data(event: EventView) -> dict[str, Any]:
 
 
 def _correction_data(row: EmailCorrection) -> dict[str, Any]:
-    view = CorrectionView(
-        id=row.id,
-        email_id=row.email_record_id,
-        kind=row.kind,
-        previous_label=row.previous_label,
-        label=row.label,
-        from_application_id=row.from_application_id,
-        to_application_id=row.to_application_id,
-        created_at=row.created_at,
-    )
-    return asdict(view)
+    return asdict(correction_view(row))
