@@ -5,11 +5,8 @@ from __future__ import annotations
 import json
 
 from storage.crypto import FieldCipher
-from storage.models import Application, EmailRecord, Mailbox, StatusEvent, SyncRun, User
+from storage.models import EmailRecord, Mailbox, SyncRun, User
 from storage.views import (
-    ApplicationView,
-    EmailRef,
-    EventView,
     MailboxView,
     ReviewEmailView,
     SyncRunView,
@@ -58,45 +55,6 @@ def run_view(run: SyncRun) -> SyncRunView:
         processed=run.processed,
         total=run.total,
         error=run.error,
-    )
-
-
-def application_view(cipher: FieldCipher, row: Application) -> ApplicationView:
-    """The view of an application row, company and role decrypted."""
-    return ApplicationView(
-        id=row.id,
-        company=cipher.decrypt_optional(row.company_enc),
-        role=cipher.decrypt_optional(row.role_enc),
-        status=row.status,
-        updated_at=row.updated_at,
-    )
-
-
-def event_view(cipher: FieldCipher, event: StatusEvent, record: EmailRecord | None) -> EventView:
-    """The view of a status event, with the email that caused it (None: a manual change)."""
-    email = None
-    reasons: tuple[str, ...] = ()
-    explanation = ""
-    if record is not None:
-        email = EmailRef(
-            id=record.id,
-            thread_id=record.thread_id,
-            label=record.label,
-            sender=cipher.decrypt_optional(record.sender_enc) or "",
-            subject=cipher.decrypt_optional(record.subject_enc) or "",
-            date=record.email_date,
-        )
-        reasons = _reasons(cipher, record.reasons_enc)
-        explanation = cipher.decrypt_optional(record.explanation_enc) or ""
-    return EventView(
-        from_status=event.from_status,
-        to_status=event.to_status,
-        cause=event.cause,
-        applied=event.applied,
-        email=email,
-        reasons=reasons,
-        created_at=event.created_at,
-        explanation=explanation,
     )
 
 
