@@ -32,11 +32,15 @@ format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Each bench ends with one line of key=value figures; scale.py needs PostgreSQL on 127.0.0.1:5432.
 bench: setup
 	$(BIN)/python bench/classifier.py
 	$(BIN)/python bench/backfill.py
+	$(BIN)/python bench/first_board.py
 	$(BIN)/python bench/latency.py
 	$(BIN)/python bench/webhook.py
+	$(BIN)/python bench/burst.py
+	$(BIN)/python bench/scale.py
 
 # Retrains classifier/model/ with the training kit (training/, a source checkout) and the
 # SpamAssassin ham (../shared/data/spamassassin-ham, or HAM_DIR=...); refuses without the ham.

@@ -8,6 +8,7 @@ from classifier.decision import MailboxContext
 from classifier.fingerprint import rules_fingerprint
 from classifier.messages import LABELS, Classification, Email
 from classifier.pipeline import Classifier, ModelNotFound, build_pipeline, load_classifier
+from classifier.query import likely_job_mail_queries
 
 __all__ = [
     "LABELS",
@@ -17,6 +18,7 @@ __all__ = [
     "MailboxContext",
     "ModelNotFound",
     "build_pipeline",
+    "likely_job_mail_queries",
     "load_classifier",
     "rules_fingerprint",
 ]

@@ -7,6 +7,13 @@ The holder runs passes until `Store.finish_sync_pass` finds nothing newer wanted
 Writes go in chunks, each one transaction; the cursor moves only with the last chunk, so a crash
 or a failure never moves it past a message that was not written. A retry skips what is recorded.
 A failed sync leaves the want in the database: the scheduler's sweep asks again.
+
+A window sync (the first one, or a resync after an expired cursor) runs in two phases, each its
+own sync run on the Integrations page: first the likely job mail (the classifier's Gmail
+searches for job senders and job subjects), so the board fills within seconds, then the rest of
+the window. Both phases read through the same write path and the same quota; the window is
+listed once and split, so nothing is read twice and nothing is missed, and the cursor moves
+only with the last chunk of the second phase.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from classifier import Classifier, MailboxContext
+from classifier import Classifier, MailboxContext, likely_job_mail_queries
 from gmail import (
     GmailClient,
     HistoryExpired,
@@ -83,6 +90,22 @@ class SyncPolicy:
     quota: QuotaPolicy = field(default_factory=QuotaPolicy)
 
 
+class SyncPhase(StrEnum):
+    """The phases of a window sync; a sync run's kind names its phase as ``<kind>:<phase>``."""
+
+    JOB_MAIL_FIRST = "job_mail_first"  # what the classifier's Gmail searches call likely job mail
+    REST_OF_WINDOW = "rest_of_window"  # the rest of the window, read after it
+
+
+@dataclass(frozen=True)
+class SyncProgress:
+    """How far a sync (or one phase of it) has got, for a progress bar."""
+
+    processed: int
+    total: int
+    phase: SyncPhase | None = None
+
+
 class SyncOutcome(StrEnum):
     """What handling one message came to."""
 
@@ -113,7 +136,7 @@ class SyncResult:
 
 
 MailboxOpener = Callable[[int, str, QuotaGate], GmailClient]  # mailbox id, token, quota
-ProgressCallback = Callable[[int, int], None]  # (processed, total)
+ProgressCallback = Callable[[SyncProgress], None]
 
 
 class SyncStore(Protocol):
@@ -236,14 +259,31 @@ class SyncRun:
     owner: str
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     row_id: int | None = None  # the sync_runs row, written once there is progress to show
+    phase: SyncPhase | None = None
     processed: int = 0
     total: int = 0
-    seen: int = 0
+    seen: int = 0  # in the whole pass; the row counts from row_seen_from (its phase's start)
     events: int = 0
+    row_seen_from: int = 0
+    row_events_from: int = 0
+    chunks_written: int = 0
     resynced: bool = False
     no_mail_in_days: int | None = None  # a window sync listed nothing in this many days
     thread_applications: dict[str, ThreadApplication] = field(default_factory=dict)
     sent_threads: set[str] = field(default_factory=set)
+
+    @property
+    def row_kind(self) -> str:
+        """The kind recorded on the sync run's row: ``initial``, or ``initial:job_mail_first``."""
+        return self.kind if self.phase is None else f"{self.kind}:{self.phase.value}"
+
+    def begin_phase(self, phase: SyncPhase) -> None:
+        """Start counting a new phase, to be recorded on a row of its own."""
+        self.phase = phase
+        self.row_id = None
+        self.started_at = datetime.now(UTC)
+        self.row_seen_from, self.row_events_from = self.seen, self.events
+        self.processed = self.total = 0
 
 
 @dataclass
@@ -456,7 +496,7 @@ class MailboxSyncer:
         one more transaction on its path, so it is written after the status events."""
         if run.row_id is None:
             run.row_id = self._store.start_sync_run(
-                run.mailbox.id, run.kind, started_at=run.started_at
+                run.mailbox.id, run.row_kind, started_at=run.started_at
             )
         return run.row_id
 
@@ -464,8 +504,8 @@ class MailboxSyncer:
         self._store.finish_sync_run(
             self._row_id(run),
             status=status,
-            messages_seen=run.seen,
-            events_written=run.events,
+            messages_seen=run.seen - run.row_seen_from,
+            events_written=run.events - run.row_events_from,
             error=error,
         )
 
@@ -486,16 +526,32 @@ class MailboxSyncer:
         self._write(run, refs, final_cursor=delta.latest_history_id)
 
     def _sync_window(self, run: SyncRun, *, days: int) -> None:
+        """Every message of the last ``days`` days: likely job mail first, then the rest."""
         # The cursor is read before listing, so nothing that arrives during the listing is missed.
         cursor = int(run.gmail.profile()["historyId"])
-        refs = list(run.gmail.list_messages(f"newer_than:{days}d {WINDOW_QUERY}"))
+        window = f"newer_than:{days}d {WINDOW_QUERY}"
+        refs = list(run.gmail.list_messages(window))
         refs.reverse()  # oldest first, so statuses move in the order they happened
         if not refs:
             run.no_mail_in_days = days
-        self._write(run, refs, final_cursor=cursor)
+        if len(refs) <= WRITE_CHUNK:  # one chunk: searching first would cost more than it saves
+            self._write(run, refs, final_cursor=cursor)
+            return
+        likely = _likely_job_mail(run.gmail, window, mailbox_id=run.mailbox.id)
+        self._begin_phase(run, SyncPhase.JOB_MAIL_FIRST)
+        self._write(run, [ref for ref in refs if ref.id in likely], final_cursor=None)
+        self._begin_phase(run, SyncPhase.REST_OF_WINDOW)
+        self._write(run, [ref for ref in refs if ref.id not in likely], final_cursor=cursor)
 
-    def _write(self, run: SyncRun, refs: Sequence[MessageRef], *, final_cursor: int) -> None:
-        """Fetch, classify and write in chunks; the cursor moves only with the last chunk."""
+    def _begin_phase(self, run: SyncRun, phase: SyncPhase) -> None:
+        """Close the row of the phase that ended (if one did) and start counting ``phase``."""
+        if run.phase is not None or run.row_id is not None:
+            self._finish(run, status="resynced" if run.resynced else "ok")
+        run.begin_phase(phase)
+
+    def _write(self, run: SyncRun, refs: Sequence[MessageRef], *, final_cursor: int | None) -> None:
+        """Fetch, classify and write in chunks; with ``final_cursor`` the cursor moves with the
+        last chunk (an empty one when there is nothing to write), without it never."""
         recorded = self._store.recorded(
             run.mailbox.id, [ref.id for ref in refs], [ref.thread_id for ref in refs]
         )
@@ -504,11 +560,13 @@ class MailboxSyncer:
         todo = list({ref.id: ref for ref in refs if ref.id not in known}.values())
         run.total, run.processed = len(refs), len(refs) - len(todo)
         self._report(run)
-        chunks = [todo[i : i + WRITE_CHUNK] for i in range(0, len(todo), WRITE_CHUNK)] or [[]]
+        chunks = [todo[i : i + WRITE_CHUNK] for i in range(0, len(todo), WRITE_CHUNK)]
+        if not chunks and final_cursor is not None:
+            chunks = [[]]
         for index, chunk in enumerate(chunks):
             if self._stopping.is_set():
                 raise SyncInterrupted(f"mailbox {run.mailbox.id}: stopped after {run.processed}")
-            if index:  # the lease was just taken (or kept) for the first chunk
+            if run.chunks_written:  # the lease was just taken (or kept) for the first chunk
                 self._keep_lease(run)
             emails = self._classify_chunk(run, chunk)
             last = index == len(chunks) - 1
@@ -523,6 +581,7 @@ class MailboxSyncer:
             run.seen += len(emails)
             run.events += outcome.events_written
             run.processed += len(chunk)
+            run.chunks_written += 1
             self._report(run)
 
     def _report(self, run: SyncRun) -> None:
@@ -531,7 +590,7 @@ class MailboxSyncer:
                 self._row_id(run), processed=run.processed, total=run.total
             )
         if self._on_progress is not None:
-            self._on_progress(run.processed, run.total)
+            self._on_progress(SyncProgress(run.processed, run.total, run.phase))
 
     def _keep_lease(self, run: SyncRun) -> None:
         """Extend the lease between chunks, so a long backfill keeps it; lost means stop."""
@@ -627,6 +686,25 @@ def _not_leased(refused: LeaseRefused, *, hand_over: bool) -> SyncResult:
         log.info("mailbox %s is not active: nothing to sync", refused.mailbox_id)
         return SyncResult(refused.mailbox_id, SyncOutcome.SKIPPED)
     return SyncResult(refused.mailbox_id, SyncOutcome.COVERED)
+
+
+def _likely_job_mail(gmail: GmailClient, window: str, *, mailbox_id: int) -> set[str]:
+    """The ids the classifier's job-mail searches find in the window (only their ids: the
+    window's own listing gives the order, and a message found here that arrived after it is
+    left to the next history sync)."""
+    found: set[str] = set()
+    try:
+        for query in likely_job_mail_queries(window):
+            found.update(ref.id for ref in gmail.list_messages(query))
+    except Exception as error:
+        # The head start is a nicety: the second phase reads whatever the searches did not
+        # find, so a search Gmail refuses must not fail (and forever retry) the whole sync.
+        log.warning(
+            "mailbox %s: the job mail search failed (%s); the window is read in its order",
+            mailbox_id,
+            type(error).__name__,
+        )
+    return found
 
 
 def _finished(run: SyncRun) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from google.oauth2 import id_token
 from receiver.certs import CachingCertsRequest
 from receiver.config import PushAuthConfig
 from receiver.push_token import NOT_A_JWT, MalformedToken, read_unverified_token
+from receiver.verified_tokens import VerifiedTokens
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,7 @@ class PushAuthenticator:
         *,
         demo: bool = False,
         certs_request: CachingCertsRequest | None = None,
+        verified_tokens: VerifiedTokens | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         if not config.configured and not demo:
@@ -83,6 +85,9 @@ class PushAuthenticator:
         self._open = not config.configured  # demo mode only, checked above
         self._certs_request = certs_request or CachingCertsRequest()
         self._clock = clock
+        self._verified_tokens = (
+            VerifiedTokens(clock=clock) if verified_tokens is None else verified_tokens
+        )
         if self._open:
             log.warning("push webhook accepts unauthenticated pushes (demo mode)")
 
@@ -94,10 +99,7 @@ class PushAuthenticator:
         """Check what needs no network; raise `PushAuthError` for credentials that never pass."""
         if self._config.oidc and authorization:
             token = _bearer_token(authorization)
-            try:
-                claims = read_unverified_token(token).claims
-            except MalformedToken as error:
-                raise PushAuthError(401, f"The push token is not valid: {error.reason}.") from None
+            claims = self._verified_tokens.claims(token) or self._unverified_claims(token)
             self._check_claims(claims)
             return PushCredentials(method="oidc", token=token)
         if self._config.shared_token and query_token is not None:
@@ -112,9 +114,22 @@ class PushAuthenticator:
         """Finish the check: an OIDC token's signature (may fetch Google's certificates)."""
         if credentials.method != "oidc":
             return PushCaller(method=credentials.method)
-        claims = self._verified_claims(credentials.token or "")
-        self._check_claims(claims)  # again, now that the claims are known to be Google's
+        token = credentials.token or ""
+        claims = self._verified_tokens.claims(token)
+        if claims is None:
+            claims = self._verified_claims(token)
+            self._check_claims(claims)  # again, now that the claims are known to be Google's
+            self._verified_tokens.remember(token, claims, expires_at=claims["exp"])
+        else:
+            self._check_claims(claims)  # the clock moved on since it was verified
         return PushCaller(method="oidc", identity=claims.get("email"))
+
+    @staticmethod
+    def _unverified_claims(token: str) -> Mapping[str, Any]:
+        try:
+            return read_unverified_token(token).claims
+        except MalformedToken as error:
+            raise PushAuthError(401, f"The push token is not valid: {error.reason}.") from None
 
     @staticmethod
     def _check_shared_token(query_token: str, shared_token: str) -> None:

@@ -82,7 +82,8 @@ def _accept(
             "The webhook has no queue publisher configured, so it cannot accept pushes; "
             "build the app with a publisher (see applytrack.wsgi).",
         )
-    log.info("push verified (%s) message_id=%s", caller.method, notification.message_id)
+    # One INFO line per push (its publish or its drop) is enough, and a busy webhook feels each.
+    log.debug("push verified (%s) message_id=%s", caller.method, notification.message_id)
     return _publish(context, context.publisher, notification)
 
 

@@ -117,7 +117,7 @@ def stats(email: str) -> ResponseReturnValue:
 
 @bp.post("/users/<email>/generate")
 def generate(email: str) -> ResponseReturnValue:
-    """Fill a mailbox deterministically: {count, days, seed, job_share?}."""
+    """Fill a mailbox deterministically: {count, days, seed, job_share? or applications?}."""
     body = _json_object()
     state = _state()
     messages = generate_messages(
@@ -127,6 +127,7 @@ def generate(email: str) -> ResponseReturnValue:
         job_share=body.get("job_share", 0.1),
         now=state.clock(),
         recipient=email,
+        applications=_whole_number(body, "applications", None),
     )
     return jsonify(state.deliver_many(email, messages)), 201
 

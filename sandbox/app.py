@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from sandbox import admin, batch, gmail_api, oauth
 from sandbox.errors import GmailApiError, SandboxInputError, UnknownMailbox
+from sandbox.method_override import MethodOverride
 from sandbox.state import MailboxExists, SandboxState
 
 
@@ -15,6 +16,7 @@ def create_app(state: SandboxState) -> Flask:
     app = Flask(__name__)
     app.extensions["sandbox_state"] = state
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.wsgi_app = MethodOverride(app.wsgi_app)  # type: ignore[method-assign]
     for blueprint in (gmail_api.bp, batch.bp, oauth.bp, admin.bp):
         app.register_blueprint(blueprint)
     app.register_error_handler(GmailApiError, _gmail_error)

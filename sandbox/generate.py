@@ -133,8 +133,11 @@ def generate_messages(
     job_share: object,
     now: float,
     recipient: str,
+    applications: int | None = None,
 ) -> list[dict]:
-    """Return ``count`` deterministic messages (oldest first) spread over the last ``days`` days."""
+    """Return ``count`` deterministic messages (oldest first) spread over the last ``days`` days:
+    ``job_share`` of them job mail, or else the mail of exactly ``applications`` applications
+    (each a company and role of its own)."""
     if count is None or not 1 <= count <= 100_000:
         raise SandboxInputError("count must be a whole number between 1 and 100000.")
     if days is None or not 1 <= days <= 3650:
@@ -144,8 +147,12 @@ def generate_messages(
     rng = random.Random(seed or 0)
     end = datetime.fromtimestamp(now, UTC) - timedelta(minutes=1)
     start = end - timedelta(days=days)
-    job_count = round(count * job_share)
-    messages = _job_messages(rng, job_count, start, end, recipient, seed or 0)
+    if applications is None:
+        messages = _job_messages(rng, round(count * job_share), start, end, recipient, seed or 0)
+    else:
+        messages = _applications(rng, applications, start, end, recipient, seed or 0)
+    if len(messages) > count:
+        raise SandboxInputError("count is too small for the applications' mail.")
     messages += [
         _ordinary_message(rng, index, start, end, recipient, seed or 0)
         for index in range(count - len(messages))
@@ -161,40 +168,90 @@ def _job_messages(
     application = 0
     while len(messages) < total:
         company, role = rng.choice(_COMPANIES), rng.choice(_ROLES)
-        address, display = rng.choice(_ATS)
-        slug = company.lower().replace(" ", "")
-        sender = f"{display.format(company=company)} <{address.format(slug=slug)}>"
-        stages = [
-            "applied",
-            *rng.choice(
-                (
-                    [],
-                    ["rejected"],
-                    ["interviewing"],
-                    ["interviewing", "rejected"],
-                    ["interviewing", "offer"],
-                )
-            ),
-        ]
-        when = _random_time(rng, start, end - timedelta(days=1))
-        root_id = None
-        for step, stage in enumerate(stages[: total - len(messages)]):
-            subject, body = _STAGES[stage]
-            message_id = f"<gen-{seed}-a{application}-{step}@{slug}.example.com>"
-            message = _message(
-                sender,
-                recipient,
-                subject.format(company=company, role=role),
-                body.format(company=company, role=role),
-                when,
-                message_id,
-            )
-            if root_id:
-                message["headers"] = {"In-Reply-To": root_id, "References": root_id}
-            root_id = root_id or message_id
-            messages.append(message)
-            when = min(end, when + timedelta(hours=rng.uniform(12, 96)))
+        messages += _application_thread(
+            rng,
+            application,
+            company,
+            role,
+            start,
+            end,
+            recipient,
+            seed,
+            limit=total - len(messages),
+        )
         application += 1
+    return messages
+
+
+def _applications(
+    rng: random.Random, count: int, start: datetime, end: datetime, recipient: str, seed: int
+) -> list[dict]:
+    """The mail of ``count`` applications, each to a company of its own (named by crossing
+    the first and last words of the company names, so that no two are merged as one)."""
+    companies = [
+        f"{first.split()[0]} {last.split()[-1]}" for first in _COMPANIES for last in _COMPANIES
+    ]
+    if not 1 <= count <= len(companies):
+        raise SandboxInputError(
+            f"applications must be a whole number between 1 and {len(companies)}."
+        )
+    messages: list[dict] = []
+    for application, company in enumerate(rng.sample(companies, count)):
+        role = rng.choice(_ROLES)
+        messages += _application_thread(
+            rng, application, company, role, start, end, recipient, seed
+        )
+    return messages
+
+
+def _application_thread(
+    rng: random.Random,
+    application: int,
+    company: str,
+    role: str,
+    start: datetime,
+    end: datetime,
+    recipient: str,
+    seed: int,
+    *,
+    limit: int | None = None,
+) -> list[dict]:
+    """One application's mail, oldest first: a confirmation, then perhaps more steps (at most
+    ``limit`` messages)."""
+    address, display = rng.choice(_ATS)
+    slug = company.lower().replace(" ", "")
+    sender = f"{display.format(company=company)} <{address.format(slug=slug)}>"
+    stages = [
+        "applied",
+        *rng.choice(
+            (
+                [],
+                ["rejected"],
+                ["interviewing"],
+                ["interviewing", "rejected"],
+                ["interviewing", "offer"],
+            )
+        ),
+    ]
+    when = _random_time(rng, start, end - timedelta(days=1))
+    root_id = None
+    messages: list[dict] = []
+    for step, stage in enumerate(stages[:limit]):
+        subject, body = _STAGES[stage]
+        message_id = f"<gen-{seed}-a{application}-{step}@{slug}.example.com>"
+        message = _message(
+            sender,
+            recipient,
+            subject.format(company=company, role=role),
+            body.format(company=company, role=role),
+            when,
+            message_id,
+        )
+        if root_id:
+            message["headers"] = {"In-Reply-To": root_id, "References": root_id}
+        root_id = root_id or message_id
+        messages.append(message)
+        when = min(end, when + timedelta(hours=rng.uniform(12, 96)))
     return messages
 
 

@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from applytrack.progress import ProgressBar
 from applytrack.settings import Settings
 from applytrack.wiring import (
     build_scheduler,
@@ -18,6 +19,7 @@ from applytrack.wiring import (
     build_worker,
     queue_from_settings,
 )
+from processors import SyncPhase, SyncProgress
 
 log = logging.getLogger(__name__)
 
@@ -127,12 +129,11 @@ def run_scheduler(args: argparse.Namespace) -> int:
 
 def run_sync(args: argparse.Namespace) -> int:
     """Sync one mailbox in the foreground; waits for its lease if another worker holds it."""
-    from applytrack.progress import ProgressBar
     from messaging import MailboxChanged
     from processors import MailboxBusy
 
     settings = Settings.from_env(os.environ)
-    bar = ProgressBar(label=f"mailbox {args.mailbox_id}")
+    bar = PhasedProgressBar(f"mailbox {args.mailbox_id}")
     syncer = build_syncer(settings, on_progress=bar.update)
     deadline = time.monotonic() + args.wait_for_lease
     while True:
@@ -153,6 +154,29 @@ def run_sync(args: argparse.Namespace) -> int:
         + (" (skipped: the mailbox is not active)" if result.skipped else "")
     )
     return 0
+
+
+class PhasedProgressBar:
+    """A progress bar per phase of a sync: a window sync shows its job mail first, then the rest."""
+
+    def __init__(self, label: str) -> None:
+        self._label = label
+        self._phase: SyncPhase | None = None
+        self._bar: ProgressBar | None = None
+
+    def update(self, progress: SyncProgress) -> None:
+        """Draw ``progress``, starting a new line when the phase changes."""
+        if self._bar is None or progress.phase != self._phase:
+            self.close()
+            self._phase = progress.phase
+            phase = f" ({progress.phase.value.replace('_', ' ')})" if progress.phase else ""
+            self._bar = ProgressBar(label=self._label + phase)
+        self._bar.update(progress.processed, progress.total)
+
+    def close(self) -> None:
+        """Finish the current line."""
+        if self._bar is not None:
+            self._bar.close()
 
 
 def _exit_cleanly(signum: int, frame: object) -> None:

@@ -18,7 +18,7 @@ from applytrack.wiring import mailbox_connector, sync_policy
 from gmail import GmailClient
 from messaging import MailboxChanged
 from messaging.inprocess import InProcessQueue
-from processors import MailboxSyncer, Schedule, Scheduler, SyncOutcome
+from processors import MailboxSyncer, Schedule, Scheduler, SyncOutcome, SyncPhase, SyncProgress
 from sandbox import SandboxServer
 from storage import Store, Tier
 from tests import sync_testkit
@@ -57,13 +57,13 @@ def recorded(store: Store, mailbox_id: int) -> dict[str, int]:
 def test_backfill_of_3000_messages_records_each_once(sandbox, store, settings, classifier):
     _, mailbox_id, address = generated_mailbox(sandbox, store, count=3000)
     expected = inbox_ids(settings, sandbox, address)
-    progress: list[tuple[int, int]] = []
+    progress: list[SyncProgress] = []
     syncer = MailboxSyncer(
         store,
         classifier,
         mailbox_connector(settings),
         sync_policy(settings, worker="backfill"),
-        on_progress=lambda p, t: progress.append((p, t)),
+        on_progress=progress.append,
     )
 
     result = syncer.handle(MailboxChanged(mailbox_id, None, "initial"))
@@ -72,9 +72,13 @@ def test_backfill_of_3000_messages_records_each_once(sandbox, store, settings, c
     assert result.messages_seen == len(expected) == counts["records"]
     assert counts["duplicate_ids"] == counts["doubled_events"] == 0
     assert counts["events"] > 0
-    assert progress[-1] == (len(expected), len(expected))
-    run = store.sync_runs(mailbox_id)[0]
-    assert (run.status, run.processed, run.total) == ("ok", len(expected), len(expected))
+    rest, first = store.sync_runs(mailbox_id)[:2]
+    assert (first.kind, rest.kind) == ("initial:job_mail_first", "initial:rest_of_window")
+    assert first.total + rest.total == len(expected), "the window split in two, nothing twice"
+    assert (rest.status, rest.processed) == ("ok", rest.total)
+    assert first.messages_seen + rest.messages_seen == result.messages_seen
+    assert [p.phase for p in (progress[0], progress[-1])] == list(SyncPhase)
+    assert (progress[-1].processed, progress[-1].total) == (rest.total, rest.total)
 
 
 def test_a_second_run_repeats_no_finished_work(sandbox, store, settings, classifier):

@@ -11,7 +11,7 @@ import requests
 from applytrack.settings import Settings
 from applytrack.wiring import mailbox_connector, sync_policy
 from messaging import MailboxChanged
-from processors import MailboxBusy, MailboxSyncer, SyncOutcome
+from processors import MailboxBusy, MailboxSyncer, SyncOutcome, SyncProgress
 from sandbox import SandboxServer
 from storage import LeaseRefused, MailboxState, Status, Store, Tier
 from tests.sync_testkit import new_address, settings_for
@@ -197,7 +197,7 @@ def test_a_notification_that_arrives_mid_sync_is_synced_before_the_release(
     first = sandbox.state.deliver(address, {**CONFIRMATION, "to": address})
     arrived: list[int] = []
 
-    def another_push_arrives(processed: int, total: int) -> None:
+    def another_push_arrives(progress: SyncProgress) -> None:
         if not arrived:
             late = sandbox.state.deliver(address, {**REJECTION, "to": address})
             arrived.append(int(late["historyId"]))
@@ -232,7 +232,7 @@ def test_a_push_whose_id_equals_a_polls_placeholder_still_gets_its_pass(
     cursor = store.mailbox(mailbox_id).history_cursor
     arrived: list[int] = []
 
-    def push_arrives(processed: int, total: int) -> None:
+    def push_arrives(progress: SyncProgress) -> None:
         if not arrived:
             late = sandbox.state.deliver(address, {**CONFIRMATION, "to": address})
             arrived.append(int(late["historyId"]))

@@ -32,13 +32,14 @@ def test_certificates_are_fetched_again_when_their_max_age_has_passed(
     certs_server: CertsServer,
     clock: FakeClock,
 ) -> None:
-    authenticator.authenticate(f"Bearer {pushes.token()}", None)
+    # A new token each time: a token verified once is not checked against the certificates again.
+    authenticator.authenticate(f"Bearer {pushes.token(sub='1')}", None)
     clock.advance(3599)
-    authenticator.authenticate(f"Bearer {pushes.token()}", None)
+    authenticator.authenticate(f"Bearer {pushes.token(sub='2')}", None)
     assert certs_server.fetches == 1
 
     clock.advance(2)
-    authenticator.authenticate(f"Bearer {pushes.token()}", None)
+    authenticator.authenticate(f"Bearer {pushes.token(sub='3')}", None)
     assert certs_server.fetches == 2
 
 

@@ -118,3 +118,43 @@ def test_generator_is_deterministic_and_mixes_job_mail(make_sandbox) -> None:
         for domain in ats
     )
     assert job_total == 60
+
+
+def test_the_generator_can_write_a_given_number_of_applications(make_sandbox) -> None:
+    sandbox = make_sandbox(quota_units_per_second=None)
+    answer = sandbox.admin(
+        "POST",
+        f"/sandbox/users/{MAILBOX}/generate",
+        json={"count": 400, "days": 28, "seed": 3, "applications": 25},
+    )
+    assert answer.status_code == 201 and answer.json()["delivered"] == 400
+
+    messages = sandbox.gmail().users().messages()
+    confirmations = messages.list(
+        userId="me", q='subject:"thank you for applying to"', maxResults=500
+    ).execute()["messages"]
+    companies = {
+        header["value"].removeprefix("Thank you for applying to ")
+        for m in confirmations
+        for header in messages.get(
+            userId="me", id=m["id"], format="metadata", metadataHeaders=["Subject"]
+        ).execute()["payload"]["headers"]
+    }
+    assert len(confirmations) == len(companies) == 25, "one confirmation per company"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ({"count": 5, "applications": 9}, "count is too small"),
+        ({"count": 100, "applications": 0}, "applications must be"),
+        ({"count": 100, "applications": 401}, "applications must be"),
+        ({"count": 100, "applications": "many"}, "applications must be a whole number"),
+    ],
+)
+def test_bad_application_counts_get_a_clear_400(
+    sandbox: Sandbox, body: dict, expected: str
+) -> None:
+    answer = sandbox.admin("POST", f"/sandbox/users/{MAILBOX}/generate", json=body)
+    assert answer.status_code == 400
+    assert expected in answer.json()["error"]

@@ -76,6 +76,24 @@ def test_label_ids_filter_and_bad_query(sandbox: Sandbox) -> None:
     with pytest.raises(HttpError) as caught:
         gmail.users().messages().list(userId="me", q="after:yesterday").execute()
     assert caught.value.resp.status == 400
+    for nested in ("(" * 2000 + "a" + ")" * 2000, "-" * 2000 + "a"):
+        with pytest.raises(HttpError) as caught:
+            gmail.users().messages().list(userId="me", q=nested).execute()
+        assert caught.value.resp.status == 400, "a 400 that says why, not a 500"
+
+
+def test_a_search_too_long_for_a_get_is_answered_as_one(sandbox: Sandbox) -> None:
+    """The client sends a URL over 2,048 characters as a POST overridden to GET, as Google
+    allows; the sandbox answers it like the GET."""
+    wanted = sandbox.deliver(subject="Interview invitation")["id"]
+    sandbox.deliver(subject="Dinner on Saturday?")
+    words = " ".join(f"unusedword{n}" for n in range(300))
+    q = f"newer_than:30d subject:{{{words} interview}}"
+    assert len(q) > 2048
+
+    ids, _ = _all_ids(sandbox.gmail(), q=q)
+
+    assert ids == [wanted]
 
 
 def test_get_in_every_format(sandbox: Sandbox) -> None:

@@ -1,0 +1,258 @@
+"""Scale per worker: push-syncs per second with 10,000 mailboxes in PostgreSQL, against the bare
+Gmail round trips those syncs need, measured side by side in one run.
+
+10,000 mailboxes are connected (premium, watch live, cursor set) in a fresh PostgreSQL schema.
+A burst of pushes is spread over 1,000 of them, each with one or two new messages in the sandbox
+(every mailbox is a Gmail user of its own there, so the per-user quota never binds), published
+onto the internal topic of Google's Pub/Sub emulator and drained by real `applytrack worker`
+processes: first one worker, then (after a fresh burst) two. Beside them, the bare round trips
+the same 1,000 syncs need — a token refresh, history.list and messages.get through our Gmail
+client, as many at a time as a worker pulls (4), no database, no classifier, no queue.
+
+    python bench/scale.py [--mailboxes 10000] [--pushed 1000] [--database-url URL]
+
+Ends with one line:
+    mailboxes=N pushed=P bare_syncs_per_second=B one_worker_syncs_per_second=W1
+    two_workers_syncs_per_second=W2 worker_peak_rss_mb=M ratio=W1/B
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import random
+import sys
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select, update
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from bench.burst import handled, publish_all, start_workers, wait_for  # noqa: E402
+from messaging import MailboxChanged  # noqa: E402
+from storage import Tier  # noqa: E402
+
+ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
+SQLALCHEMY_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+WORKER_PULLS_AT_ONCE = 4  # `PubSubSubscriber`'s flow control: messages a worker holds at once
+EMAIL = {
+    "from": "Greenhouse <no-reply@greenhouse.io>",
+    "subject": "Interview invitation: Data Engineer at Northwind Traders",
+    "body": "We would like to invite you to an interview for the Data Engineer role.",
+}
+
+
+class Schema:
+    """A PostgreSQL schema of the bench's own, dropped at the end."""
+
+    def __init__(self) -> None:
+        self.name = f"bench_scale_{uuid.uuid4().hex[:12]}"
+
+    def __enter__(self) -> str:
+        import psycopg
+
+        with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
+            connection.execute(f'CREATE SCHEMA "{self.name}"')
+        return f"{SQLALCHEMY_URL}?options=-csearch_path%3D{self.name}"
+
+    def __exit__(self, *exc: object) -> None:
+        import psycopg
+
+        with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
+            connection.execute(f'DROP SCHEMA "{self.name}" CASCADE')
+
+
+def connect_mailboxes(store, gmail, count: int, pushed: int) -> list[tuple[int, str, str]]:
+    """``count`` connected mailboxes; the first ``pushed`` have a sandbox grant and a message.
+    Returns (mailbox id, address, refresh token) of the pushed ones."""
+
+    def connect(n: int) -> tuple[int, str, str]:
+        address = f"scale.{n}@gmail.com"
+        token = "unused"
+        if n < pushed:
+            gmail.state.deliver(address, {**EMAIL, "to": address})
+            token = gmail.state.grant(address)["refresh_token"]
+        user_id = store.create_user(f"scale.{n}@applytrack.test")
+        mailbox_id = store.connect_mailbox(user_id, address, tier=Tier.PREMIUM, refresh_token=token)
+        return mailbox_id, address, token
+
+    with ThreadPoolExecutor(8) as pool:
+        return list(pool.map(connect, range(count)))[:pushed]
+
+
+def set_cursors(store, gmail, mailboxes: list[tuple[int, str, str]]) -> dict[int, int]:
+    """Every pushed mailbox as if synced up to now with a live watch; returns the cursors."""
+    from storage.models import Mailbox
+
+    cursors = {m: int(gmail.state.profile(a)["historyId"]) for m, a, _ in mailboxes}
+    watch_until = datetime.now(UTC) + timedelta(days=6)
+    with store.database.engine.begin() as connection:
+        connection.execute(update(Mailbox).values(watch_expiration=watch_until))
+        for mailbox_id, cursor in cursors.items():
+            connection.execute(
+                update(Mailbox).where(Mailbox.id == mailbox_id).values(history_cursor=cursor)
+            )
+    return cursors
+
+
+def deliver_burst(gmail, mailboxes: list[tuple[int, str, str]], rng: random.Random) -> list:
+    """One or two new messages per mailbox; a push for each, shuffled."""
+    pushes = []
+    for mailbox_id, address, _ in mailboxes:
+        for _ in range(rng.choice((1, 2))):
+            history_id = int(gmail.state.deliver(address, {**EMAIL, "to": address})["historyId"])
+            pushes.append(MailboxChanged(mailbox_id, history_id, "push"))
+    rng.shuffle(pushes)
+    return pushes
+
+
+def synced_up_to(store, wanted: dict[int, int]) -> int:
+    """How many mailboxes' cursors reached what their pushes announced."""
+    from storage.models import Mailbox
+
+    with store.database.engine.connect() as connection:
+        cursors = dict(connection.execute(select(Mailbox.id, Mailbox.history_cursor)).all())
+    return sum((cursors.get(m) or 0) >= h for m, h in wanted.items())
+
+
+def sync_run_count(store) -> int:
+    from storage.models import SyncRun
+
+    with store.database.engine.connect() as connection:
+        return int(connection.execute(select(func.count()).select_from(SyncRun)).scalar() or 0)
+
+
+def bare_round_trips(settings, mailboxes, cursors: dict[int, int]) -> float:
+    """The Gmail round trips of one push-sync per mailbox, 4 at a time: syncs per second."""
+    from applytrack.wiring import mailbox_connector, sync_policy
+    from processors.quota import MailboxQuota
+
+    open_mailbox = mailbox_connector(settings)  # a fresh credentials cache, as a new worker has
+    quota = sync_policy(settings, worker="bare").quota
+
+    def sync(mailbox: tuple[int, str, str]) -> int:
+        mailbox_id, _, token = mailbox
+        gmail = open_mailbox(mailbox_id, token, MailboxQuota(quota))
+        delta = gmail.history_since(cursors[mailbox_id])
+        return len(gmail.get_metadata_batch(ref.id for ref in delta.messages))
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(WORKER_PULLS_AT_ONCE) as pool:
+        fetched = sum(pool.map(sync, mailboxes))
+    seconds = time.perf_counter() - started
+    if fetched < len(mailboxes):
+        raise SystemExit(f"the bare round trips found {fetched} messages for {len(mailboxes)}")
+    return len(mailboxes) / seconds
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The process's peak resident set (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def drain(settings, store, pushes: list, workers: int, state: Path) -> tuple[float, int, float]:
+    """Burst ``pushes`` at ``workers`` worker processes: (seconds, syncs, peak RSS MB)."""
+    from tests.sync_testkit import process_env
+
+    wanted: dict[int, int] = {}
+    for push in pushes:
+        wanted[push.mailbox_id] = max(wanted.get(push.mailbox_id, 0), push.history_id)
+    processes, ports = start_workers(workers, process_env(settings), state)
+    try:
+        runs_before = sync_run_count(store)
+        started = time.monotonic()
+        publish_all(settings.pubsub.project, settings.pubsub.internal_topic, pushes)
+        wait_for(
+            lambda: synced_up_to(store, wanted) == len(wanted) and handled(ports) >= len(pushes),
+            what=f"the burst to drain with {workers} worker(s)",
+            timeout=900,
+        )
+        seconds = time.monotonic() - started
+        rss = max(peak_rss_mb(process.pid) for process in processes)
+        syncs = sync_run_count(store) - runs_before
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=30)
+    return seconds, syncs, rss
+
+
+def run(args: argparse.Namespace, state: Path, database_url: str) -> str:
+    from applytrack.settings import Settings
+    from applytrack.wiring import store_from_settings
+    from messaging.admin import PubSubNames, bootstrap_pubsub
+    from sandbox import SandboxServer
+
+    rng = random.Random(15)
+    with SandboxServer(quota_units_per_second=250.0) as gmail:
+        settings = Settings.embedded(
+            state,
+            queue_backend="pubsub",
+            pubsub=PubSubNames(project=f"applytrack-scale-{int(time.time())}"),
+            gmail_api_endpoint=gmail.url,
+            oauth_token_uri=f"{gmail.url}/token",
+            gmail_quota_units_per_second=250.0,
+            database_url=database_url,
+            demo=False,
+        )
+        store = store_from_settings(settings)
+        store.database.upgrade()
+        bootstrap_pubsub(settings.pubsub)
+        started = time.monotonic()
+        mailboxes = connect_mailboxes(store, gmail, args.mailboxes, args.pushed)
+        cursors = set_cursors(store, gmail, mailboxes)
+        print(
+            f"{args.mailboxes} mailboxes set up in {time.monotonic() - started:.0f} s",
+            file=sys.stderr,
+        )
+        first_burst = deliver_burst(gmail, mailboxes, rng)
+        bare = bare_round_trips(settings, mailboxes, cursors)
+        one_seconds, one_syncs, one_rss = drain(settings, store, first_burst, 1, state)
+        second_burst = deliver_burst(gmail, mailboxes, rng)
+        two_seconds, two_syncs, two_rss = drain(settings, store, second_burst, 2, state)
+        store.database.dispose()
+    one, two = one_syncs / one_seconds, two_syncs / two_seconds
+    print(
+        f"one worker: {len(first_burst)} pushes, {one_syncs} syncs in {one_seconds:.1f} s; "
+        f"two workers: {len(second_burst)} pushes, {two_syncs} syncs in {two_seconds:.1f} s",
+        file=sys.stderr,
+    )
+    return (
+        f"mailboxes={args.mailboxes} pushed={args.pushed} bare_syncs_per_second={bare:.1f} "
+        f"one_worker_syncs_per_second={one:.1f} two_workers_syncs_per_second={two:.1f} "
+        f"worker_peak_rss_mb={max(one_rss, two_rss):.0f} ratio={one / bare:.2f}"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mailboxes", type=int, default=10_000)
+    parser.add_argument("--pushed", type=int, default=1_000, help="mailboxes the burst reaches")
+    parser.add_argument("--database-url", default=None, help="default: a fresh PostgreSQL schema")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    from sandbox.emulator import PubSubEmulator
+
+    with PubSubEmulator() as emulator, tempfile.TemporaryDirectory() as state:
+        os.environ["PUBSUB_EMULATOR_HOST"] = emulator.host
+        if args.database_url:
+            print(run(args, Path(state), args.database_url))
+        else:
+            with Schema() as database_url:
+                print(run(args, Path(state), database_url))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
