@@ -1,10 +1,14 @@
 """Webhook throughput: verified Gmail pushes per second, as a share of a bare Flask endpoint.
 
-Both apps run under gunicorn with the same workers and threads, one after the other, and take the
-same load from ApacheBench (`ab`, Debian package apache2-utils): N POSTs of a Pub/Sub push body with
-an `Authorization: Bearer` OIDC token signed by a local key whose certificate a local server serves.
+Both apps run under gunicorn with the same workers and threads and take the same load from
+ApacheBench (`ab`, Debian package apache2-utils): N POSTs of a Pub/Sub push body with an
+`Authorization: Bearer` OIDC token signed by a local key whose certificate a local server serves.
 
-    python bench/webhook.py [--requests 4000] [--concurrency 16] [--workers 2] [--threads 4]
+    python bench/webhook.py [--requests 2000] [--rounds 5] [--concurrency 16] [--workers 2]
+                            [--threads 4]
+
+Both servers run at once; the load alternates between them round by round, and the ratio is the
+median of the rounds' ratios.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -112,10 +117,11 @@ def load(port: int, body_file: Path, token: str, requests: int, concurrency: int
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=4000)
+    parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=5, help="paired rounds (median ratio)")
     args = parser.parse_args()
     if not shutil.which("ab"):
         raise SystemExit("ApacheBench (ab) is needed: apt-get install apache2-utils")
@@ -151,24 +157,40 @@ def main() -> int:
             "BENCH_SERVICE_ACCOUNT": SERVICE_ACCOUNT,
             "BENCH_CERTS_URL": certs.url,
         }
-        results = {}
-        for name, app in (
-            ("bare", "bench.webhook_apps:bare_app()"),
-            ("verified", "bench.webhook_apps:verified_app()"),
-        ):
-            process, port = serve(app, env, args.workers, args.threads, Path(state) / f"{name}.log")
-            try:
+        servers = {
+            name: serve(app, env, args.workers, args.threads, Path(state) / f"{name}.log")
+            for name, app in (
+                ("bare", "bench.webhook_apps:bare_app()"),
+                ("verified", "bench.webhook_apps:verified_app()"),
+            )
+        }
+        try:
+            for _, port in servers.values():
                 load(port, body_file, token, 200, args.concurrency)  # warm-up
-                results[name] = load(port, body_file, token, args.requests, args.concurrency)
-            finally:
+            # Pair by pair, so a change in the machine's load hits both apps alike.
+            rounds: dict[str, list[float]] = {name: [] for name in servers}
+            for _ in range(args.rounds):
+                for name, (_, port) in servers.items():
+                    rounds[name].append(
+                        load(port, body_file, token, args.requests, args.concurrency)
+                    )
+        finally:
+            for process, _ in servers.values():
                 process.terminate()
                 process.wait(timeout=30)
     certs.stop()
-    ratio = results["verified"] / results["bare"]
+    pairs = list(zip(rounds["bare"], rounds["verified"], strict=True))
+    ratios = [verified / bare for bare, verified in pairs]
     print(
-        f"bare_rps={results['bare']:.0f} verified_rps={results['verified']:.0f} "
-        f"ratio={ratio:.2f} (target >= 0.80; gunicorn {args.workers}x{args.threads}, "
-        f"ab -c {args.concurrency})"
+        "per round: "
+        + ", ".join(f"{bare:.0f}/{verified:.0f}" for bare, verified in pairs)
+        + " req/s (bare/verified)"
+    )
+    print(
+        f"bare_rps={statistics.median(rounds['bare']):.0f} "
+        f"verified_rps={statistics.median(rounds['verified']):.0f} "
+        f"ratio={statistics.median(ratios):.2f} (median of {args.rounds} paired rounds; "
+        f"target >= 0.80; gunicorn {args.workers}x{args.threads}, ab -c {args.concurrency})"
     )
     return 0
 

@@ -27,7 +27,9 @@ def loads_bounded(raw: bytes | str, *, max_depth: int, max_int_digits: int) -> o
         text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
     except UnicodeDecodeError:
         raise BoundedJsonError("is not UTF-8 text") from None
-    if nesting_depth(text) > max_depth:
+    # Fewer opening brackets than the limit cannot nest deeper than it: skip the scan.
+    openings = text.count("[") + text.count("{")
+    if openings > max_depth and nesting_depth(text) > max_depth:
         raise BoundedJsonError(f"is nested more than {max_depth} levels deep")
 
     def bounded_int(digits: str) -> int:

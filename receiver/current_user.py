@@ -12,6 +12,7 @@ stops loading a user, even though the signed cookie itself is still intact.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from ipaddress import ip_address
 
 from flask import Flask, current_app, redirect, request, session, url_for
@@ -104,6 +105,7 @@ def is_loopback_request() -> bool:
     return _is_loopback(request.remote_addr) and _is_loopback(request.host.rsplit(":", 1)[0])
 
 
+@lru_cache(maxsize=256)  # a server hears from few addresses and is addressed by fewer names
 def _is_loopback(host: str | None) -> bool:
     if not host:
         return False

@@ -52,8 +52,10 @@ def init_app(app: Flask, *, oauth_authorize_url: str) -> None:
     }
 
     def add_security_headers(response: Response) -> Response:
+        present = {name.lower() for name, _ in response.headers.items()}
         for name, value in headers.items():
-            response.headers.setdefault(name, value)
+            if name.lower() not in present:  # one pass over the headers, not one per name
+                response.headers[name] = value
         if not is_loopback_request():  # browsers ignore HSTS over plain HTTP anyway
             response.headers.setdefault(
                 "Strict-Transport-Security", f"max-age={HSTS_MAX_AGE_SECONDS}; includeSubDomains"

@@ -47,6 +47,8 @@ def email_address_problem(address: str) -> str | None:
     local, at, domain = address.rpartition("@")
     if not at or not local or not domain:
         return "is not an email address (like name@example.com)"
+    if address.isascii() and address.isprintable() and " " not in address:
+        return None  # the usual case, decided without a look at each character
     if any(char.isspace() for char in address):
         return "contains a space"
     if any(unicodedata.category(char) in _INVISIBLE_CATEGORIES for char in address):

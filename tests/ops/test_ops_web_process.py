@@ -136,6 +136,8 @@ def web(pubsub_emulator, sandbox: SandboxServer, tmp_path: Path) -> Iterator[Web
         METRICS_TOKEN=METRICS_TOKEN,
         # gunicorn's control socket goes there instead of ~/.gunicorn, shared by every run.
         XDG_RUNTIME_DIR=str(tmp_path),
+        # A push that goes through is logged at DEBUG ("push published"): the log test reads it.
+        LOG_LEVEL="DEBUG",
     )
     web = Web(start_procfile_web(env, tmp_path), settings, mailbox_id, address, metrics_dir)
     try:
@@ -217,7 +219,8 @@ def test_gunicorn_workers_share_their_metrics(web: Web):
     assert sorted(m.history_id for m in published) == sorted(valid)
     assert {(m.mailbox_id, m.reason) for m in published} == {(web.mailbox_id, "push")}
 
-    # The app's own lines are JSON (gunicorn's are its own), carry the mailbox id, and no address.
+    # The app's own lines are JSON (gunicorn's are its own), carry the mailbox id, and no address
+    # (not even at DEBUG, where every push that goes through has its line).
     app_lines = [json.loads(line) for line in web.process.stderr().splitlines() if line[:1] == "{"]
     published_lines = [line for line in app_lines if line["event"] == "push published"]
     assert [line["mailbox_id"] for line in published_lines] == [web.mailbox_id] * len(valid)
