@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+import ahocorasick
+
 from classifier.domains import domain_stem
 from classifier.evidence import known_domain
 from classifier.phrases import fold, lower_same_length
@@ -209,43 +211,77 @@ def _role_words() -> _RoleWords:
 
 
 def _company_from_ats(text: str) -> str | None:
-    links = _ats_links()
-    if not text or not links.hint.search(text):
+    """The company an applicant tracking system's link or address names: the slug after a host
+    that carries it in the path (jobs.lever.co/acme/…), else the label before an ATS domain
+    that is not a shard or a generic one (acme of acme.wd5.myworkdayjobs.com, buriti of
+    buriti.vagas.solides.com.br)."""
+    if not text:
         return None
+    lowered = lower_same_length(text)
     generic = default_rulebook().senders.generic_subdomains
-    for match in links.path.finditer(text):
-        if match.group(1).lower() not in generic:
-            return _title_from_slug(match.group(1).lower())
-    for match in links.subdomain.finditer(text):
-        # The label nearest the ATS that is not a shard ("wd5") or a generic one ("jobs"):
-        # acme of acme.wd5.myworkdayjobs.com, buriti of buriti.vagas.solides.com.br.
-        for label in reversed(match.group(1).lower().split(".")):
-            if label and label not in generic and not _SHARD.fullmatch(label):
-                return _title_from_slug(label)
-    return None
+    in_paths: list[str] = []
+    before_domains: list[str] = []
+    for end, (host, carries_path) in _ats_hosts().iter(lowered):
+        start = end - len(host) + 1
+        if not _ends_host(lowered, end):
+            continue
+        if carries_path:
+            slug = _path_slug(lowered, start, end)
+            if slug and slug not in generic:
+                in_paths.append(slug)
+        elif start > 0 and lowered[start - 1] == ".":
+            label = _company_label(lowered[max(0, start - _HOST_LOOKBACK) : start - 1], generic)
+            if label:
+                before_domains.append(label)
+    found = in_paths or before_domains
+    return _title_from_slug(found[0]) if found else None
 
 
+_HOST_LOOKBACK = 170  # four labels of up to 41 characters and their dots
+_NOT_HOST = re.compile(r"[^a-z0-9.-]")
+_LABEL = re.compile(r"[a-z0-9][a-z0-9-]{0,40}")
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{1,40}")
 _SHARD = re.compile(r"[a-z]{1,4}\d{1,3}")
 
 
-@dataclass(frozen=True)
-class _AtsLinks:
-    hint: re.Pattern[str]  # any ATS domain: the other two are worth running
-    path: re.Pattern[str]  # jobs.lever.co/<company>/...
-    subdomain: re.Pattern[str]  # the labels before an ATS domain: <company>.wd5.myworkdayjobs.com
+def _ends_host(text: str, end: int) -> bool:
+    """A host found ending at ``end`` is not the start of a longer name."""
+    return end + 1 == len(text) or not (text[end + 1].isalnum() or text[end + 1] == "_")
+
+
+def _path_slug(text: str, start: int, end: int) -> str | None:
+    """The first path segment after a host that carries the company in its path."""
+    if start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+        return None
+    if end + 1 >= len(text) or text[end + 1] != "/":
+        return None
+    found = _SLUG.match(text, end + 2)
+    return found.group() if found else None
+
+
+def _company_label(before: str, generic: frozenset[str]) -> str | None:
+    """Of the host labels just before an ATS domain, the nearest that names a company."""
+    labels = _NOT_HOST.split(before)[-1].strip(".").split(".")[-4:]
+    for label in reversed(labels):
+        if _LABEL.fullmatch(label) and label not in generic and not _SHARD.fullmatch(label):
+            return label
+    return None
 
 
 @lru_cache(maxsize=1)
-def _ats_links() -> _AtsLinks:
-    """Where an applicant tracking system's links name the company, from senders.json."""
+def _ats_hosts() -> ahocorasick.Automaton:
+    """One automaton over every ATS domain (value: the domain, False) and every host that carries
+    the company in its path (value: the host, True), from senders.json: one pass over a text
+    finds them all (an expression of a hundred alternatives cost more than the rest of
+    extraction)."""
     senders = default_rulebook().senders
-    domains = _escaped(senders.ats_domains)
-    hosts = _escaped(senders.ats_company_path_hosts)
-    return _AtsLinks(
-        hint=re.compile(domains, re.I),
-        path=re.compile(rf"\b(?:{hosts})/([A-Za-z0-9][A-Za-z0-9-]{{1,40}})", re.I),
-        subdomain=re.compile(rf"\b((?:[a-z0-9][a-z0-9-]{{0,40}}\.){{1,4}})(?:{domains})\b", re.I),
-    )
+    automaton = ahocorasick.Automaton()
+    for domain in senders.ats_domains:
+        automaton.add_word(domain.lower(), (domain.lower(), False))
+    for host in senders.ats_company_path_hosts:
+        automaton.add_word(host.lower(), (host.lower(), True))
+    automaton.make_automaton()
+    return automaton
 
 
 def _escaped(words: tuple[str, ...]) -> str:
