@@ -16,7 +16,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from receiver.api_input import BadInput, day, enum_value
+from receiver.api_input import BadInput, day, enum_value, moment
 from receiver.context import receiver_context
 from receiver.current_user import signed_in_user_id
 from receiver.pipeline_chart import STATUS_LABELS, moves_chart, status_chart
@@ -371,6 +371,7 @@ def _current_values(application: ApplicationView) -> dict[str, str]:
     values["applied_on"] = application.applied_on.isoformat() if application.applied_on else ""
     when = application.next_interview_at
     values["next_interview_at"] = when.strftime(_NEXT_INTERVIEW_FORMAT) if when else ""
+    values["next_interview_utc"] = iso_utc(when) or ""  # local_time.js shows it in local time
     return values
 
 
@@ -382,13 +383,18 @@ def _form_fields(form: Mapping[str, str]) -> dict[str, object]:
             fields[name] = form[name].strip() or None
     if "applied_on" in form:
         fields["applied_on"] = day("applied_on", form["applied_on"].strip())
-    if "next_interview_at" in form:
+    if _INTERVIEW_UTC in form:  # the browser turned its local time into UTC (local_time.js)
+        fields["next_interview_at"] = moment("next_interview_at", form[_INTERVIEW_UTC] or None)
+    elif "next_interview_at" in form:
         fields["next_interview_at"] = _interview_time(form["next_interview_at"].strip())
     return fields
 
 
+_INTERVIEW_UTC = "next_interview_at_utc"
+
+
 def _interview_time(value: str) -> datetime | None:
-    """A ``datetime-local`` value, taken as UTC (the form says so)."""
+    """A ``datetime-local`` value sent without script, taken as UTC (the form then says so)."""
     if not value:
         return None
     try:

@@ -325,3 +325,28 @@ def test_edit_undo_a_status_set_by_hand_and_export(
     header, *rows = exported.splitlines()
     assert "company" in header and "role" in header and "status" in header
     assert [row for row in rows if "Initech" in row and "Platform Engineer" in row]
+
+
+def test_the_next_interview_is_typed_and_shown_in_the_browsers_time_zone(
+    stack: LocalStack, browser: Browser
+) -> None:
+    context = browser.new_context(timezone_id="America/New_York")
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    try:
+        user_id = sign_up(page, stack)
+        record_mail(stack, user_id, [("Initech", Label.INTERVIEWING)])
+        page.goto(stack.web_url)
+        page.get_by_role("row").filter(has_text="Initech").get_by_role("link").click()
+        page.get_by_text("Edit details").click()
+        expect(page.locator('[data-zone-for="edit-next_interview_at"]')).to_have_text("(your time)")
+        page.get_by_label("Next interview").fill("2025-03-10T15:00")  # 3 pm in New York (EDT)
+        page.get_by_role("button", name="Save details").click()
+        expect(page.locator(".small-print")).to_contain_text("Next interview")
+
+        (application,) = stack.store.applications(user_id)
+        assert application.next_interview_at == datetime(2025, 3, 10, 19, 0, tzinfo=UTC)
+        page.get_by_text("Edit details").click()
+        expect(page.get_by_label("Next interview")).to_have_value("2025-03-10T15:00")
+    finally:
+        context.close()

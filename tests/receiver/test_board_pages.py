@@ -254,6 +254,30 @@ def test_editing_every_field_and_bad_edits(app: Flask, store: Store) -> None:
     assert 'value="2025-02-10T15:30"' in page and "Second round with the team." in page
 
 
+def test_the_interview_time_the_browser_sent_in_utc_wins(app: Flask, store: Store) -> None:
+    user_id, client = user_with_client(app, store)
+    seed_mail(store, user_id, [job_email(1, company="Globex", label=Label.APPLIED, thread="t1")])
+    (application_id,) = ids_by_company(store, user_id).values()
+    path = f"/applications/{application_id}/edit"
+    local_and_utc = {
+        "company": "Globex",
+        "next_interview_at": "2025-03-10T15:00",  # what the person typed, in New York
+        "next_interview_at_utc": "2025-03-10T19:00:00.000Z",  # what the page's script sent
+    }
+
+    saved = post(client, path, local_and_utc)
+    cleared = post(client, path, local_and_utc | {"next_interview_at_utc": ""})
+    bad = post(client, path, local_and_utc | {"next_interview_at_utc": "2025-03-10T19:00"})
+
+    assert saved.status_code == 302 and cleared.status_code == 302
+    assert bad.status_code == 400 and "next_interview_at must be" in bad.get_data(as_text=True)
+    (edited,) = store.applications(user_id)
+    assert edited.next_interview_at is None
+    post(client, path, local_and_utc)
+    page = client.get(f"/applications/{application_id}").get_data(as_text=True)
+    assert 'data-utc-value="2025-03-10T19:00:00Z"' in page
+
+
 def test_deleting_asks_first_and_then_the_page_is_gone(app: Flask, store: Store) -> None:
     user_id, client = user_with_client(app, store)
     seed_mail(store, user_id, [job_email(1, company="Globex", label=Label.APPLIED, thread="t1")])
