@@ -95,11 +95,12 @@
 
   function swapWhole(doc) {
     var fresh = doc.querySelector("main");
-    if (!fresh || isEditing(main)) { return; }
+    if (!fresh || isEditing(main)) { return false; }
     var place = focusPlace(main);
     main.innerHTML = fresh.innerHTML;
     rememberAll();
     restoreFocus(main, place);
+    return true;
   }
 
   function sameStructure(doc) {
@@ -116,8 +117,7 @@
     var lists = main.querySelectorAll("[data-live-list][id]");
     var parts = main.querySelectorAll("[data-live-part][id]");
     if ((!lists.length && !parts.length) || !sameStructure(doc)) {
-      swapWhole(doc);
-      return { changes: [], whole: true };
+      return { changes: [], whole: swapWhole(doc) };
     }
     Array.prototype.forEach.call(lists, function (list) {
       updateList(list, doc.getElementById(list.id), changes);
@@ -145,7 +145,9 @@
         marker = next;
         main.setAttribute("data-live-marker", next);
         document.dispatchEvent(new CustomEvent("applytrack:updated"));
-        if (!result.whole && result.changes.length) {
+        if (result.whole) {
+          announce("This page was updated.");  // a section appeared or went: no row to name
+        } else if (result.changes.length) {
           announce("Updated: " + result.changes.slice(0, 5).join("; ") +
             (result.changes.length > 5 ? "; and " + (result.changes.length - 5) + " more." : "."));
         }

@@ -207,6 +207,19 @@ def test_live_updates_change_rows_in_place_keep_focus_and_announce(
     assert companies == ["Acme", "Globex"]  # the sort order chosen stays
 
 
+def test_the_first_application_arriving_is_announced_too(stack: LocalStack, page: Page) -> None:
+    user_id = sign_up(page, stack)
+    page.goto(stack.web_url)
+    expect(page.locator("#application-rows")).to_have_count(0)
+    page.evaluate("window.__not_reloaded = true")
+
+    record_mail(stack, user_id, [("Vandelay", Label.APPLIED)])
+
+    expect(page.get_by_role("row").filter(has_text="Vandelay")).to_contain_text("Applied")
+    expect(page.locator("#live-announcer")).to_have_text("This page was updated.")
+    assert page.evaluate("window.__not_reloaded === true")
+
+
 def test_no_horizontal_scroll_at_390_px_even_with_a_1600_character_name(
     stack: LocalStack, browser: Browser, screenshots: Path
 ) -> None:
