@@ -7,11 +7,11 @@ import os
 import sys
 from collections.abc import Sequence
 
-from applytrack.commands import classify, corrections, db, demo, pubsub, run
+from applytrack.commands import classify, corrections, db, demo, pubsub, run, user
 from applytrack.logs import configure_logging
 from applytrack.settings import SettingsError, log_options
 
-COMMAND_MODULES = (demo, run, db, pubsub, classify, corrections)
+COMMAND_MODULES = (demo, run, db, pubsub, classify, corrections, user)
 
 
 def build_parser() -> argparse.ArgumentParser:

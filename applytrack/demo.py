@@ -7,15 +7,18 @@ the watch, then a burst of follow-up emails every few seconds, and after it a tr
 
 from __future__ import annotations
 
+import json
 import random
 import shutil
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 
 from applytrack.localstack import LocalStack, StackOptions, start_local_stack
+from storage import Plan
 
 DEMO_USER = "jordan.rivera@example.com"
 DEMO_RECIPIENT = "jordan.rivera@gmail.com"  # the address the seeded mail is written to
@@ -37,9 +40,12 @@ class DemoOptions:
 class MailTrickle:
     """Endless new mail for the demo, from the sandbox's generator: applications that move along
     their threads (confirmation, interview, offer or rejection) and, every few emails, ordinary
-    mail (newsletters and the like, now and then one a person has to correct)."""
+    mail (newsletters and the like); and now and then a look-alike from `demo_lookalikes.json`
+    (a research interview, a mock interview, a friend's offer), the kind a person may have to
+    correct."""
 
     ORDINARY_EVERY = 5
+    LOOKALIKE_EVERY = 7
     _SEED_BASE = 1_000_000  # far from the seeded mail's generator seeds: message ids never repeat
 
     def __init__(self, recipient: str, *, seed: int = 0) -> None:
@@ -54,11 +60,24 @@ class MailTrickle:
         seed = self._SEED_BASE + self._count
         if self._count % self.ORDINARY_EVERY == 0:
             (message,) = self._generate(1, seed, job_share=0)
+        elif self._count % self.LOOKALIKE_EVERY == 0:
+            message = self._lookalike(seed)
         else:
             if not self._pending:
                 self._pending.extend(self._generate(3, seed, job_share=1))
             message = self._pending.popleft()
         return message | {"date": now.isoformat()}
+
+    def _lookalike(self, seed: int) -> dict:
+        """The next look-alike, in turn, as a new message."""
+        lookalikes = _lookalikes()
+        written = lookalikes[(self._count // self.LOOKALIKE_EVERY - 1) % len(lookalikes)]
+        return {
+            **written,
+            "to": self._recipient,
+            "messageId": f"<lookalike-{seed}@demo.example>",
+            "labelIds": ["INBOX", "UNREAD"],
+        }
 
     def _generate(self, count: int, seed: int, *, job_share: float) -> list[dict]:
         """Messages from the sandbox's generator (a thread's messages oldest first)."""
@@ -113,7 +132,8 @@ class Demo:
         for message in seeded:
             stack.sandbox.state.deliver(DEMO_MAILBOX, message)
         self.followups = list(demo_followups(now))
-        stack.connect_mailbox(DEMO_USER, DEMO_MAILBOX, display_name="Jordan Rivera")
+        user_id, _ = stack.connect_mailbox(DEMO_USER, DEMO_MAILBOX, display_name="Jordan Rivera")
+        stack.store.set_plan(user_id, Plan.PREMIUM)  # the demo shows the Premium features
         self._say(f"State folder:   {state_dir} (SQLite database and demo keys)")
         self._say(f"Gmail sandbox:  {stack.sandbox.url} ({DEMO_MAILBOX}, {len(seeded)} emails)")
         self._say(f"Dashboard:      {stack.web_url}  (signed in as {DEMO_USER})")
@@ -144,3 +164,10 @@ class Demo:
         """Stop every part."""
         if self.stack is not None:
             self.stack.stop()
+
+
+@lru_cache(maxsize=1)
+def _lookalikes() -> list[dict[str, str]]:
+    """The demo's look-alike emails (data: applytrack/demo_lookalikes.json)."""
+    data = json.loads((Path(__file__).with_name("demo_lookalikes.json")).read_text("utf-8"))
+    return [dict(item) for item in data]

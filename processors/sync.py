@@ -45,7 +45,9 @@ from processors.messages import classifier_input, incoming_email, only_in_cc
 from processors.quota import MailboxQuota, QuotaPolicy
 from storage import (
     NO_MAIL_STATUS,
+    ActionType,
     BatchOutcome,
+    EmailFacts,
     IncomingEmail,
     LeasedMailbox,
     LeaseLost,
@@ -55,8 +57,13 @@ from storage import (
     MailboxView,
     NotFound,
     Recorded,
+    RulePreview,
+    RuleSpec,
     ThreadApplication,
     Tier,
+    decided_by_rule,
+    first_match,
+    rules_read_the_body,
 )
 
 log = logging.getLogger(__name__)
@@ -229,6 +236,14 @@ class SyncStore(Protocol):
 
     def update_sync_progress(self, run_id: int, *, processed: int, total: int | None) -> None:
         """Record how far a long sync has got."""
+        ...
+
+    def filter_rule_specs(self, user_id: int) -> list[RuleSpec]:
+        """The account's Advanced Filters rules in order (none on the Free plan)."""
+        ...
+
+    def apply_filter_rules_to_past(self, user_id: int) -> RulePreview:
+        """Apply the account's rules to its recorded mail (idempotent)."""
         ...
 
 
@@ -563,12 +578,13 @@ class MailboxSyncer:
         chunks = [todo[i : i + WRITE_CHUNK] for i in range(0, len(todo), WRITE_CHUNK)]
         if not chunks and final_cursor is not None:
             chunks = [[]]
+        rules = self._store.filter_rule_specs(run.mailbox.user_id)
         for index, chunk in enumerate(chunks):
             if self._stopping.is_set():
                 raise SyncInterrupted(f"mailbox {run.mailbox.id}: stopped after {run.processed}")
             if run.chunks_written:  # the lease was just taken (or kept) for the first chunk
                 self._keep_lease(run)
-            emails = self._classify_chunk(run, chunk)
+            emails = self._classify_chunk(run, chunk, rules)
             last = index == len(chunks) - 1
             outcome = self._store.apply_sync_batch(
                 run.mailbox.id,
@@ -576,6 +592,9 @@ class MailboxSyncer:
                 emails,
                 new_cursor=final_cursor if last else None,
             )
+            if emails and any(rule.action.type is ActionType.ASSIGN for rule in rules):
+                # An assign rule moves a written email to its application.
+                self._store.apply_filter_rules_to_past(run.mailbox.user_id)
             if self._observer is not None:
                 self._observer.batch_written(emails, outcome)
             run.seen += len(emails)
@@ -598,7 +617,9 @@ class MailboxSyncer:
         if not self._store.acquire_lease(run.mailbox.id, run.owner, ttl_seconds=ttl):
             raise LeaseLost(f"mailbox {run.mailbox.id}: the lease passed to another worker")
 
-    def _classify_chunk(self, run: SyncRun, chunk: Sequence[MessageRef]) -> list[IncomingEmail]:
+    def _classify_chunk(
+        self, run: SyncRun, chunk: Sequence[MessageRef], rules: Sequence[RuleSpec] = ()
+    ) -> list[IncomingEmail]:
         fetched = run.gmail.get_metadata_batch(ref.id for ref in chunk)
         messages = [
             fetched[ref.id]
@@ -613,14 +634,20 @@ class MailboxSyncer:
         emails = []
         for message, context, verdict in zip(messages, contexts, verdicts, strict=True):
             body = None
-            if verdict.needs_review(threshold) or _is_forward(message):
-                # The snippet was not enough: read the body once, classify, and forget it.
+            reads_body = rules_read_the_body(rules)
+            if verdict.needs_review(threshold) or _is_forward(message) or reads_body:
+                # The snippet was not enough (or a rule reads the body): read it once, classify,
+                # and forget it.
                 body = self._fetch_body(run.gmail, message["id"])
                 if body is not None:
                     verdict = self._classifier.classify(
                         classifier_input(message, body, context=context)
                     )
-            emails.append(incoming_email(message, verdict, threshold=threshold, body=body))
+            email = incoming_email(message, verdict, threshold=threshold, body=body)
+            labels = tuple(message.get("labelIds", ()))
+            facts = EmailFacts(email.sender, email.subject, body=body, labels=labels)
+            rule = first_match(rules, facts)  # first match wins over the classifier
+            emails.append(email if rule is None else decided_by_rule(rule, email))
         return emails
 
     def _context(self, run: SyncRun, message: dict[str, Any]) -> MailboxContext:

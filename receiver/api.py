@@ -1,6 +1,7 @@
 """The JSON API under ``/api``: the signed-in user's applications (list, add, edit, delete,
 merge, tracking), corrections of emails, a CSV export, personal API tokens, the Gmail
-integration, and the OpenAPI document that describes all of it (docs/api.md).
+integration, the Premium features (Advanced Filters rules, follow-up drafts, follow-ups due), and
+the OpenAPI document that describes all of it (docs/api.md).
 
 Every bad input is a 400 naming the field, another user's id a 404, a clash a 409; see
 `receiver.api_auth` for who may call and when a write needs the CSRF header.
@@ -19,7 +20,15 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from receiver.api_auth import api_user_id, authenticate
-from receiver.api_input import BadInput, day, enum_value, identifier, json_object, moment
+from receiver.api_input import (
+    BadInput,
+    day,
+    enum_value,
+    identifier,
+    json_object,
+    moment,
+    whole_number,
+)
 from receiver.context import receiver_context
 from receiver.errors import json_error
 from receiver.serialize import (
@@ -28,19 +37,29 @@ from receiver.serialize import (
     application_json,
     correction_outcome_json,
     integration_json,
+    iso_utc,
 )
 from storage import (
     ApplicationQuery,
     ChangeConflict,
     CorrectionKind,
     CorrectionRequest,
+    FilterRuleView,
+    FollowUpDays,
+    FollowUpDraft,
+    FollowUpDue,
     InvalidChange,
     Label,
     NotFound,
+    Plan,
+    RulePreview,
     Status,
     Store,
     Tracking,
+    parse_rule,
+    rule_json,
 )
+from storage.follow_ups import languages
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 bp.before_request(authenticate)
@@ -62,6 +81,10 @@ CSV_COLUMNS = (
 )
 _DATE_FIELDS = {"applied_on": day, "next_interview_at": moment}
 _SPREADSHEET_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_IMPORT_DEPTH = 6  # {rules: [{conditions: [{...}]}]}
+_MAX_FOLLOW_UP_DAYS = 365
+ADVANCED_FILTERS = "Advanced Filters"
+EMAIL_TEMPLATES = "Email Templates"
 
 View = Callable[..., Response | tuple[Response, int]]
 
@@ -234,6 +257,146 @@ def show_change_marker() -> Response | tuple[Response, int]:
     return response
 
 
+def premium_only(feature: str) -> Callable[[View], View]:
+    """Answer 403 with a sentence to a Free account calling a Premium feature's endpoint."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def gated(*args: Any, **kwargs: Any) -> Response | tuple[Response, int]:
+            if _store().plan_of(api_user_id()) is not Plan.PREMIUM:
+                return json_error(
+                    403,
+                    f"{feature} is a Premium feature and your account is on the Free plan; "
+                    "ask the operator to move it to Premium.",
+                )
+            return view(*args, **kwargs)
+
+        return gated
+
+    return decorate
+
+
+@bp.post("/rules")
+@premium_only(ADVANCED_FILTERS)
+@answers_errors
+def add_rule() -> Response | tuple[Response, int]:
+    """Save a rule after the others (201); it is applied to past mail of the last 90 days."""
+    view = _store().add_filter_rule(api_user_id(), parse_rule(json_object()))
+    response = jsonify(_rule_json(view))
+    response.status_code = 201
+    response.headers["Location"] = url_for(".show_rule", rule_id=view.id)
+    return response
+
+
+@bp.get("/rules")
+@premium_only(ADVANCED_FILTERS)
+@answers_errors
+def list_rules() -> Response | tuple[Response, int]:
+    """The user's rules in the order they run (first match wins)."""
+    return jsonify([_rule_json(view) for view in _store().filter_rules(api_user_id())])
+
+
+@bp.get("/rules/<int:rule_id>")
+@premium_only(ADVANCED_FILTERS)
+@answers_errors
+def show_rule(rule_id: int) -> Response | tuple[Response, int]:
+    """One rule; another user's rule is a 404."""
+    return jsonify(_rule_json(_store().filter_rule(api_user_id(), rule_id)))
+
+
+@bp.patch("/rules/<int:rule_id>")
+@premium_only(ADVANCED_FILTERS)
+@answers_errors
+def edit_rule(rule_id: int) -> Response | tuple[Response, int]:
+    """Change any of name, match, conditions, action, and ``position`` (1 runs first)."""
+    body = json_object()
+    position = body.pop("position", None)
+    user_id, store = api_user_id(), _store()
+    current = rule_json(store.filter_rule(user_id, rule_id).rule)
+    place = None if position is None else whole_number("position", position, low=1, high=10_000)
+    view = store.edit_filter_rule(user_id, rule_id, parse_rule(current | body), position=place)
+    return jsonify(_rule_json(view))
+
+
+@bp.delete("/rules/<int:rule_id>")
+@premium_only(ADVANCED_FILTERS)
+@answers_errors
+def delete_rule(rule_id: int) -> Response | tuple[Response, int]:
+    """Delete a rule (204); what it already did to past mail stays."""
+    _store().delete_filter_rule(api_user_id(), rule_id)
+    return Response(status=204)
+
+
+@bp.post("/rules/preview")
+@premium_only(ADVANCED_FILTERS)
+@answers_errors
+def preview_rule() -> Response | tuple[Response, int]:
+    """What saving this rule would do to the recorded job mail of the last 90 days."""
+    preview = _store().preview_filter_rule(api_user_id(), parse_rule(json_object()))
+    return jsonify(_preview_json(preview))
+
+
+@bp.post("/rules/order")
+@premium_only(ADVANCED_FILTERS)
+@answers_errors
+def reorder_rules() -> Response | tuple[Response, int]:
+    """``{ids: [...]}``: every rule id once, in the order they should run."""
+    ids = json_object().get("ids")
+    if not isinstance(ids, list) or not all(
+        isinstance(rule_id, int) and not isinstance(rule_id, bool) for rule_id in ids
+    ):
+        raise BadInput("ids", "ids must list each of your rules' ids exactly once.")
+    views = _store().reorder_filter_rules(api_user_id(), ids)
+    return jsonify([_rule_json(view) for view in views])
+
+
+@bp.get("/rules/export")
+@premium_only(ADVANCED_FILTERS)
+@answers_errors
+def export_rules() -> Response | tuple[Response, int]:
+    """The user's rules as ``{rules: [...]}``, what ``POST /api/rules/import`` reads."""
+    response = jsonify(rules=_store().export_filter_rules(api_user_id()))
+    response.headers["Content-Disposition"] = 'attachment; filename="applytrack-rules.json"'
+    return response
+
+
+@bp.post("/rules/import")
+@premium_only(ADVANCED_FILTERS)
+@answers_errors
+def import_rules() -> Response | tuple[Response, int]:
+    """Add exported rules after the user's own (all or none): 200 with every rule."""
+    rules = json_object(max_depth=_IMPORT_DEPTH).get("rules")
+    if not isinstance(rules, list):
+        raise BadInput("rules", "rules must be a list of rules, as the export writes them.")
+    views = _store().import_filter_rules(api_user_id(), rules)
+    return jsonify([_rule_json(view) for view in views])
+
+
+@bp.get("/applications/<int:application_id>/follow-ups")
+@premium_only(EMAIL_TEMPLATES)
+@answers_errors
+def follow_up_drafts(application_id: int) -> Response | tuple[Response, int]:
+    """Follow-up drafts for the application's state, in its email's language (or
+    ``language``); nothing is sent."""
+    language = request.args.get("language") or None
+    if language is not None and language not in languages():
+        raise BadInput("language", f"language must be one of {', '.join(languages())}.")
+    drafts = _store().follow_up_drafts(
+        api_user_id(), application_id, language=language, days=_follow_up_days()
+    )
+    return jsonify([_draft_json(draft) for draft in drafts])
+
+
+@bp.get("/follow-ups/due")
+@premium_only(EMAIL_TEMPLATES)
+@answers_errors
+def follow_ups_due() -> Response | tuple[Response, int]:
+    """Applications with no answer for N days (7 after applying, 5 after an interview),
+    newest first."""
+    due = _store().follow_ups_due(api_user_id(), _follow_up_days())
+    return jsonify([_due_json(item) for item in due])
+
+
 @bp.get("/openapi.json")
 def openapi_document() -> Response | tuple[Response, int]:
     """The OpenAPI 3.1 document of this API (public: it holds no data)."""
@@ -299,6 +462,73 @@ def _correction(body: dict[str, Any]) -> CorrectionRequest:
     if kind is CorrectionKind.APPLICATION:
         return CorrectionRequest(kind, said, application_id)
     return CorrectionRequest(kind, said)
+
+
+def _follow_up_days() -> FollowUpDays:
+    args, default = request.args, FollowUpDays()
+    return FollowUpDays(
+        after_applied=whole_number(
+            "days_after_applied",
+            args.get("days_after_applied", default.after_applied),
+            low=1,
+            high=_MAX_FOLLOW_UP_DAYS,
+        ),
+        after_interview=whole_number(
+            "days_after_interview",
+            args.get("days_after_interview", default.after_interview),
+            low=1,
+            high=_MAX_FOLLOW_UP_DAYS,
+        ),
+    )
+
+
+def _rule_json(view: FilterRuleView) -> dict[str, Any]:
+    return {
+        "id": view.id,
+        "position": view.position,
+        **rule_json(view.rule),
+        "created_at": iso_utc(view.created_at),
+        "updated_at": iso_utc(view.updated_at),
+    }
+
+
+def _preview_json(preview: RulePreview) -> dict[str, Any]:
+    return {
+        "matches": [
+            {
+                "email_id": match.email_id,
+                "sender": match.sender,
+                "subject": match.subject,
+                "date": iso_utc(match.date),
+                "application_id": match.application_id,
+                "status_before": None if match.status_before is None else match.status_before.value,
+                "status_after": None if match.status_after is None else match.status_after.value,
+            }
+            for match in preview.matches
+        ],
+        "applications_changed": preview.applications_changed,
+    }
+
+
+def _draft_json(draft: FollowUpDraft) -> dict[str, Any]:
+    return {
+        "kind": draft.kind,
+        "subject": draft.subject,
+        "body": draft.body,
+        "compose_url": draft.compose_url,
+        "language": draft.language,
+    }
+
+
+def _due_json(item: FollowUpDue) -> dict[str, Any]:
+    return {
+        "application_id": item.application_id,
+        "company": item.company,
+        "role": item.role,
+        "status": item.status.value,
+        "waiting_since": iso_utc(item.waiting_since),
+        "days_waiting": item.days_waiting,
+    }
 
 
 def _csv_cell(value: object) -> str:

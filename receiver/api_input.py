@@ -24,11 +24,11 @@ class BadInput(ValueError):
         self.field = field
 
 
-def json_object() -> dict[str, Any]:
-    """The request body as a JSON object."""
+def json_object(*, max_depth: int = _MAX_DEPTH) -> dict[str, Any]:
+    """The request body as a JSON object, nested at most ``max_depth`` deep."""
     try:
         body = loads_bounded(
-            request.get_data(), max_depth=_MAX_DEPTH, max_int_digits=_MAX_INT_DIGITS
+            request.get_data(), max_depth=max_depth, max_int_digits=_MAX_INT_DIGITS
         )
     except BoundedJsonError as error:
         raise BadInput("body", f"The request body {error}: send one JSON object.") from None
@@ -78,3 +78,12 @@ def moment(field: str, value: object) -> datetime | None:
     raise BadInput(
         field, f"{field} must be a date and time with its time zone, like 2025-03-01T14:30:00Z."
     )
+
+
+def whole_number(field: str, value: object, *, low: int, high: int) -> int:
+    """``value`` (a number, or its digits in a query string) as an integer in [low, high]."""
+    if isinstance(value, str) and value.isdigit() and len(value) <= _MAX_INT_DIGITS:
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise BadInput(field, f"{field} must be a whole number from {low} to {high}.")
+    return value

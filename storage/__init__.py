@@ -21,6 +21,24 @@ from storage.errors import (
     NotFound,
     StorageError,
 )
+from storage.filter_rules import (
+    FilterRuleView,
+    RuleMatchView,
+    RulePreview,
+    decided_by_rule,
+    rules_read_the_body,
+)
+from storage.filters import (
+    ActionType,
+    EmailFacts,
+    RuleAction,
+    RuleSpec,
+    first_match,
+    parse_rule,
+    rule_json,
+)
+from storage.follow_ups import FollowUpDays, FollowUpDraft, FollowUpDue
+from storage.plans import Plan
 from storage.rotation import reencrypt_fields
 from storage.store import Store
 from storage.views import (
@@ -53,6 +71,7 @@ from storage.views import (
 
 __all__ = [
     "NO_MAIL_STATUS",
+    "ActionType",
     "ActivityEntry",
     "ApiTokenView",
     "ApplicationDetail",
@@ -66,10 +85,15 @@ __all__ = [
     "CorrectionRequest",
     "CorrectionView",
     "Database",
+    "EmailFacts",
     "EmailRef",
     "EventCause",
     "EventView",
     "FieldCipher",
+    "FilterRuleView",
+    "FollowUpDays",
+    "FollowUpDraft",
+    "FollowUpDue",
     "IncomingEmail",
     "IntegrationView",
     "InvalidChange",
@@ -84,9 +108,14 @@ __all__ = [
     "MailboxView",
     "NewApiToken",
     "NotFound",
+    "Plan",
     "Recorded",
     "ReviewEmailView",
     "ReviewState",
+    "RuleAction",
+    "RuleMatchView",
+    "RulePreview",
+    "RuleSpec",
     "Status",
     "StorageError",
     "Store",
@@ -95,5 +124,10 @@ __all__ = [
     "Tier",
     "Tracking",
     "UserView",
+    "decided_by_rule",
+    "first_match",
+    "parse_rule",
     "reencrypt_fields",
+    "rule_json",
+    "rules_read_the_body",
 ]

@@ -65,6 +65,8 @@ class User(Base):
     # Raised on sign-out and on a password change: a session cookie with an older one is void.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    # "free" or "premium" (`storage.plans.Plan`): set by the operator, gates the Premium features.
+    plan: Mapped[str] = mapped_column(String(16), default="free", server_default="free")
 
 
 class Mailbox(Base):
@@ -264,3 +266,22 @@ class SyncRun(Base):
     processed: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class FilterRule(Base):
+    """One of a user's Advanced Filters rules (`storage.filters`), kept in the user's order.
+
+    Its name and conditions name senders and subjects, so they are encrypted (JSON inside).
+    """
+
+    __tablename__ = "filter_rules"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name_enc: Mapped[str] = mapped_column(Text)
+    match: Mapped[str] = mapped_column(String(8))
+    conditions_enc: Mapped[str] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(Text)  # JSON {type, status?, application_id?}
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)

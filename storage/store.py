@@ -8,7 +8,10 @@ from storage.api_tokens import ApiTokens
 from storage.applications import Applications
 from storage.board import Board
 from storage.corrections import Corrections
+from storage.filter_rules import FilterRules
+from storage.follow_ups import FollowUps
 from storage.leases import Leases
+from storage.plans import Plans
 from storage.reviews import Reviews
 from storage.sync_batches import SyncBatches
 from storage.sync_runs import SyncRuns
@@ -17,6 +20,9 @@ from storage.sync_runs import SyncRuns
 class Store(
     Applications,
     Corrections,
+    FilterRules,
+    FollowUps,
+    Plans,
     ApiTokens,
     AccountLifecycle,
     Accounts,

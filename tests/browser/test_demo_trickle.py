@@ -26,7 +26,12 @@ def test_the_trickle_mixes_moving_applications_with_ordinary_mail() -> None:
     assert all(message["date"] == now.isoformat() for message in messages)
     assert len({message["messageId"] for message in messages}) == 20
     ordinary = [m for m in messages if m["messageId"].endswith("@mail.example.com>")]
-    assert len(ordinary) == 4  # one in five; the rest is job mail
+    lookalikes = [m for m in messages if m["messageId"].endswith("@demo.example>")]
+    assert len(ordinary) == 4  # one in five
+    assert [m["subject"] for m in lookalikes] == [  # the 7th and the 14th; the rest is job mail
+        "Invitation: 30-minute interview about your banking app",
+        "Your mock interview is confirmed for Thursday",
+    ]
     assert any("headers" in message for message in messages)  # a thread that moves on
     waits = [trickle.wait_seconds((20.0, 40.0)) for _ in range(50)]
     assert all(20.0 <= wait <= 40.0 for wait in waits)
