@@ -3,7 +3,6 @@ the training kit reads; `applytrack train --include-corrections FILE` takes them
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 from datetime import UTC, datetime
@@ -23,6 +22,7 @@ from storage import (
     Store,
     Tier,
 )
+from tests.applytrack.cli_testkit import set_cli_environment
 from training.datasets import read_labelled_jsonl
 from training.run import corrections_group
 
@@ -36,18 +36,7 @@ FINGERPRINT_KEY = os.urandom(32)
 def corrected_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
     """A database with one corrected newsletter, and the environment that names it."""
     url = f"sqlite:///{tmp_path / 'corrections.db'}"
-    values = {
-        "DATABASE_URL": url,
-        "APPLYTRACK_ENCRYPTION_KEYS": f"k1:{base64.b64encode(KEY).decode()}",
-        "APPLYTRACK_ACTIVE_KEY_ID": "k1",
-        "APPLYTRACK_FINGERPRINT_KEY": base64.b64encode(FINGERPRINT_KEY).decode(),
-        "APPLYTRACK_SECRET_KEY": "test",
-        "GOOGLE_OAUTH_CLIENT_ID": "test",
-        "GOOGLE_OAUTH_CLIENT_SECRET": "test",
-        "APPLYTRACK_QUEUE": "inprocess",
-    }
-    for name, value in values.items():
-        monkeypatch.setenv(name, value)
+    set_cli_environment(monkeypatch, url, {"k1": KEY}, "k1", FINGERPRINT_KEY)
     database = Database(url)
     database.upgrade()
     store = Store(database, FieldCipher({"k1": KEY}, "k1", FINGERPRINT_KEY))

@@ -5,13 +5,13 @@ it stops, says so and changes nothing), and `find-account`, an operator's lookup
 from __future__ import annotations
 
 import argparse
-import base64
 import os
 
 import pytest
 
 from applytrack.commands import db
 from storage import Database, FieldCipher, Store
+from tests.applytrack.cli_testkit import cli_settings
 from tests.storage.test_storage_address_migration import (
     ACCOUNT,
     BEFORE,
@@ -24,17 +24,7 @@ pytestmark = pytest.mark.unit
 
 KEYS = {"k1": os.urandom(32)}
 FINGERPRINT_KEY = os.urandom(32)
-SETTINGS = {
-    "APPLYTRACK_ENCRYPTION_KEYS": ",".join(
-        f"{key_id}:{base64.b64encode(key).decode()}" for key_id, key in KEYS.items()
-    ),
-    "APPLYTRACK_ACTIVE_KEY_ID": "k1",
-    "APPLYTRACK_FINGERPRINT_KEY": base64.b64encode(FINGERPRINT_KEY).decode(),
-    "APPLYTRACK_SECRET_KEY": "test",
-    "GOOGLE_OAUTH_CLIENT_ID": "test",
-    "GOOGLE_OAUTH_CLIENT_SECRET": "test",
-    "APPLYTRACK_QUEUE": "inprocess",
-}
+SETTINGS = cli_settings(KEYS, "k1", FINGERPRINT_KEY)
 
 
 def _parse(*argv: str) -> argparse.Namespace:

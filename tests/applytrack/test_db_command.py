@@ -4,7 +4,6 @@ encrypted field to the active key, with a worker writing meanwhile."""
 from __future__ import annotations
 
 import argparse
-import base64
 import os
 import threading
 from datetime import UTC, datetime, timedelta
@@ -14,6 +13,7 @@ from sqlalchemy import create_engine, inspect, text
 
 from applytrack.commands import db
 from storage import Database, FieldCipher, IncomingEmail, Label, Store, Tier
+from tests.applytrack.cli_testkit import set_cli_environment
 
 pytestmark = pytest.mark.unit
 
@@ -72,19 +72,7 @@ def _email(number: int, label: Label = Label.APPLIED) -> IncomingEmail:
 
 
 def _environment(monkeypatch: pytest.MonkeyPatch, url: str, keys: dict[str, bytes]) -> None:
-    encoded = ",".join(f"{key_id}:{base64.b64encode(key).decode()}" for key_id, key in keys.items())
-    values = {
-        "DATABASE_URL": url,
-        "APPLYTRACK_ENCRYPTION_KEYS": encoded,
-        "APPLYTRACK_ACTIVE_KEY_ID": "k2",
-        "APPLYTRACK_FINGERPRINT_KEY": base64.b64encode(FINGERPRINT_KEY).decode(),
-        "APPLYTRACK_SECRET_KEY": "test",
-        "GOOGLE_OAUTH_CLIENT_ID": "test",
-        "GOOGLE_OAUTH_CLIENT_SECRET": "test",
-        "APPLYTRACK_QUEUE": "inprocess",
-    }
-    for name, value in values.items():
-        monkeypatch.setenv(name, value)
+    set_cli_environment(monkeypatch, url, keys, "k2", FINGERPRINT_KEY)
 
 
 FINGERPRINT_KEY = os.urandom(32)

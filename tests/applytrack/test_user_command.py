@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import os
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import pytest
 
 from applytrack.cli import main
 from storage import Database, FieldCipher, Plan, Store
+from tests.applytrack.cli_testkit import set_cli_environment
 
 pytestmark = pytest.mark.unit
 
@@ -21,18 +21,7 @@ FINGERPRINT_KEY = os.urandom(32)
 def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
     """A database with one account, and the environment that names it."""
     url = f"sqlite:///{tmp_path / 'plans.db'}"
-    values = {
-        "DATABASE_URL": url,
-        "APPLYTRACK_ENCRYPTION_KEYS": f"k1:{base64.b64encode(KEY).decode()}",
-        "APPLYTRACK_ACTIVE_KEY_ID": "k1",
-        "APPLYTRACK_FINGERPRINT_KEY": base64.b64encode(FINGERPRINT_KEY).decode(),
-        "APPLYTRACK_SECRET_KEY": "test",
-        "GOOGLE_OAUTH_CLIENT_ID": "test",
-        "GOOGLE_OAUTH_CLIENT_SECRET": "test",
-        "APPLYTRACK_QUEUE": "inprocess",
-    }
-    for name, value in values.items():
-        monkeypatch.setenv(name, value)
+    set_cli_environment(monkeypatch, url, {"k1": KEY}, "k1", FINGERPRINT_KEY)
     database = Database(url)
     database.upgrade()
     store = Store(database, FieldCipher({"k1": KEY}, "k1", FINGERPRINT_KEY))
