@@ -36,23 +36,22 @@ from receiver.serialize import (
     application_detail_json,
     application_json,
     correction_outcome_json,
+    filter_rule_json,
+    follow_up_draft_json,
+    follow_up_due_json,
     integration_json,
-    iso_utc,
+    rule_preview_json,
 )
 from storage import (
     ApplicationQuery,
     ChangeConflict,
     CorrectionKind,
     CorrectionRequest,
-    FilterRuleView,
     FollowUpDays,
-    FollowUpDraft,
-    FollowUpDue,
     InvalidChange,
     Label,
     NotFound,
     Plan,
-    RulePreview,
     Status,
     Store,
     Tracking,
@@ -282,7 +281,7 @@ def premium_only(feature: str) -> Callable[[View], View]:
 def add_rule() -> Response | tuple[Response, int]:
     """Save a rule after the others (201); it is applied to past mail of the last 90 days."""
     view = _store().add_filter_rule(api_user_id(), parse_rule(json_object()))
-    response = jsonify(_rule_json(view))
+    response = jsonify(filter_rule_json(view))
     response.status_code = 201
     response.headers["Location"] = url_for(".show_rule", rule_id=view.id)
     return response
@@ -293,7 +292,7 @@ def add_rule() -> Response | tuple[Response, int]:
 @answers_errors
 def list_rules() -> Response | tuple[Response, int]:
     """The user's rules in the order they run (first match wins)."""
-    return jsonify([_rule_json(view) for view in _store().filter_rules(api_user_id())])
+    return jsonify([filter_rule_json(view) for view in _store().filter_rules(api_user_id())])
 
 
 @bp.get("/rules/<int:rule_id>")
@@ -301,7 +300,7 @@ def list_rules() -> Response | tuple[Response, int]:
 @answers_errors
 def show_rule(rule_id: int) -> Response | tuple[Response, int]:
     """One rule; another user's rule is a 404."""
-    return jsonify(_rule_json(_store().filter_rule(api_user_id(), rule_id)))
+    return jsonify(filter_rule_json(_store().filter_rule(api_user_id(), rule_id)))
 
 
 @bp.patch("/rules/<int:rule_id>")
@@ -315,7 +314,7 @@ def edit_rule(rule_id: int) -> Response | tuple[Response, int]:
     current = rule_json(store.filter_rule(user_id, rule_id).rule)
     place = None if position is None else whole_number("position", position, low=1, high=10_000)
     view = store.edit_filter_rule(user_id, rule_id, parse_rule(current | body), position=place)
-    return jsonify(_rule_json(view))
+    return jsonify(filter_rule_json(view))
 
 
 @bp.delete("/rules/<int:rule_id>")
@@ -333,7 +332,7 @@ def delete_rule(rule_id: int) -> Response | tuple[Response, int]:
 def preview_rule() -> Response | tuple[Response, int]:
     """What saving this rule would do to the recorded job mail of the last 90 days."""
     preview = _store().preview_filter_rule(api_user_id(), parse_rule(json_object()))
-    return jsonify(_preview_json(preview))
+    return jsonify(rule_preview_json(preview))
 
 
 @bp.post("/rules/order")
@@ -347,7 +346,7 @@ def reorder_rules() -> Response | tuple[Response, int]:
     ):
         raise BadInput("ids", "ids must list each of your rules' ids exactly once.")
     views = _store().reorder_filter_rules(api_user_id(), ids)
-    return jsonify([_rule_json(view) for view in views])
+    return jsonify([filter_rule_json(view) for view in views])
 
 
 @bp.get("/rules/export")
@@ -369,7 +368,7 @@ def import_rules() -> Response | tuple[Response, int]:
     if not isinstance(rules, list):
         raise BadInput("rules", "rules must be a list of rules, as the export writes them.")
     views = _store().import_filter_rules(api_user_id(), rules)
-    return jsonify([_rule_json(view) for view in views])
+    return jsonify([filter_rule_json(view) for view in views])
 
 
 @bp.get("/applications/<int:application_id>/follow-ups")
@@ -384,7 +383,7 @@ def follow_up_drafts(application_id: int) -> Response | tuple[Response, int]:
     drafts = _store().follow_up_drafts(
         api_user_id(), application_id, language=language, days=_follow_up_days()
     )
-    return jsonify([_draft_json(draft) for draft in drafts])
+    return jsonify([follow_up_draft_json(draft) for draft in drafts])
 
 
 @bp.get("/follow-ups/due")
@@ -394,7 +393,7 @@ def follow_ups_due() -> Response | tuple[Response, int]:
     """Applications with no answer for N days (7 after applying, 5 after an interview),
     newest first."""
     due = _store().follow_ups_due(api_user_id(), _follow_up_days())
-    return jsonify([_due_json(item) for item in due])
+    return jsonify([follow_up_due_json(item) for item in due])
 
 
 @bp.get("/openapi.json")
@@ -480,55 +479,6 @@ def _follow_up_days() -> FollowUpDays:
             high=_MAX_FOLLOW_UP_DAYS,
         ),
     )
-
-
-def _rule_json(view: FilterRuleView) -> dict[str, Any]:
-    return {
-        "id": view.id,
-        "position": view.position,
-        **rule_json(view.rule),
-        "created_at": iso_utc(view.created_at),
-        "updated_at": iso_utc(view.updated_at),
-    }
-
-
-def _preview_json(preview: RulePreview) -> dict[str, Any]:
-    return {
-        "matches": [
-            {
-                "email_id": match.email_id,
-                "sender": match.sender,
-                "subject": match.subject,
-                "date": iso_utc(match.date),
-                "application_id": match.application_id,
-                "status_before": None if match.status_before is None else match.status_before.value,
-                "status_after": None if match.status_after is None else match.status_after.value,
-            }
-            for match in preview.matches
-        ],
-        "applications_changed": preview.applications_changed,
-    }
-
-
-def _draft_json(draft: FollowUpDraft) -> dict[str, Any]:
-    return {
-        "kind": draft.kind,
-        "subject": draft.subject,
-        "body": draft.body,
-        "compose_url": draft.compose_url,
-        "language": draft.language,
-    }
-
-
-def _due_json(item: FollowUpDue) -> dict[str, Any]:
-    return {
-        "application_id": item.application_id,
-        "company": item.company,
-        "role": item.role,
-        "status": item.status.value,
-        "waiting_since": iso_utc(item.waiting_since),
-        "days_waiting": item.days_waiting,
-    }
 
 
 def _csv_cell(value: object) -> str:

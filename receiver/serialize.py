@@ -14,7 +14,12 @@ from storage import (
     CorrectionView,
     EmailRef,
     EventView,
+    FilterRuleView,
+    FollowUpDraft,
+    FollowUpDue,
     IntegrationView,
+    RulePreview,
+    rule_json,
 )
 
 
@@ -148,4 +153,57 @@ def integration_json(integration: IntegrationView) -> dict[str, Any]:
         "threads_monitored": integration.threads_monitored,
         "history_cursor": str(cursor) if cursor is not None else None,
         "watch_expiration": iso_utc(integration.watch_expiration),
+    }
+
+
+def filter_rule_json(view: FilterRuleView) -> dict[str, Any]:
+    """A saved Advanced Filters rule, with its place in the order."""
+    return {
+        "id": view.id,
+        "position": view.position,
+        **rule_json(view.rule),
+        "created_at": iso_utc(view.created_at),
+        "updated_at": iso_utc(view.updated_at),
+    }
+
+
+def rule_preview_json(preview: RulePreview) -> dict[str, Any]:
+    """What `POST /api/rules/preview` found: the matching emails and the applications changed."""
+    return {
+        "matches": [
+            {
+                "email_id": match.email_id,
+                "sender": match.sender,
+                "subject": match.subject,
+                "date": iso_utc(match.date),
+                "application_id": match.application_id,
+                "status_before": None if match.status_before is None else match.status_before.value,
+                "status_after": None if match.status_after is None else match.status_after.value,
+            }
+            for match in preview.matches
+        ],
+        "applications_changed": preview.applications_changed,
+    }
+
+
+def follow_up_draft_json(draft: FollowUpDraft) -> dict[str, Any]:
+    """A follow-up draft (nothing is sent: `compose_url` opens Gmail's compose window)."""
+    return {
+        "kind": draft.kind,
+        "subject": draft.subject,
+        "body": draft.body,
+        "compose_url": draft.compose_url,
+        "language": draft.language,
+    }
+
+
+def follow_up_due_json(item: FollowUpDue) -> dict[str, Any]:
+    """An application waiting for an answer long enough for a follow-up."""
+    return {
+        "application_id": item.application_id,
+        "company": item.company,
+        "role": item.role,
+        "status": item.status.value,
+        "waiting_since": iso_utc(item.waiting_since),
+        "days_waiting": item.days_waiting,
     }
