@@ -128,6 +128,13 @@ def test_two_workers_share_one_subscription_without_duplicates(
             )
 
         wait_until(all_synced, what="every mailbox to be fully synced", timeout=120)
+        # A worker counts a message's outcome after its sync has committed: the database can be
+        # complete a moment before the last count reaches the metrics.
+        wait_until(
+            lambda: sum(worker_outcomes(w)["synced"] for w in workers) >= len(mailboxes),
+            what="the workers to count their syncs",
+            timeout=15,
+        )
         outcomes = [worker_outcomes(worker) for worker in workers]
         for worker in workers:
             assert worker.stop(timeout=15) == 0, worker.stderr()
