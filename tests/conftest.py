@@ -3,7 +3,10 @@ for the whole run, settings and a store on the test's database, a clock the test
 
 from __future__ import annotations
 
+import logging
 import os
+import sys
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +27,19 @@ from tests.sync_testkit import (
     FakeClock,
     settings_for,
 )
+
+
+@pytest.fixture(autouse=True)
+def restored_logging() -> Iterator[None]:
+    """A command under test configures logging for its process (handlers on the root logger,
+    exception hooks); put the test run's own back so later tests never write to a closed stream."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    hooks = sys.excepthook, threading.excepthook
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    sys.excepthook, threading.excepthook = hooks
 
 
 @pytest.fixture(scope="session")
