@@ -21,7 +21,9 @@ class MalformedMessage(ValueError):
     """A queue message that is not a valid `MailboxChanged`."""
 
 
-REASONS = frozenset({"push", "poll", "sync_now", "initial", "resync", "renewal", "sweep"})
+REASONS = frozenset(
+    {"push", "poll", "sync_now", "initial", "resync", "renewal", "sweep", "deep_scan"}
+)
 
 
 @dataclass(frozen=True)

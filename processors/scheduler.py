@@ -3,6 +3,8 @@
 The sweep is the safety net under the queue: every `Schedule.behind_sweep_seconds` it asks the
 database for active mailboxes whose wanted history id is ahead of the cursor and enqueues a sync
 for each one no worker holds a lease on (its worker died, its sync failed, its message was lost).
+It does the same for a deeper historical scan that is running with no lease on its mailbox, so a
+scan whose worker died goes on from where it stopped.
 """
 
 from __future__ import annotations
@@ -42,6 +44,10 @@ class SchedulerStore(MailboxLister, Protocol):
 
     def behind_mailboxes(self) -> list[BehindMailbox]:
         """Active mailboxes whose wanted history id is ahead of the cursor."""
+        ...
+
+    def deep_scans_to_resume(self) -> list[int]:
+        """Active mailboxes with a running deeper scan and no live lease."""
         ...
 
 
@@ -134,18 +140,26 @@ class Scheduler:
     def sweep(
         self, now: datetime | None = None, *, already: set[int] | None = None
     ) -> list[MailboxChanged]:
-        """Enqueue a sync of every mailbox behind its wanted id with no live lease (except those
-        in ``already``, just enqueued for another reason)."""
+        """Enqueue a sync of every mailbox behind its wanted id with no live lease, and the
+        deeper scan of every mailbox whose scan is running unleased (except those in
+        ``already``, just enqueued for another reason: any pass goes on with a running scan)."""
         now = now or datetime.now(UTC)
         self._last_sweep = now
         behind = self.store.behind_mailboxes()
         backlog = self._backlog.update(behind, now)
         if self.observer is not None:
             self.observer.backlog_seen(backlog)
-        return [
+        skip = set(already or ())
+        published = [
             self._publish(MailboxChanged(m.mailbox_id, m.wanted_history_id, "sweep"), now)
             for m in behind
-            if not m.leased and m.mailbox_id not in (already or set())
+            if not m.leased and m.mailbox_id not in skip
+        ]
+        skip.update(message.mailbox_id for message in published)
+        return published + [
+            self._publish(MailboxChanged(mailbox_id, None, "deep_scan"), now)
+            for mailbox_id in self.store.deep_scans_to_resume()
+            if mailbox_id not in skip
         ]
 
     def _sweep_due(self, now: datetime) -> bool:

@@ -14,6 +14,13 @@ searches for job senders and job subjects), so the board fills within seconds, t
 the window. Both phases read through the same write path and the same quota; the window is
 listed once and split, so nothing is read twice and nothing is missed, and the cursor moves
 only with the last chunk of the second phase.
+
+A deeper historical scan (Premium, asked for on the Integrations page) reads the older part of a
+longer window, from where the first sync's window began back to the days asked for, through the
+same write path and quota, in the same two phases, and never moves the cursor. Its window and
+state are kept on the mailbox: any pass of a leased mailbox whose scan is running reads it, so a
+scan a worker left (killed, interrupted, failed) is resumed by the next delivery or the
+scheduler's sweep, and what was recorded is skipped rather than read again.
 """
 
 from __future__ import annotations
@@ -65,6 +72,7 @@ from storage import (
     first_match,
     rules_read_the_body,
 )
+from storage.sync_runs import DeepScanState, DeepScanView
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +81,7 @@ WINDOW_QUERY = "in:inbox -in:chats -in:spam -in:trash"
 REVOKED_MESSAGE = "Gmail access was revoked or has expired: reconnect Gmail to resume syncing."
 NO_MAIL_WARNING = "No mail found in the last {days} days — is this the account you apply from?"
 CATCH_UP = "catch_up"  # the kind of a pass run because more was wanted during the previous one
+DEEP_SCAN = "deep_scan"  # the reason that asks for the deeper scan, and its sync runs' kind
 
 
 class MailboxBusy(RuntimeError):
@@ -238,6 +247,20 @@ class SyncStore(Protocol):
         """Record how far a long sync has got."""
         ...
 
+    def deep_scan(self, mailbox_id: int) -> DeepScanView:
+        """The mailbox's deeper historical scan."""
+        ...
+
+    def start_deep_scan(self, mailbox_id: int, *, read_days: int) -> DeepScanView:
+        """Fix a running scan's window (once) and return it."""
+        ...
+
+    def record_deep_scan_progress(
+        self, mailbox_id: int, *, processed: int, total: int, finished: bool = False
+    ) -> None:
+        """Record how far the deeper scan has got; ``finished`` ends it."""
+        ...
+
     def filter_rule_specs(self, user_id: int) -> list[RuleSpec]:
         """The account's Advanced Filters rules in order (none on the Free plan)."""
         ...
@@ -284,6 +307,8 @@ class SyncRun:
     chunks_written: int = 0
     resynced: bool = False
     no_mail_in_days: int | None = None  # a window sync listed nothing in this many days
+    scan_total: int | None = None  # a deeper scan: the messages of its whole window
+    earlier_phases: int = 0  # the messages the phases before this one handled
     thread_applications: dict[str, ThreadApplication] = field(default_factory=dict)
     sent_threads: set[str] = field(default_factory=set)
 
@@ -296,6 +321,7 @@ class SyncRun:
         """Start counting a new phase, to be recorded on a row of its own."""
         self.phase = phase
         self.row_id = None
+        self.earlier_phases += self.total
         self.started_at = datetime.now(UTC)
         self.row_seen_from, self.row_events_from = self.seen, self.events
         self.processed = self.total = 0
@@ -426,9 +452,16 @@ class MailboxSyncer:
         current: LeasedMailbox | None = granted
         kind = "initial" if granted.mailbox.history_cursor is None else reason
         while current is not None:
-            run = SyncRun(current.mailbox, gmail, kind, lease.owner)
-            self._run_pass(run, watch=totals.passes == 0)
-            totals.add(run)
+            mailbox = current.mailbox
+            if kind != DEEP_SCAN:  # a deep_scan message asks for the scan only
+                run = SyncRun(mailbox, gmail, kind, lease.owner)
+                self._run_pass(run, watch=totals.passes == 0)
+                totals.add(run)
+                mailbox = run.mailbox
+            if self._store.deep_scan(mailbox.id).state is DeepScanState.RUNNING:
+                scan = SyncRun(mailbox, gmail, DEEP_SCAN, lease.owner)
+                self._run_deep_scan(scan)
+                totals.add(scan)
             current = self._store.finish_sync_pass(
                 lease.mailbox_id,
                 lease.owner,
@@ -449,6 +482,33 @@ class MailboxSyncer:
             self._record_failed_run(run, error)
             raise
         self._finish(run, **_finished(run))
+
+    def _run_deep_scan(self, run: SyncRun) -> None:
+        """Read (or go on reading) the deeper scan's window, recorded as sync runs of its own; a
+        failure leaves the scan running, for the next delivery or the sweep to resume."""
+        try:
+            self._deep_scan(run)
+        except Exception as error:
+            self._record_failed_run(run, error)
+            raise
+        self._finish(run, status="ok")
+
+    def _deep_scan(self, run: SyncRun) -> None:
+        self._keep_lease(run)
+        mailbox_id = run.mailbox.id
+        scan = self._store.start_deep_scan(mailbox_id, read_days=self._initial_days(run.mailbox))
+        start, end = scan.window_start, scan.window_end
+        if scan.state is not DeepScanState.RUNNING or start is None or end is None:
+            return
+        window = f"after:{int(start.timestamp())} before:{int(end.timestamp())} {WINDOW_QUERY}"
+        refs = list(run.gmail.list_messages(window)) if start < end else []
+        refs.reverse()  # oldest first, as in the first sync
+        run.scan_total = len(refs)
+        self._keep_lease(run)
+        self._write_window(run, refs, window, final_cursor=None)
+        self._store.record_deep_scan_progress(
+            mailbox_id, processed=len(refs), total=len(refs), finished=True
+        )
 
     def _record_failed_run(self, run: SyncRun, error: Exception) -> None:
         """Best effort: the run's row says why it stopped (not when the database is gone)."""
@@ -549,14 +609,25 @@ class MailboxSyncer:
         refs.reverse()  # oldest first, so statuses move in the order they happened
         if not refs:
             run.no_mail_in_days = days
+        self._write_window(run, refs, window, final_cursor=cursor)
+
+    def _write_window(
+        self,
+        run: SyncRun,
+        refs: Sequence[MessageRef],
+        window: str,
+        *,
+        final_cursor: int | None,
+    ) -> None:
+        """Write the ``refs`` listed by ``window``: likely job mail first, then the rest."""
         if len(refs) <= WRITE_CHUNK:  # one chunk: searching first would cost more than it saves
-            self._write(run, refs, final_cursor=cursor)
+            self._write(run, refs, final_cursor=final_cursor)
             return
         likely = _likely_job_mail(run.gmail, window, mailbox_id=run.mailbox.id)
         self._begin_phase(run, SyncPhase.JOB_MAIL_FIRST)
         self._write(run, [ref for ref in refs if ref.id in likely], final_cursor=None)
         self._begin_phase(run, SyncPhase.REST_OF_WINDOW)
-        self._write(run, [ref for ref in refs if ref.id not in likely], final_cursor=cursor)
+        self._write(run, [ref for ref in refs if ref.id not in likely], final_cursor=final_cursor)
 
     def _begin_phase(self, run: SyncRun, phase: SyncPhase) -> None:
         """Close the row of the phase that ended (if one did) and start counting ``phase``."""
@@ -607,6 +678,10 @@ class MailboxSyncer:
         if run.total > WRITE_CHUNK:  # a one-chunk sync is over before anyone could look
             self._store.update_sync_progress(
                 self._row_id(run), processed=run.processed, total=run.total
+            )
+        if run.scan_total is not None:
+            self._store.record_deep_scan_progress(
+                run.mailbox.id, processed=run.earlier_phases + run.processed, total=run.scan_total
             )
         if self._on_progress is not None:
             self._on_progress(SyncProgress(run.processed, run.total, run.phase))

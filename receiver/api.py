@@ -31,6 +31,16 @@ from receiver.api_input import (
 )
 from receiver.context import receiver_context
 from receiver.errors import json_error
+from receiver.integrations import (
+    DEEP_SCAN_DAYS,
+    DEEP_SCAN_FEATURE,
+    deep_scan_days,
+    deep_scan_json,
+    idle_deep_scan,
+    request_deep_scan,
+)
+from receiver.message_facts import read_recruiter_message
+from receiver.rule_search import gmail_search_json, search_ordinary_mail
 from receiver.serialize import (
     api_token_json,
     application_detail_json,
@@ -330,9 +340,12 @@ def delete_rule(rule_id: int) -> Response | tuple[Response, int]:
 @premium_only(ADVANCED_FILTERS)
 @answers_errors
 def preview_rule() -> Response | tuple[Response, int]:
-    """What saving this rule would do to the recorded job mail of the last 90 days."""
-    preview = _store().preview_filter_rule(api_user_id(), parse_rule(json_object()))
-    return jsonify(rule_preview_json(preview))
+    """What saving this rule would do to the recorded job mail of the last 90 days, and the
+    ordinary mail of that window it matches, found by a read-only Gmail search."""
+    user_id, store, rule = api_user_id(), _store(), parse_rule(json_object())
+    preview = store.preview_filter_rule(user_id, rule)
+    search = search_ordinary_mail(store, user_id, rule, receiver_context().gmail_factory)
+    return jsonify(rule_preview_json(preview) | gmail_search_json(search))
 
 
 @bp.post("/rules/order")
@@ -376,14 +389,23 @@ def import_rules() -> Response | tuple[Response, int]:
 @answers_errors
 def follow_up_drafts(application_id: int) -> Response | tuple[Response, int]:
     """Follow-up drafts for the application's state, in its email's language (or
-    ``language``); nothing is sent."""
+    ``language``); the newest email is re-read through Gmail for the recruiter's name and the
+    times proposed (never stored), else the drafts use its metadata. Nothing is sent."""
     language = request.args.get("language") or None
     if language is not None and language not in languages():
         raise BadInput("language", f"language must be one of {', '.join(languages())}.")
-    drafts = _store().follow_up_drafts(
-        api_user_id(), application_id, language=language, days=_follow_up_days()
+    user_id, store, days = api_user_id(), _store(), _follow_up_days()
+    recruiter_message = read_recruiter_message(
+        store, receiver_context().gmail_factory, user_id, application_id
     )
-    return jsonify([follow_up_draft_json(draft) for draft in drafts])
+    drafts = store.follow_up_drafts(
+        user_id, application_id, language=language, days=days, message=recruiter_message.facts
+    )
+    response = jsonify([follow_up_draft_json(draft) for draft in drafts])
+    response.headers["X-Recruiter-Message"] = (
+        "unavailable" if recruiter_message.facts is None else "re-read"
+    )
+    return response
 
 
 @bp.get("/follow-ups/due")
@@ -394,6 +416,31 @@ def follow_ups_due() -> Response | tuple[Response, int]:
     newest first."""
     due = _store().follow_ups_due(api_user_id(), _follow_up_days())
     return jsonify([follow_up_due_json(item) for item in due])
+
+
+@bp.post("/integrations/gmail/deep-scan")
+@premium_only(DEEP_SCAN_FEATURE)
+@answers_errors
+def start_deep_scan() -> Response | tuple[Response, int]:
+    """``{days}`` (31 to 90, default 90; the body may be empty): scan the mailbox's older mail;
+    202 with its state."""
+    body = json_object() if request.get_data() else {}
+    days = deep_scan_days(body.get("days", DEEP_SCAN_DAYS))
+    scan = request_deep_scan(receiver_context(), api_user_id(), days)
+    response = jsonify(deep_scan_json(scan))
+    response.status_code = 202
+    response.headers["Location"] = url_for(".show_deep_scan")
+    return response
+
+
+@bp.get("/integrations/gmail/deep-scan")
+@premium_only(DEEP_SCAN_FEATURE)
+@answers_errors
+def show_deep_scan() -> Response | tuple[Response, int]:
+    """The deeper scan's state (idle, running, finished) and progress."""
+    mailbox = _store().mailbox_for_user(api_user_id())
+    scan = idle_deep_scan() if mailbox is None else _store().deep_scan(mailbox.id)
+    return jsonify(deep_scan_json(scan))
 
 
 @bp.get("/openapi.json")

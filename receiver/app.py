@@ -15,6 +15,7 @@ from receiver import (
     current_user,
     dashboard,
     errors,
+    filters_page,
     integrations,
     metrics,
     security_headers,
@@ -74,7 +75,14 @@ def create_app(
     csrf = CSRFProtect(app)
     csrf.exempt(webhook.bp)  # Pub/Sub authenticates with its token, not a browser session
     csrf.exempt(api.bp)  # the API checks the CSRF header itself, unless an API token is sent
-    for blueprint in (webhook.bp, accounts.bp, integrations.bp, dashboard.bp, api.bp):
+    for blueprint in (
+        webhook.bp,
+        accounts.bp,
+        integrations.bp,
+        filters_page.bp,
+        dashboard.bp,
+        api.bp,
+    ):
         app.register_blueprint(blueprint)
     metrics.init_app(app)
     errors.init_app(app)

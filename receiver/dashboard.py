@@ -1,5 +1,7 @@
-"""The job seeker's pages: Applications (board, Kanban, chart, filters, add) and one
-application's page (edit, delete, merge, corrections of its emails, tracking).
+"""The job seeker's pages: Applications (board, Kanban, chart, filters, add, follow-ups due) and
+one application's page (edit, delete, merge, corrections of its emails, tracking, follow-up
+drafts). Email Templates are Premium: a Free account sees them described and locked, and a
+correction offers a Filters rule only to a Premium account.
 
 Every form works without JavaScript; a refused input answers 400 with the page and a sentence
 naming the field, another user's id a 404.
@@ -7,18 +9,24 @@ naming the field, another user's id a 404.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.utils import parseaddr
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
+from markupsafe import Markup
+from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
 from receiver.api_input import BadInput, day, enum_value, moment
 from receiver.context import receiver_context
 from receiver.current_user import signed_in_user_id
+from receiver.message_facts import read_recruiter_message
 from receiver.pipeline_chart import STATUS_LABELS, moves_chart, status_chart
 from receiver.redirects import same_site_path
 from receiver.serialize import iso_utc
@@ -33,9 +41,13 @@ from storage import (
     InvalidChange,
     Label,
     NotFound,
+    Plan,
     Status,
     Store,
 )
+from storage.follow_ups import DEFAULT_LANGUAGE, FollowUpDraft, language_names
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("dashboard", __name__)
 
@@ -70,6 +82,27 @@ _DATE_COLUMNS = frozenset({"applied_on", "last_email_at"})
 _NEXT_INTERVIEW_FORMAT = "%Y-%m-%dT%H:%M"
 
 Refusal = BadInput | InvalidChange | ChangeConflict
+# What each follow-up draft is for, as its heading on the application page.
+FOLLOW_UP_KINDS = {
+    "thank_you": "Thank-you after the interview",
+    "check_in": "Check-in: no answer yet",
+    "scheduling_reply": "Reply proposing interview times",
+    "offer_accept": "Accept the offer",
+    "offer_more_time": "Ask for time to decide",
+    "offer_negotiate": "Negotiate the offer",
+    "withdrawal": "Withdraw your application",
+    "feedback_request": "Ask for feedback",
+}
+
+
+@dataclass(frozen=True)
+class FollowUpsSection:
+    """The application page's follow-up drafts, and why the recruiter's message could not be
+    re-read (None when it was)."""
+
+    drafts: list[FollowUpDraft]
+    language: str
+    problem: str | None
 
 
 @bp.get("/")
@@ -103,8 +136,13 @@ def add_application() -> ResponseReturnValue:
 @bp.get("/applications/<int:application_id>")
 @login_required
 def application_page(application_id: int) -> ResponseReturnValue:
-    """One application: its fields, Activity Log, corrections, merge and delete."""
-    return _application(application_id)
+    """One application: its fields, follow-up drafts (in ``language``), Activity Log,
+    corrections, merge and delete."""
+    language = request.args.get("language") or None
+    if language is not None and language not in language_names():
+        flash(f"language: choose one of {', '.join(language_names().values())}.", "error")
+        return _application(application_id), 400
+    return _application(application_id, language=language)
 
 
 @bp.post("/applications/<int:application_id>/edit")
@@ -176,6 +214,7 @@ def correct_email(email_id: int) -> ResponseReturnValue:
     user_id = signed_in_user_id()
     try:
         correction = _correction_request(request.form)
+        sender = _sender_on_page(user_id, email_id)  # read before the email may leave the page
         outcome = receiver_context().store.correct_email(user_id, email_id, correction)
     except NotFound:
         abort(404, description=f"You have no email with id {email_id}.")
@@ -186,6 +225,9 @@ def correct_email(email_id: int) -> ResponseReturnValue:
             abort(_refusal_code(error), description=_sentence(error))
         return _application(page_id), _refusal_code(error)
     flash("Corrected: the statuses were recomputed from the remaining emails.", "success")
+    offer = _rule_offer(correction, sender)
+    if offer is not None:
+        flash(offer, "info")
     back = same_site_path(request.form.get("next"))
     if back is None and outcome.application_id is not None:
         back = url_for(".application_page", application_id=outcome.application_id)
@@ -264,6 +306,7 @@ def _board(query: ApplicationQuery, *, form_values: Mapping[str, str]) -> str:
         [run for run in integration.recent_runs if run.status == "running"] if integration else []
     )
     filtered = any((query.text, query.status, query.applied_from, query.applied_to))
+    premium = store.plan_of(user_id) is Plan.PREMIUM
     return render_template(
         "applications.html",
         applications=applications,
@@ -281,6 +324,7 @@ def _board(query: ApplicationQuery, *, form_values: Mapping[str, str]) -> str:
         integration=integration,
         running_sync=running[0] if running else None,
         reviews=store.emails_for_review(user_id),
+        follow_ups_due=store.follow_ups_due(user_id) if premium else None,
         status_labels=STATUS_LABELS,
         form_values=form_values,
         iso_utc=iso_utc,
@@ -336,15 +380,24 @@ def _sort_urls(query: ApplicationQuery) -> dict[str, str]:
     return urls
 
 
-def _application(application_id: int, *, form_values: Mapping[str, str] | None = None) -> str:
-    """One application's page."""
+def _application(
+    application_id: int,
+    *,
+    form_values: Mapping[str, str] | None = None,
+    language: str | None = None,
+) -> str:
+    """One application's page (its follow-up drafts in ``language``, else its email's)."""
     user_id = signed_in_user_id()
     store = receiver_context().store
     application = _own_application(user_id, application_id)
     others = [a for a in store.applications(user_id) if a.id != application_id]
+    premium = store.plan_of(user_id) is Plan.PREMIUM
     return render_template(
         "application.html",
         application=application,
+        follow_ups=_follow_ups(user_id, application_id, language) if premium else None,
+        follow_up_kinds=FOLLOW_UP_KINDS,
+        follow_up_languages=language_names(),
         activity=list(reversed(application.activity)),
         others=others,
         reviews=store.review_emails_for_application(user_id, application_id),
@@ -356,6 +409,17 @@ def _application(application_id: int, *, form_values: Mapping[str, str] | None =
         form_values=form_values or _current_values(application),
         iso_utc=iso_utc,
     )
+
+
+def _follow_ups(user_id: int, application_id: int, language: str | None) -> FollowUpsSection:
+    """The drafts, after re-reading the recruiter's newest message through Gmail once."""
+    context = receiver_context()
+    message = read_recruiter_message(context.store, context.gmail_factory, user_id, application_id)
+    drafts = context.store.follow_up_drafts(
+        user_id, application_id, language=language, message=message.facts
+    )
+    shown = drafts[0].language if drafts else language or DEFAULT_LANGUAGE
+    return FollowUpsSection(drafts, shown, message.problem)
 
 
 def _own_application(user_id: int, application_id: int) -> ApplicationDetail:
@@ -420,6 +484,49 @@ def _correction_request(form: Mapping[str, str]) -> CorrectionRequest:
     if application_id is None:
         raise BadInput("application_id", "application_id: choose an application or a new one.")
     return CorrectionRequest(kind, None, application_id)
+
+
+def _sender_on_page(user_id: int, email_id: int) -> str | None:
+    """The address of the email being corrected, as the application page the form was on shows
+    it; None for a Free account (no rule is offered) or when the page names no application."""
+    store = receiver_context().store
+    page_id = _form_id("page_application_id")
+    if page_id is None or store.plan_of(user_id) is not Plan.PREMIUM:
+        return None
+    application = store.application(user_id, page_id)
+    events = application.events if application is not None else ()
+    for event in events:
+        if event.email is not None and event.email.id == email_id:
+            return parseaddr(event.email.sender)[1].lower() or None
+    return None
+
+
+def _rule_offer(correction: CorrectionRequest, sender: str | None) -> Markup | None:
+    """After "Not a job email" or "Wrong status", offer the Advanced Filters rule that would
+    have decided it: a link to the Filters page's form, filled in."""
+    wanted = correction.kind in (CorrectionKind.NOT_JOB, CorrectionKind.STATUS)
+    if sender is None or not wanted or correction.label is None:
+        return None
+    rule: dict[str, Any] = {"match": "all", "field": "sender", "op": "equals", "value": sender}
+    if correction.kind is CorrectionKind.NOT_JOB:
+        question = f"Always ignore mail from {sender}?"
+        rule |= {"name": f"Ignore {sender}", "action": "ignore"}
+    else:
+        status = Status(correction.label.value)
+        question = f"Always set {STATUS_LABELS[status]} for mail from {sender}?"
+        rule |= {
+            "name": f"{STATUS_LABELS[status]} for {sender}",
+            "action": "set_status",
+            "status": status.value,
+        }
+    try:
+        href = url_for("filters.new_rule", **rule)
+    except BuildError:  # the Filters page is not part of this app: nothing to offer
+        log.warning("rule offer skipped: filters.new_rule is not registered")
+        return None
+    return Markup('Make it a rule: <a href="{href}" class="rule-offer">{question}</a>').format(
+        href=href, question=question
+    )
 
 
 def _form_id(name: str) -> int | None:

@@ -1,4 +1,5 @@
-"""Settings → Integrations: Connect Gmail (OAuth 2.0 + PKCE), Sync Now, Disconnect, Reconnect."""
+"""Settings → Integrations: Connect Gmail (OAuth 2.0 + PKCE), Sync Now, Disconnect, Reconnect,
+and the deeper historical scan (Premium: "Scan 90 days")."""
 
 from __future__ import annotations
 
@@ -12,17 +13,22 @@ from werkzeug.wrappers import Response
 
 from gmail import OAuthFailure, oauth
 from messaging import MailboxChanged
+from receiver.api_input import BadInput, whole_number
 from receiver.context import ReceiverContext, receiver_context
 from receiver.current_user import signed_in_user_id
 from receiver.serialize import iso_utc
 from receiver.tiers import tier_description
-from storage import MailboxConflict, MailboxState, MailboxView, Tier
+from storage import ChangeConflict, MailboxConflict, MailboxState, MailboxView, Plan, Tier
+from storage.sync_runs import DeepScanState, DeepScanView
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("integrations", __name__)
 
 PENDING_OAUTH_KEY = "gmail_oauth"
+DEEP_SCAN_DAYS = 90  # the most a Premium account may ask for, and what the button asks for
+DEEP_SCAN_MIN_DAYS = 31  # the first sync reads the last 30 days already
+DEEP_SCAN_FEATURE = "The deeper historical scan"
 STATE_LABELS = {
     MailboxState.ACTIVE: "Active",
     MailboxState.RECONNECT_NEEDED: "Reconnect needed",
@@ -38,6 +44,7 @@ def integrations_page() -> ResponseReturnValue:
     context = receiver_context()
     integration = context.store.integration(user_id)
     polling = context.config.polling
+    deep_scan = None if integration is None else context.store.deep_scan(integration.mailbox_id)
     return render_template(
         "integrations.html",
         integration=integration,
@@ -46,6 +53,9 @@ def integrations_page() -> ResponseReturnValue:
         default_tier=Tier(context.config.default_tier),
         tier_description=lambda tier: tier_description(polling, tier),
         iso_utc=iso_utc,
+        premium=context.store.plan_of(user_id) is Plan.PREMIUM,
+        deep_scan=deep_scan,
+        deep_scan_days=DEEP_SCAN_DAYS,
     )
 
 
@@ -167,6 +177,70 @@ def sync_now() -> ResponseReturnValue:
     elif _publish(context, MailboxChanged(mailbox.id, None, "sync_now")):
         flash("Sync started. New job emails appear here within a few seconds.", "success")
     return redirect(url_for(".integrations_page"))
+
+
+@bp.post("/settings/integrations/gmail/deep-scan")
+@login_required
+def deep_scan() -> ResponseReturnValue:
+    """Scan 90 days (Premium): queue the deeper historical scan of the user's mailbox."""
+    user_id = signed_in_user_id()
+    context = receiver_context()
+    if context.store.plan_of(user_id) is not Plan.PREMIUM:
+        flash(f"{DEEP_SCAN_FEATURE} is a Premium feature; the operator sets your plan.", "error")
+        return integrations_page(), 403
+    try:
+        days = deep_scan_days(request.form.get("days", DEEP_SCAN_DAYS))
+        request_deep_scan(context, user_id, days)
+    except (BadInput, ChangeConflict) as refusal:
+        flash(str(refusal), "error")
+    else:
+        flash(
+            f"Scan of the last {days} days started: older job emails appear as they are read; "
+            "its progress is shown below.",
+            "success",
+        )
+    return redirect(url_for(".integrations_page"))
+
+
+def deep_scan_days(value: object) -> int:
+    """The days a deeper scan is asked for: a whole number from 31 to 90 (`BadInput`)."""
+    return whole_number("days", value, low=DEEP_SCAN_MIN_DAYS, high=DEEP_SCAN_DAYS)
+
+
+def request_deep_scan(context: ReceiverContext, user_id: int, days: int) -> DeepScanView:
+    """Record the scan on the user's mailbox and ask a worker for it. `ChangeConflict` when no
+    mailbox is connected or a scan is running. The database holds the request: when the queue
+    does not take the message, the scheduler's sweep starts the scan within a minute or so."""
+    mailbox = context.store.mailbox_for_user(user_id)
+    if mailbox is None:
+        raise ChangeConflict("mailbox", "Gmail is not connected, so there is nothing to scan.")
+    scan = context.store.request_deep_scan(mailbox.id, days=days)
+    if context.publisher is None:
+        log.warning("deep scan left to the sweep: no queue", extra={"mailbox_id": mailbox.id})
+        return scan
+    try:
+        context.publisher.publish(MailboxChanged(mailbox.id, None, "deep_scan"))
+    except Exception:
+        log.exception("deep scan left to the sweep", extra={"mailbox_id": mailbox.id})
+    return scan
+
+
+def deep_scan_json(scan: DeepScanView) -> dict[str, object]:
+    """A deeper scan's state as the API shows it (``messages_total`` is null until listed)."""
+    return {
+        "state": scan.state.value,
+        "days": scan.days,
+        "messages_read": scan.processed,
+        "messages_total": scan.total,
+        "requested_at": iso_utc(scan.requested_at),
+        "started_at": iso_utc(scan.started_at),
+        "finished_at": iso_utc(scan.finished_at),
+    }
+
+
+def idle_deep_scan() -> DeepScanView:
+    """What is shown when no mailbox is connected: no scan was asked for."""
+    return DeepScanView(0, DeepScanState.IDLE)
 
 
 @bp.post("/settings/integrations/gmail/disconnect")

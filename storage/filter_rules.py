@@ -212,21 +212,46 @@ class FilterRules(StoreCore):
         self.apply_filter_rules_to_past(user_id)
         return self.filter_rules(user_id)
 
-    def preview_filter_rule(self, user_id: int, rule: RuleSpec) -> RulePreview:
-        """What saving ``rule`` after the user's rules would do to the recorded job mail of the
-        last 90 days: each email it would decide, and how many applications would change. A
-        trial run, rolled back: nothing is written."""
+    def preview_filter_rule(
+        self, user_id: int, rule: RuleSpec, *, replacing: int | None = None
+    ) -> RulePreview:
+        """What saving ``rule`` after the user's rules (or, with ``replacing``, in that rule's
+        place: an edit) would do to the recorded job mail of the last 90 days: each email it
+        would decide, and how many applications would change. A trial run, rolled back:
+        nothing is written."""
         preview: RulePreview | None = None
         try:
             with self._db.session() as session:
                 _check_target(session, user_id, rule.action)
-                saved = [_Candidate(self._spec(row)) for row in _rows(session, user_id)]
-                preview = self._run(session, user_id, [*saved, _Candidate(rule, reported=True)])
+                candidate = _Candidate(rule, reported=True)
+                rows = _rows(session, user_id)
+                rules = [
+                    candidate if row.id == replacing else _Candidate(self._spec(row))
+                    for row in rows
+                ]
+                if all(row.id != replacing for row in rows):
+                    rules.append(candidate)
+                preview = self._run(session, user_id, rules)
                 raise _Rollback
         except _Rollback:
             pass
         assert preview is not None
         return preview
+
+    def recorded_job_message_ids(self, user_id: int, message_ids: Sequence[str]) -> set[str]:
+        """Which of these Gmail message ids are the user's recorded job mail (or mail waiting
+        for review): ordinary mail keeps no sender, so it is not among them."""
+        with self._db.session(read_only=True) as session:
+            query = (
+                select(EmailRecord.gmail_message_id)
+                .join(Mailbox, Mailbox.id == EmailRecord.mailbox_id)
+                .where(
+                    Mailbox.user_id == user_id,
+                    EmailRecord.sender_enc.is_not(None),
+                    EmailRecord.gmail_message_id.in_(list(message_ids)),
+                )
+            )
+            return set(session.scalars(query))
 
     def apply_filter_rules_to_past(self, user_id: int) -> RulePreview:
         """Apply the user's rules, in order, to the recorded job mail of the last 90 days;

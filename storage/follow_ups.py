@@ -4,13 +4,15 @@ each with a Gmail compose link; and the applications whose follow-up is due (no 
 
 Nothing is sent and nothing leaves the server: a draft is text and a link the person opens. The
 sentences live in storage/texts/follow_ups.json (English, Spanish, German, French, Portuguese).
+The web process may re-read the newest email through Gmail and hand in what it says
+(`MessageFacts`: language, recruiter, proposed times) as plain data; no body reaches the database.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
 from email.utils import parseaddr
 from functools import cache
 from pathlib import Path
@@ -64,6 +66,32 @@ class FollowUpDue:
 
 
 @dataclass(frozen=True)
+class ProposedTime:
+    """A day (and, when the message gave one, a time of day) a recruiter offered, as written."""
+
+    day: date
+    at: time | None = None
+
+
+@dataclass(frozen=True)
+class MessageFacts:
+    """What the recruiter's newest message says, read through Gmail when drafts are asked for
+    and handed in as plain data (the message itself is never kept)."""
+
+    language: str | None = None
+    recruiter: str | None = None
+    proposed_times: tuple[ProposedTime, ...] = ()
+
+
+@dataclass(frozen=True)
+class FollowUpSource:
+    """Where the application's newest job email lives in Gmail, to re-read it."""
+
+    mailbox_id: int
+    gmail_message_id: str
+
+
+@dataclass(frozen=True)
 class _Facts:
     """What a draft says, read off the application and its newest email."""
 
@@ -76,6 +104,7 @@ class _Facts:
     waiting_since: datetime
     interview_at: datetime | None
     own_name: str | None
+    proposed_times: tuple[ProposedTime, ...] = ()
 
 
 @cache
@@ -90,6 +119,11 @@ def languages() -> tuple[str, ...]:
     return tuple(texts()["languages"])
 
 
+def language_names() -> dict[str, str]:
+    """Each draft language's code and its name in that language ("de": "Deutsch")."""
+    return {code: str(words["name"]) for code, words in texts()["languages"].items()}
+
+
 def guess_language(text: str) -> str:
     """The language of an email's text, by its marker phrases (English when none stands out)."""
     folded = text.casefold()
@@ -97,6 +131,12 @@ def guess_language(text: str) -> str:
     scores = {lang: sum(phrase in folded for phrase in words) for lang, words in markers.items()}
     best = max(scores, key=lambda lang: scores[lang])
     return best if scores[best] > 0 else DEFAULT_LANGUAGE
+
+
+def signature_openers() -> tuple[str, ...]:
+    """The sign-offs ("Best regards", "Mit freundlichen Grüßen") a signature's name follows."""
+    openers: dict[str, list[str]] = texts()["signature_openers"]
+    return tuple(phrase for phrases in openers.values() for phrase in phrases)
 
 
 def compose_url(to: str, subject: str, body: str) -> str:
@@ -138,16 +178,37 @@ class FollowUps(StoreCore):
         *,
         language: str | None = None,
         days: FollowUpDays | None = None,
+        message: MessageFacts | None = None,
     ) -> list[FollowUpDraft]:
-        """The drafts that fit the application's state, in ``language`` or its email's."""
+        """The drafts that fit the application's state, in ``language`` or its email's; with
+        ``message`` (what the re-read email says), its language, recruiter and proposed times."""
         days = days or FollowUpDays()
         with self._db.session(read_only=True) as session:
             row = live_application(session, user_id, application_id)
             facts = self._facts(session, row)
-        lang = language or guess_language(facts.subject)
+        if message is not None:
+            facts = replace(
+                facts,
+                recruiter=message.recruiter or facts.recruiter,
+                proposed_times=message.proposed_times,
+            )
+        message_language = None if message is None else message.language
+        if message_language not in languages():
+            message_language = None
+        lang = language or message_language or guess_language(facts.subject)
         waited = (self._clock() - facts.waiting_since).days
         kinds = _kinds_for(facts.status, waited >= _days_for(facts.status, days))
         return [self._draft(kind, lang, facts, waited) for kind in kinds]
+
+    def follow_up_source(self, user_id: int, application_id: int) -> FollowUpSource | None:
+        """The application's newest job email's mailbox and Gmail id (None: it has none);
+        raises `NotFound` for another user's or a deleted application."""
+        with self._db.session(read_only=True) as session:
+            row = live_application(session, user_id, application_id)
+            newest = _newest_email(session, row.id)
+            if newest is None:
+                return None
+            return FollowUpSource(newest.mailbox_id, newest.gmail_message_id)
 
     def _facts(self, session: Session, row: Application) -> _Facts:
         fields = read_fields(self._cipher, row)
@@ -177,7 +238,7 @@ class FollowUps(StoreCore):
             "role": facts.role or words["role_fallback"],
             "days": str(waited),
             "interview": _interview_words(words, facts.interview_at),
-            "times": "\n".join(f"- {slot}" for slot in _proposed_slots(words, self._clock())),
+            "times": "\n".join(f"- {slot}" for slot in _times(words, facts, self._clock())),
         }
         subject = template["subject"].format(**values)
         greeting = (
@@ -232,6 +293,22 @@ def _interview_words(words: dict[str, Any], when: datetime | None) -> str:
     if when is None:
         return str(words["interview_recently"])
     return str(words["interview_on"]).format(date=when.date().isoformat())
+
+
+def _times(words: dict[str, Any], facts: _Facts, now: datetime) -> list[str]:
+    """The times the recruiter proposed, else three of our own."""
+    if not facts.proposed_times:
+        return _proposed_slots(words, now)
+    return [_time_words(words, proposed) for proposed in facts.proposed_times]
+
+
+def _time_words(words: dict[str, Any], proposed: ProposedTime) -> str:
+    weekday = words["weekdays"][proposed.day.weekday()]
+    if proposed.at is None:
+        return str(words["slot_day"]).format(weekday=weekday, date=proposed.day.isoformat())
+    return str(words["slot"]).format(
+        weekday=weekday, date=proposed.day.isoformat(), time=proposed.at.strftime("%H:%M")
+    )
 
 
 def _proposed_slots(words: dict[str, Any], now: datetime) -> list[str]:

@@ -94,6 +94,18 @@ class Mailbox(Base):
     # JSON [[seconds since the epoch, units], ...].
     quota_window: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    # The deeper historical scan (Premium; None: never asked for). Its window, from
+    # deep_scan_after to deep_scan_before, is fixed once, so a worker that picks up a killed
+    # worker's scan reads the same mail and skips what was recorded.
+    deep_scan_state: Mapped[str | None] = mapped_column(String(16))  # `DeepScanState`
+    deep_scan_days: Mapped[int | None] = mapped_column(Integer)
+    deep_scan_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deep_scan_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deep_scan_finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deep_scan_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deep_scan_before: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deep_scan_processed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    deep_scan_total: Mapped[int | None] = mapped_column(Integer)
 
 
 class Application(Base):

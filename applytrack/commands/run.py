@@ -18,6 +18,7 @@ from applytrack.wiring import (
     build_web_app,
     build_worker,
     queue_from_settings,
+    store_from_settings,
 )
 from processors import SyncPhase, SyncProgress
 
@@ -47,6 +48,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=float,
         default=300.0,
         help="seconds to wait while another worker holds the mailbox (default 300)",
+    )
+    sync.add_argument(
+        "--days",
+        type=int,
+        default=None,
+        help="also scan the older mail back to this many days (31-90; resumes a running scan)",
     )
     sync.set_defaults(func=run_sync)
     web = subparsers.add_parser("web", help="serve the webhook and dashboard (development server)")
@@ -133,6 +140,8 @@ def run_sync(args: argparse.Namespace) -> int:
     from processors import MailboxBusy
 
     settings = Settings.from_env(os.environ)
+    if args.days is not None and not _deep_scan_requested(settings, args.mailbox_id, args.days):
+        return 2
     bar = PhasedProgressBar(f"mailbox {args.mailbox_id}")
     syncer = build_syncer(settings, on_progress=bar.update)
     deadline = time.monotonic() + args.wait_for_lease
@@ -154,6 +163,34 @@ def run_sync(args: argparse.Namespace) -> int:
         + (" (skipped: the mailbox is not active)" if result.skipped else "")
     )
     return 0
+
+
+def _deep_scan_requested(settings: Settings, mailbox_id: int, days: int) -> bool:
+    """Record a deeper scan of ``days`` days on the mailbox (a running one is resumed as it is);
+    say why not and return False when it cannot be."""
+    from receiver.integrations import DEEP_SCAN_DAYS, DEEP_SCAN_MIN_DAYS
+    from storage import ChangeConflict, NotFound
+
+    if not DEEP_SCAN_MIN_DAYS <= days <= DEEP_SCAN_DAYS:
+        print(
+            f"--days must be a whole number from {DEEP_SCAN_MIN_DAYS} to {DEEP_SCAN_DAYS} "
+            "(the first sync reads the last 30)."
+        )
+        return False
+    store = store_from_settings(settings)
+    try:
+        store.request_deep_scan(mailbox_id, days=days)
+    except NotFound as error:
+        print(error)
+        return False
+    except ChangeConflict as error:
+        if error.field != "deep_scan":
+            print(error)
+            return False
+        print("A deeper scan is already running on this mailbox: going on with it.")
+    finally:
+        store.database.dispose()
+    return True
 
 
 class PhasedProgressBar:

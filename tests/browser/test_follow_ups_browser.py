@@ -1,0 +1,147 @@
+"""Email Templates in real Chromium at 1280 and 390 px: a Premium account with an application
+waiting for an answer sees it under "Follow-ups due", opens it, reads the drafts written from the
+recruiter's message (re-read through the sandbox), copies one and switches the language."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from applytrack.localstack import LocalStack
+from storage import IncomingEmail, Label, Plan, Tier
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "correct horse battery staple"
+# The phone is looked at in dark mode, the desktop in light mode.
+VIEWPORTS = {"desktop": (1280, 860, "light"), "phone": (390, 844, "dark")}
+
+
+@pytest.fixture(params=sorted(VIEWPORTS))
+def sized_page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
+    """A fresh page at each of the two widths, allowed to use the clipboard."""
+    width, height, scheme = VIEWPORTS[request.param]
+    context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    page.width_name = request.param  # type: ignore[attr-defined]
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def sign_up_premium(page: Page, stack: LocalStack) -> int:
+    """A new account, signed in and moved to Premium by the operator; its user id."""
+    email = f"seeker.{secrets.token_hex(4)}@example.com"
+    page.goto(f"{stack.web_url}/sign-up")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Integrations")).to_be_visible()
+    user = stack.store.user_by_email(email)
+    assert user is not None
+    stack.store.set_plan(user.id, Plan.PREMIUM)
+    return user.id
+
+
+def invitation_waiting(stack: LocalStack, user_id: int, sent: datetime) -> None:
+    """The recruiter's invitation in the sandbox mailbox, recorded (metadata only) as the newest
+    email of an application that nobody has answered since."""
+    first, second = sent + timedelta(days=4), sent + timedelta(days=6)
+    address = f"seeker.{secrets.token_hex(4)}@gmail.com"
+    sender, subject = "Acme Careers <careers@acme.example>", "Second interview"
+    delivered = stack.sandbox.state.deliver(
+        address,
+        {
+            "from": sender,
+            "subject": subject,
+            "date": format_datetime(sent),
+            "body": (
+                "Hi,\n\nWe would like to invite you to a second interview. Could you do one "
+                f"of these times?\n- {first:%A}, {first:%B} {first.day} at 10:00 am\n"
+                f"- {second:%A}, {second:%B} {second.day} at 2:30 pm\n\n"
+                "Best regards,\nDana Fox\nTalent Acquisition\n"
+            ),
+        },
+        notify=False,
+    )
+    token = stack.sandbox.state.grant(address)["refresh_token"]
+    mailbox_id = stack.store.connect_mailbox(user_id, address, tier=Tier.FREE, refresh_token=token)
+    email = IncomingEmail(
+        gmail_message_id=delivered["id"],
+        thread_id=delivered["threadId"],
+        rfc822_message_id=None,
+        sender=sender,
+        subject=subject,
+        date=sent,
+        label=Label.INTERVIEWING,
+        confidence=0.95,
+        company="Acme Rocketry",
+        role="Propulsion Engineer",
+    )
+    assert stack.store.acquire_lease(mailbox_id, "browser-test", ttl_seconds=60)
+    stack.store.apply_sync_batch(mailbox_id, "browser-test", [email], new_cursor=None)
+    stack.store.release_lease(mailbox_id, "browser-test")
+
+
+def shoot(page: Page, folder: Path, name: str) -> None:
+    width = page.width_name  # type: ignore[attr-defined]
+    page.screenshot(path=str(folder / f"14-follow-ups-{name}-{width}.png"), full_page=True)
+
+
+def no_horizontal_scroll(page: Page) -> bool:
+    page.wait_for_load_state("load")
+    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
+
+
+def test_follow_ups_due_then_drafts_then_another_language(
+    stack: LocalStack, sized_page: Page, screenshots: Path
+) -> None:
+    page = sized_page
+    user_id = sign_up_premium(page, stack)
+    sent = datetime.now(UTC).replace(microsecond=0) - timedelta(days=9)
+    invitation_waiting(stack, user_id, sent)
+    first, second = sent + timedelta(days=4), sent + timedelta(days=6)
+
+    page.goto(stack.web_url)
+    due = page.locator("#follow-ups-due")
+    expect(due.get_by_role("heading", name="Follow-ups due")).to_be_visible()
+    expect(due).to_contain_text("waiting 9 days")
+    shoot(page, screenshots, "board")
+    assert no_horizontal_scroll(page)
+
+    due.get_by_role("link", name="Acme Rocketry").click()
+    expect(page.get_by_role("heading", name="Follow-up drafts")).to_be_visible()
+    draft = page.locator("#draft-scheduling_reply")
+    english = draft.locator("textarea").input_value()
+    assert english.startswith("Dear Dana Fox,")  # the signature's name, not "Acme Careers"
+    assert f"- {first:%A} {first.date().isoformat()} at 10:00\n" in english
+    assert f"- {second:%A} {second.date().isoformat()} at 14:30\n" in english
+    expect(page.locator("#follow-ups-reread")).to_have_count(0)
+    gmail_link = draft.get_by_role("link", name="Open in Gmail").get_attribute("href") or ""
+    assert gmail_link.startswith("https://mail.google.com/mail/?view=cm")
+    expect(page.get_by_role("button", name="Send")).to_have_count(0)
+
+    draft.get_by_role("button", name="Copy").click()
+    expect(draft.get_by_role("button", name="Copied")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == english
+    shoot(page, screenshots, "drafts")
+    assert no_horizontal_scroll(page)
+
+    page.get_by_label("Language").select_option(label="Deutsch")
+    page.get_by_role("button", name="Show drafts").click()
+    expect(page.locator("#follow-up-language")).to_have_value("de")
+    german = page.locator("#draft-scheduling_reply textarea").input_value()
+    assert german.startswith("Guten Tag Dana Fox,")
+    assert f"{first.date().isoformat()} um 10:00 Uhr" in german
+    assert f"{second.date().isoformat()} um 14:30 Uhr" in german
+    shoot(page, screenshots, "german")
+    assert no_horizontal_scroll(page)
