@@ -8,6 +8,8 @@ their collaborators, never `Settings`.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Flask
 
 from applytrack.settings import Settings
@@ -35,6 +37,9 @@ from processors.sync import MailboxOpener, ProgressCallback, SyncStore
 from receiver import create_app
 from receiver.config import PollingIntervals, PushAuthConfig, ReceiverConfig, SignInLimits
 from storage import Database, FieldCipher, Store
+
+INTERACTIVE_GMAIL_ATTEMPTS = 3
+INTERACTIVE_GMAIL_BACKOFF_SECONDS = 2.0
 
 
 def store_from_settings(settings: Settings) -> Store:
@@ -68,6 +73,16 @@ def gmail_config(settings: Settings) -> GmailConfig:
     )
 
 
+def interactive_gmail_config(settings: Settings) -> GmailConfig:
+    """The web process's Gmail calls: a person is waiting, so a few short retries, then the page
+    says Gmail could not be reached (the worker keeps the patient policy)."""
+    return replace(
+        gmail_config(settings),
+        max_attempts=min(settings.gmail_max_attempts, INTERACTIVE_GMAIL_ATTEMPTS),
+        max_backoff_seconds=INTERACTIVE_GMAIL_BACKOFF_SECONDS,
+    )
+
+
 def push_auth(settings: Settings) -> PushAuthConfig:
     """How the webhook recognises Pub/Sub's pushes."""
     return PushAuthConfig(
@@ -90,7 +105,7 @@ def receiver_config(settings: Settings) -> ReceiverConfig:
     """What the web process needs to know."""
     return ReceiverConfig(
         secret_key=settings.secret_key,
-        gmail=gmail_config(settings),
+        gmail=interactive_gmail_config(settings),
         push_auth=push_auth(settings),
         polling=PollingIntervals(
             free_poll_seconds=settings.free_poll_interval_seconds,
