@@ -116,6 +116,8 @@ def receiver_config(settings: Settings) -> ReceiverConfig:
             storage_uri=settings.rate_limit_storage_uri,
         ),
         default_tier=settings.default_tier,
+        first_sync_days_free=settings.initial_sync_days_free,
+        first_sync_days_premium=settings.initial_sync_days_premium,
         prometheus_multiproc_dir=settings.prometheus_multiproc_dir,
         metrics_token=settings.metrics_token,
         demo=settings.demo,

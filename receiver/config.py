@@ -57,6 +57,10 @@ class ReceiverConfig:
     polling: PollingIntervals = field(default_factory=PollingIntervals)
     sign_in_limits: SignInLimits = field(default_factory=SignInLimits)
     default_tier: str = "free"  # the sync tier offered first: "premium" or "free"
+    # How many days back a mailbox's first sync reads, per sync tier (the worker's
+    # INITIAL_SYNC_DAYS_*): the deeper scan reads only what is older.
+    first_sync_days_free: int = 30
+    first_sync_days_premium: int = 90
     prometheus_multiproc_dir: str | None = None  # under gunicorn: counters shared by workers
     metrics_token: str | None = None  # the bearer token /metrics needs; None: /metrics is 404
     demo: bool = False  # the demo signs its user in on loopback and accepts open pushes

@@ -1,7 +1,9 @@
 """The job seeker's pages: Applications (board, Kanban, chart, filters, add, follow-ups due) and
 one application's page (edit, delete, merge, corrections of its emails, tracking, follow-up
 drafts). Email Templates are Premium: a Free account sees them described and locked, and a
-correction offers a Filters rule only to a Premium account.
+correction offers a Filters rule only to a Premium account. The drafts are written only when
+asked for (``?drafts=1``): that request, and no plain view of the page, re-reads the
+recruiter's message through Gmail.
 
 Every form works without JavaScript; a refused input answers 400 with the page and a sentence
 naming the field, another user's id a 404.
@@ -78,6 +80,7 @@ LABEL_NAMES = {status.value: label for status, label in STATUS_LABELS.items()} |
 TEXT_FIELDS = ("company", "role", "job_url", "location", "salary", "notes")
 FORM_FIELDS = (*TEXT_FIELDS, "applied_on", "next_interview_at")
 DEFAULT_QUERY = ApplicationQuery(sort="-last_email_at")
+LIVE_REFRESH_HEADER = "X-Live-Refresh"  # sent by receiver/static/live.js
 _DATE_COLUMNS = frozenset({"applied_on", "last_email_at"})
 _NEXT_INTERVIEW_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -136,13 +139,17 @@ def add_application() -> ResponseReturnValue:
 @bp.get("/applications/<int:application_id>")
 @login_required
 def application_page(application_id: int) -> ResponseReturnValue:
-    """One application: its fields, follow-up drafts (in ``language``), Activity Log,
-    corrections, merge and delete."""
+    """One application: its fields, Activity Log, corrections, merge and delete; with
+    ``drafts=1`` also its follow-up drafts (in ``language``, else its email's language)."""
+    if request.args.get("drafts", "") not in ("", "0", "1"):
+        flash("drafts: use drafts=1 to ask for the follow-up drafts.", "error")
+        return _application(application_id), 400
+    drafts = _drafts_asked_for()
     language = request.args.get("language") or None
     if language is not None and language not in language_names():
         flash(f"language: choose one of {', '.join(language_names().values())}.", "error")
-        return _application(application_id), 400
-    return _application(application_id, language=language)
+        return _application(application_id, drafts=drafts), 400
+    return _application(application_id, language=language, drafts=drafts)
 
 
 @bp.post("/applications/<int:application_id>/edit")
@@ -385,8 +392,10 @@ def _application(
     *,
     form_values: Mapping[str, str] | None = None,
     language: str | None = None,
+    drafts: bool = False,
 ) -> str:
-    """One application's page (its follow-up drafts in ``language``, else its email's)."""
+    """One application's page; with ``drafts`` (and a Premium account) its follow-up drafts in
+    ``language``, else its email's."""
     user_id = signed_in_user_id()
     store = receiver_context().store
     application = _own_application(user_id, application_id)
@@ -395,7 +404,8 @@ def _application(
     return render_template(
         "application.html",
         application=application,
-        follow_ups=_follow_ups(user_id, application_id, language) if premium else None,
+        premium=premium,
+        follow_ups=_follow_ups(user_id, application_id, language) if premium and drafts else None,
         follow_up_kinds=FOLLOW_UP_KINDS,
         follow_up_languages=language_names(),
         activity=list(reversed(application.activity)),
@@ -420,6 +430,13 @@ def _follow_ups(user_id: int, application_id: int, language: str | None) -> Foll
     )
     shown = drafts[0].language if drafts else language or DEFAULT_LANGUAGE
     return FollowUpsSection(drafts, shown, message.problem)
+
+
+def _drafts_asked_for() -> bool:
+    """True when the request asks for the follow-up drafts (``drafts=1``) and is not live.js
+    refreshing the page in the background (``X-Live-Refresh``): the drafts are not a live part,
+    so the recruiter's message is not re-read each time the board changes."""
+    return request.args.get("drafts") == "1" and LIVE_REFRESH_HEADER not in request.headers
 
 
 def _own_application(user_id: int, application_id: int) -> ApplicationDetail:

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 from gmail import OAuthFailure, oauth
 from messaging import MailboxChanged
 from receiver.api_input import BadInput, whole_number
+from receiver.config import ReceiverConfig
 from receiver.context import ReceiverContext, receiver_context
 from receiver.current_user import signed_in_user_id
 from receiver.serialize import iso_utc
@@ -45,6 +46,8 @@ def integrations_page() -> ResponseReturnValue:
     integration = context.store.integration(user_id)
     polling = context.config.polling
     deep_scan = None if integration is None else context.store.deep_scan(integration.mailbox_id)
+    tier = integration.tier if integration is not None else Tier(context.config.default_tier)
+    covered_days = first_sync_days(context.config, tier)
     return render_template(
         "integrations.html",
         integration=integration,
@@ -56,6 +59,8 @@ def integrations_page() -> ResponseReturnValue:
         premium=context.store.plan_of(user_id) is Plan.PREMIUM,
         deep_scan=deep_scan,
         deep_scan_days=DEEP_SCAN_DAYS,
+        first_sync_days=covered_days,
+        nothing_older=covered_days >= DEEP_SCAN_DAYS,
     )
 
 
@@ -202,6 +207,12 @@ def deep_scan() -> ResponseReturnValue:
     return redirect(url_for(".integrations_page"))
 
 
+def first_sync_days(config: ReceiverConfig, tier: Tier) -> int:
+    """How many days back the first sync of a mailbox on ``tier`` read. No column records it:
+    it is the worker's setting for the tier, which is also what a deeper scan starts from."""
+    return config.first_sync_days_premium if tier is Tier.PREMIUM else config.first_sync_days_free
+
+
 def deep_scan_days(value: object) -> int:
     """The days a deeper scan is asked for: a whole number from 31 to 90 (`BadInput`)."""
     return whole_number("days", value, low=DEEP_SCAN_MIN_DAYS, high=DEEP_SCAN_DAYS)
@@ -209,11 +220,18 @@ def deep_scan_days(value: object) -> int:
 
 def request_deep_scan(context: ReceiverContext, user_id: int, days: int) -> DeepScanView:
     """Record the scan on the user's mailbox and ask a worker for it. `ChangeConflict` when no
-    mailbox is connected or a scan is running. The database holds the request: when the queue
-    does not take the message, the scheduler's sweep starts the scan within a minute or so."""
+    mailbox is connected, its first sync already read ``days``, or a scan is running. The
+    database holds the request: when the queue does not take the message, the scheduler's sweep
+    starts the scan within a minute or so."""
     mailbox = context.store.mailbox_for_user(user_id)
     if mailbox is None:
         raise ChangeConflict("mailbox", "Gmail is not connected, so there is nothing to scan.")
+    covered = first_sync_days(context.config, mailbox.tier)
+    if covered >= days:
+        raise ChangeConflict(
+            "days",
+            f"Your first sync already covered the last {covered} days; nothing older to scan.",
+        )
     scan = context.store.request_deep_scan(mailbox.id, days=days)
     if context.publisher is None:
         log.warning("deep scan left to the sweep: no queue", extra={"mailbox_id": mailbox.id})

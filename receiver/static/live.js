@@ -136,7 +136,11 @@
   }
 
   function refresh(next) {
-    return fetch(window.location.href, { credentials: "same-origin", cache: "no-store" })
+    return fetch(window.location.href, {
+      credentials: "same-origin",
+      cache: "no-store",
+      headers: { "X-Live-Refresh": "1" }
+    })
       .then(function (response) { return response.ok ? response.text() : null; })
       .then(function (html) {
         if (html === null) { return; }

@@ -1,6 +1,7 @@
 """Email Templates in real Chromium at 1280 and 390 px: a Premium account with an application
-waiting for an answer sees it under "Follow-ups due", opens it, reads the drafts written from the
-recruiter's message (re-read through the sandbox), copies one and switches the language."""
+waiting for an answer sees it under "Follow-ups due", follows it straight to the drafts written
+from the recruiter's message (re-read through the sandbox), copies one; a plain view of the
+page reads nothing from Gmail and offers the drafts, which it writes in the language chosen."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from storage import IncomingEmail, Label, Plan, Tier
 
 pytestmark = pytest.mark.browser
 
+LIVE_TIMEOUT_MS = 30_000
 PASSWORD = "correct horse battery staple"
 # The phone is looked at in dark mode, the desktop in light mode.
 VIEWPORTS = {"desktop": (1280, 860, "light"), "phone": (390, 844, "dark")}
@@ -52,9 +54,9 @@ def sign_up_premium(page: Page, stack: LocalStack) -> int:
     return user.id
 
 
-def invitation_waiting(stack: LocalStack, user_id: int, sent: datetime) -> None:
+def invitation_waiting(stack: LocalStack, user_id: int, sent: datetime) -> str:
     """The recruiter's invitation in the sandbox mailbox, recorded (metadata only) as the newest
-    email of an application that nobody has answered since."""
+    email of an application that nobody has answered since; the mailbox's address."""
     first, second = sent + timedelta(days=4), sent + timedelta(days=6)
     address = f"seeker.{secrets.token_hex(4)}@gmail.com"
     sender, subject = "Acme Careers <careers@acme.example>", "Second interview"
@@ -90,6 +92,13 @@ def invitation_waiting(stack: LocalStack, user_id: int, sent: datetime) -> None:
     assert stack.store.acquire_lease(mailbox_id, "browser-test", ttl_seconds=60)
     stack.store.apply_sync_batch(mailbox_id, "browser-test", [email], new_cursor=None)
     stack.store.release_lease(mailbox_id, "browser-test")
+    return address
+
+
+def gets(stack: LocalStack, address: str) -> int:
+    """How many messages.get the sandbox answered for the mailbox."""
+    calls = stack.sandbox.state.stats(address)["calls"]  # type: ignore[attr-defined]
+    return int(calls.get("users.messages.get", 0))
 
 
 def shoot(page: Page, folder: Path, name: str) -> None:
@@ -108,7 +117,7 @@ def test_follow_ups_due_then_drafts_then_another_language(
     page = sized_page
     user_id = sign_up_premium(page, stack)
     sent = datetime.now(UTC).replace(microsecond=0) - timedelta(days=9)
-    invitation_waiting(stack, user_id, sent)
+    address = invitation_waiting(stack, user_id, sent)
     first, second = sent + timedelta(days=4), sent + timedelta(days=6)
 
     page.goto(stack.web_url)
@@ -118,9 +127,11 @@ def test_follow_ups_due_then_drafts_then_another_language(
     shoot(page, screenshots, "board")
     assert no_horizontal_scroll(page)
 
-    due.get_by_role("link", name="Acme Rocketry").click()
+    due.get_by_role("link", name="Acme Rocketry").click()  # straight to the drafts
     expect(page.get_by_role("heading", name="Follow-up drafts")).to_be_visible()
     draft = page.locator("#draft-scheduling_reply")
+    expect(draft).to_be_visible()
+    assert gets(stack, address) == 1
     english = draft.locator("textarea").input_value()
     assert english.startswith("Dear Dana Fox,")  # the signature's name, not "Acme Careers"
     assert f"- {first:%A} {first.date().isoformat()} at 10:00\n" in english
@@ -136,9 +147,27 @@ def test_follow_ups_due_then_drafts_then_another_language(
     shoot(page, screenshots, "drafts")
     assert no_horizontal_scroll(page)
 
+    # The page keeps itself current (live.js) without reading the message again.
+    application_id = stack.store.applications(user_id)[0].id
+    interview = datetime.now(UTC).replace(microsecond=0) + timedelta(days=3)
+    stack.store.edit_application(user_id, application_id, {"next_interview_at": interview})
+    head = page.locator("#application-head")
+    expect(head).to_contain_text("Next interview", timeout=LIVE_TIMEOUT_MS)
+    expect(draft.locator("textarea")).to_have_value(english)
+    assert gets(stack, address) == 1
+
+    page.goto(page.url.split("?")[0])  # a plain view of the page
+    expect(page.get_by_role("button", name="Write follow-up drafts")).to_be_visible()
+    expect(page.locator("#follow-up-language")).to_have_value("")  # the recruiter's language
+    expect(page.locator(".follow-up-body")).to_have_count(0)
+    assert gets(stack, address) == 1  # nothing was read from Gmail
+    shoot(page, screenshots, "on-request")
+    assert no_horizontal_scroll(page)
+
     page.get_by_label("Language").select_option(label="Deutsch")
-    page.get_by_role("button", name="Show drafts").click()
+    page.get_by_role("button", name="Write follow-up drafts").click()
     expect(page.locator("#follow-up-language")).to_have_value("de")
+    assert gets(stack, address) == 2
     german = page.locator("#draft-scheduling_reply textarea").input_value()
     assert german.startswith("Guten Tag Dana Fox,")
     assert f"{first.date().isoformat()} um 10:00 Uhr" in german

@@ -1,9 +1,12 @@
 """The deeper historical scan's API and its Integrations page controls: a Premium account asks
 for it (202, queued through the publisher), follows it (GET), cannot start a second one (409); a
 Free account is refused (403) and sees it described and locked; bad input is a 400 naming the
-field. Every API answer is checked against the OpenAPI document."""
+field; the card says so when the first sync already read every day a scan would. Every API answer
+is checked against the OpenAPI document."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import pytest
 from flask import Flask
@@ -12,6 +15,8 @@ from session_helpers import csrf_token, signed_in
 from test_api_writes import Api
 
 from messaging import MailboxChanged, PublishError
+from receiver import create_app
+from receiver.config import ReceiverConfig
 from storage import MailboxState, Plan, Store, Tier
 from storage.sync_runs import DeepScanState
 
@@ -21,11 +26,15 @@ PATH = "/api/integrations/gmail/deep-scan"
 PAGE = "/settings/integrations"
 
 
-def account(store: Store, name: str, plan: Plan, *, connected: bool = True) -> int:
+def account(
+    store: Store, name: str, plan: Plan, *, connected: bool = True, tier: Tier = Tier.FREE
+) -> int:
+    """An account on ``plan``; its mailbox (on sync ``tier``) had a first sync of 30 days when
+    polled, 90 with push (the config's defaults)."""
     user_id = store.create_user(f"{name}@example.com")
     store.set_plan(user_id, plan)
     if connected:
-        store.connect_mailbox(user_id, f"{name}@gmail.com", tier=Tier.FREE, refresh_token="1//r")
+        store.connect_mailbox(user_id, f"{name}@gmail.com", tier=tier, refresh_token="1//r")
     return user_id
 
 
@@ -205,4 +214,41 @@ def test_the_form_without_its_csrf_token_is_refused(app: Flask, store: Store, pu
     client = signed_in(app, account(store, "nocsrf", Plan.PREMIUM))
     answer = client.post("/settings/integrations/gmail/deep-scan", data={"days": "90"})
     assert answer.status_code == 400
+    assert publisher.messages == []
+
+
+def test_a_first_sync_of_90_days_leaves_nothing_older_to_scan(app: Flask, store: Store):
+    client = signed_in(app, account(store, "pushed", Plan.PREMIUM, tier=Tier.PREMIUM))
+    html = client.get(PAGE).get_data(as_text=True)
+    assert 'id="deep-scan-covered"' in html
+    assert "Your first sync already covered the last 90 days; there is nothing older" in html
+    assert "reads the mail older than the first sync read, so" in html
+    assert "Scan 90 days</button>" not in html
+
+
+def test_a_first_sync_of_30_days_offers_the_scan(app: Flask, store: Store):
+    client = signed_in(app, account(store, "polled", Plan.PREMIUM, tier=Tier.FREE))
+    html = client.get(PAGE).get_data(as_text=True)
+    assert "The first sync reads the last 30 days. A scan of the last 90 days" in html
+    assert "Scan 90 days</button>" in html and 'id="deep-scan-covered"' not in html
+
+
+def test_the_first_sync_window_comes_from_the_config(
+    config: ReceiverConfig, store: Store, publisher: RecordingPublisher
+):
+    shorter = replace(config, first_sync_days_premium=45)
+    app = create_app(shorter, store=store, publisher=publisher)
+    client = signed_in(app, account(store, "short", Plan.PREMIUM, tier=Tier.PREMIUM))
+    html = client.get(PAGE).get_data(as_text=True)
+    assert "The first sync reads the last 45 days." in html and "Scan 90 days</button>" in html
+
+
+def test_asking_to_scan_what_the_first_sync_covered_is_a_409_with_a_sentence(
+    app: Flask, store: Store, publisher
+):
+    user_id = account(store, "covered", Plan.PREMIUM, tier=Tier.PREMIUM)
+    answer = api_for(app, user_id).call("POST", PATH, {"days": 90})
+
+    assert answer.status_code == 409
+    assert "already covered the last 90 days" in answer.get_json()["error"]
     assert publisher.messages == []

@@ -1,6 +1,7 @@
-"""Email Templates in the pages: follow-up drafts on an application's page (re-reading the
-recruiter's message through the Gmail sandbox, in its language, with its recruiter and proposed
-times), the board's "Follow-ups due", Free accounts locked, and the rule a correction offers."""
+"""Email Templates in the pages: follow-up drafts on an application's page, written only when
+asked for (re-reading the recruiter's message through the Gmail sandbox, in its language, with its
+recruiter and proposed times; a plain view makes no Gmail call), the board's "Follow-ups due",
+Free accounts locked, and the rule a correction offers."""
 
 from __future__ import annotations
 
@@ -157,8 +158,11 @@ def seeker(
     return Seeker(user_id, address, signed_in(app, user_id), application_id, delivered["id"])
 
 
-def page(who: Seeker, query: str = "") -> tuple[int, str]:
-    response = who.client.get(f"/applications/{who.application_id}{query}")
+DRAFTS = "?drafts=1"
+
+
+def page(who: Seeker, query: str = "", **headers: str) -> tuple[int, str]:
+    response = who.client.get(f"/applications/{who.application_id}{query}", headers=headers)
     return response.status_code, unescape(response.get_data(as_text=True))
 
 
@@ -171,12 +175,17 @@ def gets(sandbox: SandboxServer, address: str) -> int:
     return int(sandbox.state.stats(address)["calls"].get("users.messages.get", 0))
 
 
+def gmail_calls(sandbox: SandboxServer, address: str) -> int:
+    """Every Gmail API call the sandbox counted for the mailbox, whatever its method."""
+    return sum(sandbox.state.stats(address)["calls"].values())
+
+
 def test_a_free_account_sees_the_feature_described_and_locked(
     app: Flask, store: Store, sandbox: SandboxServer
 ) -> None:
     fay = seeker(app, store, sandbox, plan=Plan.FREE)
 
-    status, html = page(fay)
+    status, html = page(fay, DRAFTS)
     board = unescape(fay.client.get("/").get_data(as_text=True))
 
     assert status == 200
@@ -184,6 +193,7 @@ def test_a_free_account_sees_the_feature_described_and_locked(
     assert 'id="follow-ups-locked"' in html
     assert "Premium feature" in html and "operator" in html
     assert "follow-up-body" not in html and "Open in Gmail" not in html
+    assert "Write follow-up drafts" not in html
     assert 'id="follow-ups-due-locked"' in board
     assert "Follow-ups due" in board
     assert gets(sandbox, fay.address) == 0  # nothing is re-read for a locked feature
@@ -194,7 +204,7 @@ def test_drafts_re_read_the_recruiters_message_for_name_and_proposed_times(
 ) -> None:
     sam = seeker(app, store, sandbox)
 
-    status, html = page(sam)
+    status, html = page(sam, DRAFTS)
 
     assert status == 200
     assert gets(sandbox, sam.address) == 1  # one messages.get, format=full
@@ -211,6 +221,50 @@ def test_drafts_re_read_the_recruiters_message_for_name_and_proposed_times(
     assert parse_qs(compose.query)["to"] == ["careers@acme.example"]
     assert ">Send<" not in html  # we never send mail
     assert 'data-copy-target="draft-scheduling_reply-body"' in html
+
+
+def test_a_plain_view_makes_no_gmail_call_and_offers_the_drafts(
+    app: Flask, store: Store, sandbox: SandboxServer
+) -> None:
+    sam = seeker(app, store, sandbox)
+
+    status, html = page(sam)
+    again_status, _ = page(sam, "?drafts=0")
+
+    assert (status, again_status) == (200, 200)
+    assert gmail_calls(sandbox, sam.address) == 0
+    assert "Follow-up drafts" in html and 'id="follow-ups-on-request"' in html
+    assert 'id="follow-up-language-form"' in html
+    assert '<input type="hidden" name="drafts" value="1">' in html
+    assert '<option value="" selected>The recruiter\'s language</option>' in html
+    assert "Write follow-up drafts</button>" in html
+    assert "follow-up-body" not in html and "Open in Gmail" not in html
+
+
+def test_asking_for_drafts_re_reads_once_and_the_live_refresh_does_not(
+    app: Flask, store: Store, sandbox: SandboxServer
+) -> None:
+    sam = seeker(app, store, sandbox)
+
+    _, asked = page(sam, DRAFTS)
+    _, refreshed = page(sam, DRAFTS, **{"X-Live-Refresh": "1"})  # live.js in the background
+
+    assert gets(sandbox, sam.address) == 1
+    assert 'id="draft-thank_you-body"' in asked
+    assert 'id="draft-thank_you-body"' not in refreshed  # not a live part: nothing is lost
+    assert 'id="activity-log"' in refreshed
+
+
+def test_a_bad_drafts_value_is_a_400_naming_it(
+    app: Flask, store: Store, sandbox: SandboxServer
+) -> None:
+    sam = seeker(app, store, sandbox)
+
+    status, html = page(sam, "?drafts=please")
+
+    assert status == 400
+    assert "drafts: use drafts=1 to ask for the follow-up drafts." in html
+    assert gmail_calls(sandbox, sam.address) == 0
 
 
 def _compose_href(html: str, kind: str) -> str:
@@ -232,7 +286,7 @@ def test_a_german_message_gives_german_drafts_with_its_times(
         subject="Einladung",
     )
 
-    _, html = page(sam)
+    _, html = page(sam, DRAFTS)
 
     assert '<option value="de" lang="de" selected>Deutsch</option>' in html
     scheduling = draft_body(html, "scheduling_reply")
@@ -249,8 +303,8 @@ def test_the_language_choice_rewrites_the_drafts_and_refuses_an_unknown_one(
 ) -> None:
     sam = seeker(app, store, sandbox)
 
-    status, html = page(sam, "?language=fr")
-    bad_status, bad = page(sam, "?language=xx")
+    status, html = page(sam, f"{DRAFTS}&language=fr")
+    bad_status, bad = page(sam, f"{DRAFTS}&language=xx")
 
     assert status == 200
     assert '<option value="fr" lang="fr" selected>Français</option>' in html
@@ -275,7 +329,7 @@ def test_drafts_come_from_metadata_when_the_message_cannot_be_re_read(
     else:
         sandbox.state.revoke_all(sam.address)
 
-    status, html = page(sam)
+    status, html = page(sam, DRAFTS)
 
     assert status == 200
     assert 'id="follow-ups-reread"' in html
@@ -294,7 +348,7 @@ def test_no_connected_mailbox_still_gives_drafts(
     assert mailbox is not None
     store.disconnect_mailbox(mailbox.id)
 
-    status, html = page(sam)
+    status, html = page(sam, DRAFTS)
 
     assert status == 200
     assert "Gmail is not connected, so the recruiter's message could not be re-read" in html
@@ -307,7 +361,7 @@ def test_the_message_body_is_never_stored_nor_logged(
     sam = seeker(app, store, sandbox)
     caplog.set_level(logging.DEBUG)
 
-    _, html = page(sam)
+    _, html = page(sam, DRAFTS)
     api = Api(sam.client, {"X-CSRFToken": csrf_token(sam.client, "/")})
     answer = api.call("GET", f"/api/applications/{sam.application_id}/follow-ups")
 
@@ -384,7 +438,7 @@ def test_the_board_lists_follow_ups_due_newest_first_inside_the_live_region(
     assert "Follow-ups due" in region
     assert region.index("Beta Orbital") < region.index("Acme Rocketry")  # newest first
     assert "Gamma Labs" not in region  # answered yesterday: not due yet
-    link = f'href="/applications/{sam.application_id}#follow-ups"'
+    link = f'href="/applications/{sam.application_id}?drafts=1#follow-ups"'
     assert link in region
     assert "waiting 12 days" in region
 
