@@ -1,6 +1,7 @@
 // "Copy" buttons: a button with data-copy-target="ID" copies that textarea's text to the
 // clipboard. The buttons stay hidden without script (the text can still be selected by hand);
-// clicks are caught on the document so buttons of a refreshed page work too.
+// clicks are caught on the document so buttons of a refreshed page work too. A draft edited in
+// its textarea (data-compose-link="ID") carries the edit into that "Open in Gmail" link.
 (function () {
   "use strict";
   var SELECTOR = "button[data-copy-target]";
@@ -39,6 +40,15 @@
     } else {
       say(button, copyBySelecting(field) ? "Copied" : "Select the text to copy it");
     }
+  });
+
+  document.addEventListener("input", function (event) {
+    var field = event.target;
+    var link = field.dataset && document.getElementById(field.dataset.composeLink || "");
+    if (!link) { return; }
+    var url = new URL(link.href);
+    url.searchParams.set("body", field.value);
+    link.href = url.toString();
   });
 
   reveal();

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -146,6 +147,13 @@ def test_follow_ups_due_then_drafts_then_another_language(
     assert page.evaluate("navigator.clipboard.readText()") == english
     shoot(page, screenshots, "drafts")
     assert no_horizontal_scroll(page)
+
+    # The body is the user's to edit; "Open in Gmail" carries the edit.
+    edited = english.replace("Dear Dana Fox,", "Hi Dana,")
+    draft.locator("textarea").fill(edited)
+    edited_link = draft.get_by_role("link", name="Open in Gmail").get_attribute("href") or ""
+    assert parse_qs(urlsplit(edited_link).query)["body"] == [edited]
+    draft.locator("textarea").fill(english)
 
     # The page keeps itself current (live.js) without reading the message again.
     application_id = stack.store.applications(user_id)[0].id

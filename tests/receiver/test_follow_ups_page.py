@@ -268,9 +268,8 @@ def test_a_bad_drafts_value_is_a_400_naming_it(
 
 
 def _compose_href(html: str, kind: str) -> str:
-    start = html.index(f'id="draft-{kind}"')
-    link = html.index('class="button small primary" href="', start)
-    href_start = link + len('class="button small primary" href="')
+    link = f'id="draft-{kind}-compose" href="'
+    href_start = html.index(link) + len(link)
     return html[href_start : html.index('"', href_start)]
 
 
