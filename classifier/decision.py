@@ -99,6 +99,10 @@ class MailboxContext:
     user_address: str = ""
 
 
+# What an email without a known context is decided with (frozen, so one is shared).
+_NO_CONTEXT = MailboxContext()
+
+
 @dataclass(frozen=True)
 class Verdict:
     """The decision for one email: label, confidence, and what shaped it."""
@@ -188,18 +192,27 @@ def feature_vector(
     evidence: Evidence, cats: Mapping[str, float] | None, *, text_chars: int, subject_only: bool
 ) -> list[float]:
     """One email's features, in `FEATURES` order (``cats``: the textcat's scores, or None)."""
-    textcat = [math.log(max(cats.get(label, 0.0), 1e-4)) if cats else 0.0 for label in LABELS]
+    if cats:
+        score = cats.get
+        textcat = [math.log(max(score(label, 0.0), 1e-4)) for label in LABELS]
+    else:
+        textcat = [0.0] * len(LABELS)
     context = min(evidence.job_context, CONTEXT_CAP) / CONTEXT_CAP
     stage = [min(evidence.stage[label], STAGE_CAP) for label in JOB_LABELS]
-    ordinary = [min(evidence.ordinary.get(group, 0.0), ORDINARY_CAP) for group in ORDINARY_GROUPS]
+    ordinary_found = evidence.ordinary
+    ordinary = (
+        [min(ordinary_found.get(group, 0.0), ORDINARY_CAP) for group in ORDINARY_GROUPS]
+        if ordinary_found
+        else [0.0] * len(ORDINARY_GROUPS)  # what the line above gives, without its 9 look-ups
+    )
     sender = evidence.sender
     return [
         *textcat,
         *stage,
-        *(value * context for value in stage),
-        *(min(evidence.subject[label], SUBJECT_CAP) for label in JOB_LABELS),
+        *[value * context for value in stage],
+        *[min(evidence.subject[label], SUBJECT_CAP) for label in JOB_LABELS],
         context,
-        min(sum(evidence.ordinary.values()), ORDINARY_CAP * 2),
+        min(sum(ordinary_found.values()), ORDINARY_CAP * 2),
         *ordinary,
         float(sender.ats),
         float(sender.board),
@@ -272,7 +285,7 @@ def decide(
 ) -> Verdict:
     """The label of one email from its model probabilities, its evidence and its context."""
     probabilities = list(probabilities)
-    context = context or MailboxContext()
+    context = context or _NO_CONTEXT
     rule = _apply_context(probabilities, evidence, context)
     if rule in ("internal", "cc_only"):  # not addressed to the reader as a candidate
         return Verdict(

@@ -27,8 +27,11 @@ EARLIER_STAGE_DISCOUNT = 0.25
 NEGATION_WINDOW_CHARS = 30
 _NEGATABLE = frozenset({"applied", "interviewing", "offer"})
 _SENDER = re.compile(r"^\s*(?P<display>[^<]*?)\s*<(?P<address>[^<>]*)>\s*$")
-_MARKER_WORDS = re.compile(r"[a-z]+")
 _MARKER_SAMPLE_CHARS = 600
+# The words markers are counted in are the runs of a-z. Every other byte becomes a space, so they
+# are the `split()` of the text's UTF-8 bytes (a letter outside a-z is bytes >= 0x80 there): three
+# C calls, where a regular expression's `findall` cost a tenth of the rules' time.
+_ONLY_A_TO_Z = bytes(byte if 0x61 <= byte <= 0x7A else 0x20 for byte in range(256))
 _SENDER_CACHE_SIZE = 4096
 _ADDRESS = re.compile(r"(?<![\w.+'-])[\w.+'-]+@[\w.-]+")
 
@@ -98,12 +101,12 @@ class RuleMatchers:
         subject_phrases: list[WeightedPhrase] = []
         negations: set[str] = set()
         # Each marker word and the languages it marks (a word such as "de" marks several).
-        self._markers: dict[str, tuple[str, ...]] = {}
+        self._markers: dict[bytes, tuple[str, ...]] = {}
         for language in rules.languages:
             text_phrases += [*language.stages, *language.job_context, *language.ordinary]
             subject_phrases += language.subject_stages
             negations.update(language.negations)
-            for word in {fold(word) for word in language.markers}:
+            for word in {fold(word).encode() for word in language.markers}:
                 self._markers[word] = (*self._markers.get(word, ()), language.code)
         self._languages = tuple(language.code for language in rules.languages)
         self._text = PhraseMatcher(
@@ -179,7 +182,8 @@ class RuleMatchers:
     def _language(self, folded_text: str) -> str:
         """The language whose marker words are most frequent at the start of the text (the
         first in the rule book's order on a tie; English when none is found)."""
-        words = _MARKER_WORDS.findall(folded_text[:_MARKER_SAMPLE_CHARS])
+        sample = folded_text[:_MARKER_SAMPLE_CHARS].encode("utf-8", "replace")
+        words = sample.translate(_ONLY_A_TO_Z).split()
         counts = dict.fromkeys(self._languages, 0)
         for codes, times in Counter(filter(None, map(self._markers.get, words))).items():
             for code in codes:

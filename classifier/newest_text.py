@@ -20,7 +20,8 @@ from classifier.rulebook import Quoting, default_rulebook
 # Searched in the text with a newline before it: a literal first character lets the regex engine
 # jump from line to line instead of trying every position.
 _QUOTED_LINE = re.compile(r"\n[ \t]*>[^\n]*")
-_SIGNATURE_DELIMITER = re.compile(r"^-- ?$", re.M)
+# A line that is "--" or "-- " (searched in `LoweredText`, like the line markers).
+_SIGNATURE_DELIMITER = re.compile(r"\n-- ?(?=\n|\Z)")
 _BLANK_RUNS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 _HTML_TAG = re.compile(r"<(?:html|body|div|p|br|table|td|tr|span|a|img|style|head)\b", re.I)
 _ENTITY = re.compile(r"&(?:#\d{1,6}|#x[0-9a-f]{1,6}|[a-z]{2,8});", re.I)
@@ -197,10 +198,10 @@ def _forwarded_body(block: str, markers: QuoteMarkers) -> str:
 
 def _split_signature(text: str, markers: QuoteMarkers) -> tuple[str, str]:
     """Split off a signature: after "-- ", after "Sent from my ...", or after a closing sign-off."""
-    delimiter = _SIGNATURE_DELIMITER.search(text)
-    if delimiter:
-        return text[: delimiter.start()].strip(), text[delimiter.end() :].strip()
     lines = LoweredText(text)
+    delimiter = lines.search(_SIGNATURE_DELIMITER)
+    if delimiter:
+        return text[: delimiter[0]].strip(), text[delimiter[1] :].strip()
     footer = lines.search(markers.mobile_footer)
     if footer:
         return text[: footer[0]].strip(), text[footer[1] :].strip()

@@ -18,6 +18,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -57,6 +58,8 @@ class WordTokenizer:
     def __init__(self, vocab: Vocab, known_words: Iterable[str] | None = None) -> None:
         self.vocab = vocab
         self.known_words: frozenset[str] | None = None
+        # Each known word's id in the vocabulary: a Doc built from ids skips hashing every word.
+        self._ids: dict[str, int] = {}
         if known_words is not None:
             self.close_vocabulary(known_words)
 
@@ -64,20 +67,21 @@ class WordTokenizer:
         """From now on map words outside ``known_words`` to a known form or a placeholder."""
         self.known_words = frozenset(known_words) | {UNKNOWN_WORD, UNKNOWN_NUMBER}
         # Build every known word's lexeme now, once, rather than on a worker's first emails.
-        for word in self.known_words:
-            self.vocab[word]
+        self._ids = {word: self.vocab[word].orth for word in self.known_words}
 
     def __call__(self, text: str) -> Doc:
         words = word_tokens(text)
         known = self.known_words
-        if known is not None:
-            unseen = set(words).difference(known)
-            if unseen:
-                # `map` over `dict.get` rewrites the few unseen words without a Python-level loop
-                # over every token (the per-token loop cost as much as building the Doc).
-                forms = {word: known_form(word, known) for word in unseen}
-                words = list(map(forms.get, words, words))
-        return Doc(self.vocab, words=words)
+        if known is None:
+            return Doc(self.vocab, words=words)
+        unseen = set(words).difference(known)
+        if unseen:
+            # `map` over `dict.get` rewrites the few unseen words without a Python-level loop
+            # over every token (the per-token loop cost as much as building the Doc).
+            forms = {word: known_form(word, known) for word in unseen}
+            words = list(map(forms.get, words, words))
+        ids: Any = list(map(self._ids.__getitem__, words))  # spaCy's stub says words are str
+        return Doc(self.vocab, words=ids)
 
     def pipe(self, texts: Iterable[str], *, batch_size: int = 1000) -> Iterator[Doc]:
         """Tokenize many texts."""
@@ -93,6 +97,7 @@ class WordTokenizer:
     def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> WordTokenizer:
         """Read the known words written by `to_bytes`."""
         self.known_words = None
+        self._ids = {}
         if data:
             self.close_vocabulary(json.loads(data.decode("utf-8")))
         return self
