@@ -89,7 +89,7 @@ def _sign_in_demo_user() -> None:
     """In the demo, a visitor on this machine is the demo user until they sign out."""
     if not current_app.config[DEMO_CONFIG_KEY] or current_user.is_authenticated:
         return
-    if request.endpoint in _NO_PERSON_ENDPOINTS or request.path.startswith("/pubsub/"):
+    if request.endpoint in _NO_PERSON_ENDPOINTS:
         return
     if session.get(SIGNED_OUT_KEY) or not is_loopback_request():
         return

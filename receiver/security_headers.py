@@ -51,11 +51,15 @@ def init_app(app: Flask, *, oauth_authorize_url: str) -> None:
         "Referrer-Policy": "same-origin",
     }
 
+    lowered = tuple((name.lower(), name, value) for name, value in headers.items())
+
     def add_security_headers(response: Response) -> Response:
         present = {name.lower() for name, _ in response.headers.items()}
-        for name, value in headers.items():
-            if name.lower() not in present:  # one pass over the headers, not one per name
-                response.headers[name] = value
+        # One pass over the response's headers, not one per name; `extend` appends the missing ones
+        # without searching for an existing header to replace.
+        response.headers.extend(
+            [(name, value) for lower, name, value in lowered if lower not in present]
+        )
         if not is_loopback_request():  # browsers ignore HSTS over plain HTTP anyway
             response.headers.setdefault(
                 "Strict-Transport-Security", f"max-age={HSTS_MAX_AGE_SECONDS}; includeSubDomains"

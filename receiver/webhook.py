@@ -25,6 +25,10 @@ from receiver.push_body import GmailNotification, MalformedPush, parse_push_body
 
 log = logging.getLogger(__name__)
 
+# Every path the webhook serves starts with this; `create_app` sends such requests to the webhook's
+# own small app, so the pages' per-request hooks never run for a push.
+URL_PREFIX = "/pubsub/"
+
 bp = Blueprint("webhook", __name__)
 
 ResponseOrError = Response | tuple[Response, int]
@@ -37,7 +41,7 @@ def receive_gmail_push() -> ResponseOrError:
     context.metrics.count("received")
     try:
         credentials = context.authenticator.inspect(
-            request.headers.get("Authorization"), request.args.get("token")
+            request.headers.get("Authorization"), _query_token()
         )
     except PushAuthError as error:
         return _rejected(context, error)
@@ -56,6 +60,11 @@ def receive_gmail_push() -> ResponseOrError:
         log.error("push not verified: %s", error)
         return json_error(503, str(error))
     return _accept(context, caller, notification)
+
+
+def _query_token() -> str | None:
+    """The emulator's ``?token=``; Google's pushes carry no query string, so skip parsing one."""
+    return request.args.get("token") if request.query_string else None
 
 
 def _rejected(context: ReceiverContext, error: PushAuthError) -> ResponseOrError:
