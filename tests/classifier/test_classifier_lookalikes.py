@@ -1,0 +1,172 @@
+"""Ordinary mail that reads like job mail (issue #17), in five languages: the rules see what it is
+about, and the shipped classifier gives it no job label; job mail that resembles it keeps its label.
+Every email here was written for this file (none is in a training or evaluation set)."""
+
+from __future__ import annotations
+
+import pytest
+
+from classifier import Classifier, Email
+from classifier.evidence import RuleMatchers
+from classifier.rulebook import default_rulebook
+
+pytestmark = pytest.mark.unit
+
+READER = "robin.hale@gmail.com"
+
+# (what the email is about: the rule group that must see it, sender, subject, body)
+LOOKALIKES = [
+    # the reader is the interviewer: the interview is about someone else
+    (
+        "interviewer_side",
+        "Omar Said <omar@copperkettle.example>",
+        "Saturday interviews",
+        "Robin, the candidate for the sous chef job is coming at 11. Could you interview him "
+        "with me? I'll print his CV.",
+    ),
+    (
+        "interviewer_side",
+        "Ines Vidal <ines@tallerluna.example>",
+        "Entrevista del lunes",
+        "Robin, el candidato llega a las diez. ¿Le haces tú la entrevista? Te reenvío su "
+        "portfolio.",
+    ),
+    (
+        "interviewer_side",
+        "Hanna Vogt <hanna@druckerei-vogt.example>",
+        "Gespräch mit der Bewerberin",
+        "Kannst du morgen beim zweiten Gespräch dabei sein? Die Bewerberin kommt um 9.",
+    ),
+    # a journalist's or a show's interview
+    (
+        "press_research",
+        "Leo Brandt <leo@harbourgazette.example>",
+        "Quick question",
+        "I'd like to interview you for an article in Sunday's paper about the new ferry line.",
+    ),
+    (
+        "press_research",
+        "Jornal do Bairro <pauta@jornaldobairro.example>",
+        "Reportagem sobre a feira",
+        "Olá! Queria falar com você para uma reportagem sobre a feira do bairro. Pode ser hoje?",
+    ),
+    (
+        "press_research",
+        "Gazette de l'Ouest <redaction@gazetteouest.example>",
+        "Demande d'interview",
+        "Bonjour, je prépare un article sur les marchés de producteurs. Seriez-vous disponible?",
+    ),
+    # an application that is not for a job
+    (
+        "other_application",
+        "Fernhill Nursery School <office@fernhill.example>",
+        "Your application",
+        "We are delighted to offer Theo a nursery place from January. Please accept or decline "
+        "the place by Friday.",
+    ),
+    (
+        "other_application",
+        "Banco Meridiano <tarjetas@meridiano.example>",
+        "Solicitud recibida",
+        "Hemos recibido tu solicitud de tarjeta de crédito y la estamos revisando.",
+    ),
+    (
+        "other_application",
+        "Volksbank Auental <service@vb-auental.example>",
+        "Ihr Antrag",
+        "Vielen Dank, Ihr Kreditantrag ist bei uns eingegangen.",
+    ),
+    # offer in a trading sense
+    (
+        "commerce",
+        "Northgate Securities <ir@northgate.example>",
+        "Offer documents",
+        "Shareholders who wish to accept the offer should contact their broker before 12 March.",
+    ),
+    (
+        "commerce",
+        "Banco Ribeira <investimentos@ribeira.example>",
+        "Oferta pública",
+        "Sua reserva na oferta de ações foi registrada. Os acionistas serão avisados.",
+    ),
+    # a friend's own news
+    (
+        "personal",
+        "Bea <bea.lindqvist@gmail.com>",
+        "Fwd: offer!!",
+        "look what came this morning!!! drinks on me tonight",
+    ),
+]
+
+JOB_MAIL = [
+    (
+        "interviewing",
+        "Copper Kettle <jobs@copperkettle.example>",
+        "Interview for Sous Chef",
+        "Thanks for applying for the Sous Chef role. Could you come in for an interview on "
+        "Saturday at 11? Book a slot here: calendly.com/copperkettle/interview",
+    ),
+    (
+        "offer",
+        "Northgate Securities Talent <talent@northgate.example>",
+        "Offer of employment",
+        "We are pleased to offer you the position of Operations Analyst, starting 3 March. "
+        "Please sign the attached offer letter.",
+    ),
+    (
+        "applied",
+        "Banco Meridiano Empleo <seleccion@meridiano.example>",
+        "Hemos recibido tu candidatura",
+        "Gracias por tu candidatura al puesto de Gestor Comercial. La revisaremos pronto.",
+    ),
+]
+
+
+# Issue #17's open gaps (subjects above): the shipped rules do not yet see these, or the shipped
+# model still gives them a job label. Strict, so a fix that closes one must take it off the list.
+RULE_GAPS = {
+    "Entrevista del lunes",
+    "Gespräch mit der Bewerberin",
+    "Demande d'interview",
+    "Your application",
+    "Offer documents",
+    "Fwd: offer!!",
+}
+LABEL_GAPS = {"Entrevista del lunes", "Your application", "Offer documents"}
+
+
+def _cases(gaps: set[str]) -> list[object]:
+    gap = pytest.mark.xfail(strict=True, reason="issue #17: not solved by the shipped rules/model")
+    return [pytest.param(*case, marks=gap if case[2] in gaps else ()) for case in LOOKALIKES]
+
+
+@pytest.fixture(scope="module")
+def matchers() -> RuleMatchers:
+    return RuleMatchers(default_rulebook())
+
+
+@pytest.mark.parametrize(("group", "sender", "subject", "body"), _cases(RULE_GAPS))
+def test_the_rules_see_what_a_lookalike_is_about(
+    matchers: RuleMatchers, group: str, sender: str, subject: str, body: str
+) -> None:
+    found = matchers.evidence(sender, subject, body, to=READER)
+
+    assert found.ordinary.get(group, 0.0) > 0, found.ordinary
+
+
+@pytest.mark.parametrize(("group", "sender", "subject", "body"), _cases(LABEL_GAPS))
+def test_a_lookalike_gets_no_job_label(
+    shipped: Classifier, group: str, sender: str, subject: str, body: str
+) -> None:
+    result = shipped.classify(Email(sender, subject, body, to=READER))
+
+    assert result.label == "none", (group, result.reasons)
+
+
+@pytest.mark.parametrize(("label", "sender", "subject", "body"), JOB_MAIL)
+def test_job_mail_like_a_lookalike_keeps_its_label(
+    shipped: Classifier, label: str, sender: str, subject: str, body: str
+) -> None:
+    result = shipped.classify(Email(sender, subject, body, to=READER))
+
+    assert result.label == label, result.reasons
