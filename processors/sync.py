@@ -56,7 +56,6 @@ from storage import (
     BatchOutcome,
     EmailFacts,
     IncomingEmail,
-    LeasedMailbox,
     LeaseLost,
     LeaseRefusal,
     LeaseRefused,
@@ -72,6 +71,7 @@ from storage import (
     first_match,
     rules_read_the_body,
 )
+from storage.leases import LeaseGrant
 from storage.sync_runs import DeepScanState, DeepScanView
 
 log = logging.getLogger(__name__)
@@ -166,7 +166,7 @@ class SyncStore(Protocol):
         ttl_seconds: float,
         history_id: int | None = None,
         hand_over: bool = True,
-    ) -> LeasedMailbox | LeaseRefused:
+    ) -> LeaseGrant | LeaseRefused:
         """Record the wanted history id and take the lease if free, or say why not."""
         ...
 
@@ -178,7 +178,7 @@ class SyncStore(Protocol):
         wanted_seen: int | None,
         ttl_seconds: float,
         quota_spends: Sequence[tuple[float, int]] = (),
-    ) -> LeasedMailbox | None:
+    ) -> LeaseGrant | None:
         """Release the lease if nothing newer is wanted (None), or keep it for one more pass."""
         ...
 
@@ -243,12 +243,22 @@ class SyncStore(Protocol):
         """Record how a sync run ended."""
         ...
 
-    def update_sync_progress(self, run_id: int, *, processed: int, total: int | None) -> None:
-        """Record how far a long sync has got."""
+    def record_sync_run(
+        self,
+        mailbox_id: int,
+        kind: str,
+        *,
+        started_at: datetime,
+        status: str,
+        messages_seen: int,
+        events_written: int,
+        error: str | None = None,
+    ) -> int:
+        """Record a sync run that has already ended, in one write."""
         ...
 
-    def deep_scan(self, mailbox_id: int) -> DeepScanView:
-        """The mailbox's deeper historical scan."""
+    def update_sync_progress(self, run_id: int, *, processed: int, total: int | None) -> None:
+        """Record how far a long sync has got."""
         ...
 
     def start_deep_scan(self, mailbox_id: int, *, read_days: int) -> DeepScanView:
@@ -425,7 +435,7 @@ class MailboxSyncer:
             with self._stranded_lock:
                 self._stranded.pop(lease.mailbox_id, None)
 
-    def _sync_leased(self, granted: LeasedMailbox, lease: HeldLease, reason: str) -> SyncResult:
+    def _sync_leased(self, granted: LeaseGrant, lease: HeldLease, reason: str) -> SyncResult:
         mailbox = granted.mailbox
         if granted.refresh_token is None:
             self._store.set_mailbox_state(mailbox.id, MailboxState.RECONNECT_NEEDED)
@@ -442,14 +452,16 @@ class MailboxSyncer:
 
     def _sync_until_wanted(
         self,
-        granted: LeasedMailbox,
+        granted: LeaseGrant,
         lease: HeldLease,
         gmail: GmailClient,
         reason: str,
         totals: PassTotals,
     ) -> SyncResult:
-        """Pass after pass, until the store finds nothing newer wanted and releases the lease."""
-        current: LeasedMailbox | None = granted
+        """Pass after pass, until the store finds nothing newer wanted and releases the lease.
+        A deeper scan is read when the lease (taken or kept) found it running: a scan asked for
+        during a pass raises the wanted id, so the pass after it reads the scan."""
+        current: LeaseGrant | None = granted
         kind = "initial" if granted.mailbox.history_cursor is None else reason
         while current is not None:
             mailbox = current.mailbox
@@ -458,7 +470,7 @@ class MailboxSyncer:
                 self._run_pass(run, watch=totals.passes == 0)
                 totals.add(run)
                 mailbox = run.mailbox
-            if self._store.deep_scan(mailbox.id).state is DeepScanState.RUNNING:
+            if current.deep_scan_running:
                 scan = SyncRun(mailbox, gmail, DEEP_SCAN, lease.owner)
                 self._run_deep_scan(scan)
                 totals.add(scan)
@@ -567,8 +579,8 @@ class MailboxSyncer:
             raise
 
     def _row_id(self, run: SyncRun) -> int:
-        """The sync run's row, written on first need: a push sync's whole life is shorter than
-        one more transaction on its path, so it is written after the status events."""
+        """The sync run's row, written as running when a long sync first shows progress; a
+        short one (a push) is written once, finished, by `_finish`."""
         if run.row_id is None:
             run.row_id = self._store.start_sync_run(
                 run.mailbox.id, run.row_kind, started_at=run.started_at
@@ -576,12 +588,21 @@ class MailboxSyncer:
         return run.row_id
 
     def _finish(self, run: SyncRun, *, status: str, error: str | None = None) -> None:
+        """Close the run's row; a run that showed no progress is written whole, at once."""
+        seen, events = run.seen - run.row_seen_from, run.events - run.row_events_from
+        if run.row_id is None:
+            run.row_id = self._store.record_sync_run(
+                run.mailbox.id,
+                run.row_kind,
+                started_at=run.started_at,
+                status=status,
+                messages_seen=seen,
+                events_written=events,
+                error=error,
+            )
+            return
         self._store.finish_sync_run(
-            self._row_id(run),
-            status=status,
-            messages_seen=run.seen - run.row_seen_from,
-            events_written=run.events - run.row_events_from,
-            error=error,
+            run.row_id, status=status, messages_seen=seen, events_written=events, error=error
         )
 
     def _sync(self, run: SyncRun) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.crypto import FieldCipher
@@ -32,6 +33,16 @@ class StoreCore:
 def get_mailbox(session: Session, mailbox_id: int) -> Mailbox:
     """The mailbox row with this id (raises `NotFound`)."""
     mailbox = session.get(Mailbox, mailbox_id)
+    if mailbox is None:
+        raise NotFound(f"There is no mailbox with id {mailbox_id}.")
+    return mailbox
+
+
+def locked_mailbox(session: Session, mailbox_id: int) -> Mailbox:
+    """The mailbox row, locked until the transaction ends (SQLite: the write lock is held)."""
+    mailbox = session.scalars(
+        select(Mailbox).where(Mailbox.id == mailbox_id).with_for_update()
+    ).first()
     if mailbox is None:
         raise NotFound(f"There is no mailbox with id {mailbox_id}.")
     return mailbox

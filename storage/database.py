@@ -42,14 +42,21 @@ class Database:
 
     @contextmanager
     def session(self, *, read_only: bool = False) -> Iterator[Session]:
-        """A session in one transaction: committed on success, rolled back on any error.
+        """A session in one transaction: committed on success, rolled back on any error (a
+        read-only one on PostgreSQL runs each statement on its own: it has nothing to commit).
 
         On SQLite a writing session takes the write lock at BEGIN (``BEGIN IMMEDIATE``), so two
         writers queue on the busy timeout instead of failing when one upgrades its read lock.
         """
-        begin = "BEGIN" if read_only else "BEGIN IMMEDIATE"
+        options: dict[str, str] = {
+            _SQLITE_BEGIN_OPTION: "BEGIN" if read_only else "BEGIN IMMEDIATE"
+        }
+        if read_only and self.dialect == "postgresql":
+            # Under READ COMMITTED each statement reads its own snapshot inside a transaction or
+            # not, so a read gives the same answer without the BEGIN and COMMIT round trips.
+            options["isolation_level"] = "AUTOCOMMIT"
         with self._sessions() as session:
-            session.connection(execution_options={_SQLITE_BEGIN_OPTION: begin})
+            session.connection(execution_options=options)
             try:
                 yield session
                 session.commit()

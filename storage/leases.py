@@ -12,20 +12,30 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
 from storage.column_types import MAX_HISTORY_ID
-from storage.core import StoreCore, get_mailbox
+from storage.core import StoreCore, get_mailbox, locked_mailbox
 from storage.enums import MailboxState
-from storage.errors import LeaseLost, NotFound
+from storage.errors import LeaseLost
 from storage.models import Mailbox
 from storage.row_views import mailbox_view
+from storage.sync_runs import DeepScanState
 from storage.views import BehindMailbox, LeasedMailbox, LeaseRefusal, LeaseRefused
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LeaseGrant(LeasedMailbox):
+    """What a lease holder works from (see `LeasedMailbox`), with whether the mailbox's deeper
+    historical scan is running, read under the same lock: the holder need not ask again."""
+
+    deep_scan_running: bool = False
 
 
 class Leases(StoreCore):
@@ -74,7 +84,7 @@ class Leases(StoreCore):
         ttl_seconds: float,
         history_id: int | None = None,
         hand_over: bool = True,
-    ) -> LeasedMailbox | LeaseRefused:
+    ) -> LeaseGrant | LeaseRefused:
         """Record that the mailbox must be synced to ``history_id`` (None: to its current state)
         and take the lease when it is free, in one transaction on the locked row.
 
@@ -85,7 +95,7 @@ class Leases(StoreCore):
         """
         _check_lease_arguments(owner, ttl_seconds)
         with self._db.session() as session:
-            mailbox = _locked_mailbox(session, mailbox_id)
+            mailbox = locked_mailbox(session, mailbox_id)
             if mailbox.state is not MailboxState.ACTIVE:
                 return LeaseRefused(mailbox_id, LeaseRefusal.INACTIVE)
             cursor = mailbox.history_cursor
@@ -112,23 +122,40 @@ class Leases(StoreCore):
         wanted_seen: int | None,
         ttl_seconds: float,
         quota_spends: Sequence[tuple[float, int]] = (),
-    ) -> LeasedMailbox | None:
+    ) -> LeaseGrant | None:
         """After a pass that started once ``wanted_seen`` was read: release the lease (with the
         quota window) if nothing newer is wanted and return None; otherwise keep the lease and
         return the mailbox with the new wanted id, for one more pass. None too when ``owner``
-        lost the lease: the new holder owns the want."""
+        lost the lease: the new holder owns the want.
+
+        The usual case, nothing newer wanted, is one conditional UPDATE; only when it releases
+        nothing is the row locked and read, to keep the lease or find it lost."""
         _check_lease_arguments(owner, ttl_seconds)
+        wanted, cursor = Mailbox.wanted_history_id, Mailbox.history_cursor
+        released = (
+            update(Mailbox)
+            .where(
+                Mailbox.id == mailbox_id,
+                Mailbox.lease_owner == owner,
+                # Zero-padded text: comparing the texts compares the numbers.
+                wanted.is_(None)
+                | (wanted == wanted_seen)
+                | (cursor.is_not(None) & (wanted <= cursor)),
+            )
+            .values(
+                wanted_history_id=None,
+                lease_owner=None,
+                lease_expires_at=None,
+                quota_window=_stored_window(quota_spends),
+            )
+            .returning(Mailbox.id)
+            .execution_options(synchronize_session=False)
+        )
         with self._db.session() as session:
-            mailbox = _locked_mailbox(session, mailbox_id)
-            if mailbox.lease_owner != owner:
+            if session.execute(released).first() is not None:
                 return None
-            wanted, cursor = mailbox.wanted_history_id, mailbox.history_cursor
-            satisfied = wanted is None or wanted == wanted_seen
-            if satisfied or (cursor is not None and wanted is not None and wanted <= cursor):
-                mailbox.wanted_history_id = None
-                mailbox.lease_owner = None
-                mailbox.lease_expires_at = None
-                mailbox.quota_window = _stored_window(quota_spends)
+            mailbox = locked_mailbox(session, mailbox_id)
+            if mailbox.lease_owner != owner:
                 return None
             mailbox.lease_expires_at = self._clock() + timedelta(seconds=ttl_seconds)
             return self._leased(mailbox)
@@ -159,13 +186,15 @@ class Leases(StoreCore):
                 for row in session.scalars(query)
             ]
 
-    def _leased(self, mailbox: Mailbox) -> LeasedMailbox:
-        """The view a lease holder works from: mailbox, token, quota window, wanted id."""
-        return LeasedMailbox(
+    def _leased(self, mailbox: Mailbox) -> LeaseGrant:
+        """The view a lease holder works from: mailbox, token, quota window, wanted id, and
+        whether a deeper scan is running."""
+        return LeaseGrant(
             mailbox_view(self._cipher, mailbox),
             self._cipher.decrypt_optional(mailbox.refresh_token_enc),
             _quota_spends(mailbox.id, mailbox.quota_window),
             wanted_history_id=mailbox.wanted_history_id,
+            deep_scan_running=mailbox.deep_scan_state == DeepScanState.RUNNING,
         )
 
     def release_lease(
@@ -220,16 +249,6 @@ def _check_lease_arguments(owner: str, ttl_seconds: float) -> None:
         raise ValueError("A lease owner must be a non-empty string naming the worker.")
     if ttl_seconds <= 0:
         raise ValueError(f"ttl_seconds must be positive (got {ttl_seconds}).")
-
-
-def _locked_mailbox(session: Session, mailbox_id: int) -> Mailbox:
-    """The mailbox row, locked until the transaction ends (SQLite: the write lock is held)."""
-    mailbox = session.scalars(
-        select(Mailbox).where(Mailbox.id == mailbox_id).with_for_update()
-    ).first()
-    if mailbox is None:
-        raise NotFound(f"There is no mailbox with id {mailbox_id}.")
-    return mailbox
 
 
 def _lease_free(mailbox: Mailbox, owner: str | None, now: datetime) -> bool:

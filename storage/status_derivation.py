@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import String, delete, select, type_coerce, union_all, update
 from sqlalchemy.orm import Session
 
 from storage.enums import EventCause, Label, Status
@@ -25,8 +25,9 @@ _MAX_MERGE_CHAIN = 100  # merges flatten their chains; this only stops a cycle n
 def tracked_events(session: Session, application_id: int) -> list[EmailEvent]:
     """The events the application's automatic status folds over: its counted emails, dated by
     the email, and the statuses a person gave when adding it, dated when they did."""
+    # One query for both kinds; a job label's value is the status it gives.
     emails = (
-        select(EmailRecord.label, EmailRecord.email_date)
+        select(type_coerce(EmailRecord.label, String), EmailRecord.email_date)
         .join(StatusEvent, StatusEvent.email_record_id == EmailRecord.id)
         .where(
             StatusEvent.application_id == application_id,
@@ -35,12 +36,11 @@ def tracked_events(session: Session, application_id: int) -> list[EmailEvent]:
             EmailRecord.label != Label.NONE,
         )
     )
-    added = select(StatusEvent.to_status, StatusEvent.created_at).where(
+    added = select(type_coerce(StatusEvent.to_status, String), StatusEvent.created_at).where(
         StatusEvent.application_id == application_id, StatusEvent.cause == EventCause.ADDED
     )
-    events = [EmailEvent(Status(label.value), date) for label, date in session.execute(emails)]
-    events += [EmailEvent(status, when) for status, when in session.execute(added)]
-    return events
+    rows = session.execute(union_all(emails, added))
+    return [EmailEvent(Status(status), when) for status, when in rows]
 
 
 def automatic_status_of(session: Session, application_id: int) -> Status | None:

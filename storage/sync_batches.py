@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import case, literal, select, update
 from sqlalchemy.orm import Session
 
-from storage.column_types import format_history_id
+from storage.column_types import HistoryIdText, format_history_id
 from storage.core import StoreCore
 from storage.errors import NotFound
 from storage.leases import check_lease
@@ -32,37 +33,43 @@ class SyncBatches(StoreCore):
     def recorded(
         self, mailbox_id: int, message_ids: Sequence[str], thread_ids: Sequence[str]
     ) -> Recorded:
-        """In one read: which messages are recorded already, and which of these threads belong
-        to an application (its status and company: the classifier's context)."""
+        """In one query (per few hundred ids): which messages are recorded already, and which of
+        these threads belong to an application (its status and company: the classifier's
+        context)."""
+        id_chunks = _chunks(list(message_ids))
+        thread_chunks = _chunks(list(dict.fromkeys(thread_ids)))
+        known: set[str] = set()
+        threads: dict[str, ThreadApplication] = {}
+        ids: list[str]
+        thread_chunk: list[str]
         with self._db.session(read_only=True) as session:
-            known: set[str] = set()
-            for chunk in _chunks(message_ids):
-                known.update(
-                    session.scalars(
-                        select(EmailRecord.gmail_message_id).where(
-                            EmailRecord.mailbox_id == mailbox_id,
-                            EmailRecord.gmail_message_id.in_(chunk),
-                        )
-                    )
-                )
-            threads: dict[str, ThreadApplication] = {}
-            for chunk in _chunks(list(dict.fromkeys(thread_ids))):
+            for ids, thread_chunk in itertools.zip_longest(id_chunks, thread_chunks, fillvalue=[]):
+                in_threads = set(thread_chunk)
                 query = (
-                    select(EmailRecord.thread_id, Application)
-                    .join(Application, Application.id == EmailRecord.application_id)
-                    .where(EmailRecord.mailbox_id == mailbox_id, EmailRecord.thread_id.in_(chunk))
+                    select(EmailRecord.gmail_message_id, EmailRecord.thread_id, Application)
+                    .outerjoin(Application, Application.id == EmailRecord.application_id)
+                    .where(
+                        EmailRecord.mailbox_id == mailbox_id,
+                        EmailRecord.gmail_message_id.in_(ids)
+                        | (
+                            EmailRecord.thread_id.in_(thread_chunk)
+                            & EmailRecord.application_id.is_not(None)
+                        ),
+                    )
                     .order_by(EmailRecord.id)
                 )
-                for thread_id, recorded_in in session.execute(query):
-                    application = _surviving(session, recorded_in)
-                    if application is None or thread_id in threads:
+                for message_id, thread_id, recorded_in in session.execute(query):
+                    known.add(message_id)
+                    if recorded_in is None or thread_id not in in_threads or thread_id in threads:
                         continue
-                    threads[thread_id] = ThreadApplication(
-                        application.id,
-                        application.status,
-                        self._cipher.decrypt_optional(application.company_enc),
-                    )
-            return Recorded(known, threads)
+                    application = _surviving(session, recorded_in)
+                    if application is not None:
+                        threads[thread_id] = ThreadApplication(
+                            application.id,
+                            application.status,
+                            self._cipher.decrypt_optional(application.company_enc),
+                        )
+        return Recorded(known & set(message_ids), threads)
 
     def apply_sync_batch(
         self,
@@ -76,20 +83,12 @@ class SyncBatches(StoreCore):
         if new_cursor is not None:
             format_history_id(new_cursor)
         with self._db.session() as session:
-            mailbox = session.scalars(
-                select(Mailbox).where(Mailbox.id == mailbox_id).with_for_update()
-            ).first()
-            if mailbox is None:
-                raise NotFound(f"There is no mailbox with id {mailbox_id}.")
+            mailbox = self._mark_synced(session, mailbox_id, new_cursor)
             now = self._clock()  # after the row lock: waiting for it may have used up the lease
             check_lease(mailbox, owner, now)
             writer = BatchWriter(session, self._cipher, mailbox, now)
             for email in emails:
                 writer.write(email)
-            mailbox.last_sync_at = now
-            # The row is locked, so the cursor read with it is current: it only moves forward.
-            if new_cursor is not None and (mailbox.history_cursor or 0) < new_cursor:
-                mailbox.history_cursor = new_cursor
             outcome = writer.outcome()
         logger.info(
             "sync batch written",
@@ -100,6 +99,30 @@ class SyncBatches(StoreCore):
             },
         )
         return outcome
+
+    def _mark_synced(self, session: Session, mailbox_id: int, new_cursor: int | None) -> Mailbox:
+        """Lock the mailbox row, stamp the sync and move the cursor forward to ``new_cursor``,
+        in the statement that reads the row: the batch's rows are written under this lock, and
+        the whole transaction (this too) rolls back when the lease turns out lost."""
+        values: dict[str, object] = {"last_sync_at": self._clock()}
+        if new_cursor is not None:
+            cursor = Mailbox.history_cursor
+            # Compared in the database as zero-padded text, which compares the numbers; the
+            # row is locked by this UPDATE, so the cursor only moves forward.
+            moved = literal(new_cursor, HistoryIdText())
+            values["history_cursor"] = case(
+                (cursor.is_(None) | (cursor < moved), moved), else_=cursor
+            )
+        mailbox = session.scalars(
+            update(Mailbox)
+            .where(Mailbox.id == mailbox_id)
+            .values(values)
+            .returning(Mailbox)
+            .execution_options(synchronize_session=False)
+        ).first()
+        if mailbox is None:
+            raise NotFound(f"There is no mailbox with id {mailbox_id}.")
+        return mailbox
 
 
 def _chunks(values: Sequence[str]) -> list[list[str]]:

@@ -10,10 +10,9 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.core import StoreCore, get_mailbox
+from storage.core import StoreCore, get_mailbox, locked_mailbox
 from storage.enums import MailboxState
 from storage.errors import ChangeConflict, NotFound
-from storage.leases import _locked_mailbox
 from storage.models import Mailbox, SyncRun
 from storage.row_views import run_view
 from storage.run_errors import run_error_reason
@@ -68,6 +67,35 @@ class SyncRuns(StoreCore):
             session.flush()
             return run.id
 
+    def record_sync_run(
+        self,
+        mailbox_id: int,
+        kind: str,
+        *,
+        started_at: datetime,
+        status: str,
+        messages_seen: int,
+        events_written: int,
+        error: str | None = None,
+    ) -> int:
+        """Record a sync run that has already ended, in one INSERT: a short sync is over before
+        anyone could watch its progress (``error`` as for `finish_sync_run`)."""
+        with self._db.session() as session:
+            run = SyncRun(
+                mailbox_id=mailbox_id,
+                kind=kind,
+                status=status,
+                started_at=started_at,
+                finished_at=self._clock(),
+                messages_seen=messages_seen,
+                events_written=events_written,
+                processed=0,
+                error=run_error_reason(error),
+            )
+            session.add(run)
+            session.flush()
+            return run.id
+
     def finish_sync_run(
         self,
         run_id: int,
@@ -110,7 +138,7 @@ class SyncRuns(StoreCore):
         not active or a scan is already running (checked on the locked row: two requests at
         once start one scan)."""
         with self._db.session() as session:
-            mailbox = _locked_mailbox(session, mailbox_id)
+            mailbox = locked_mailbox(session, mailbox_id)
             if mailbox.state is not MailboxState.ACTIVE:
                 raise ChangeConflict(
                     "mailbox", "Gmail is not connected, so there is nothing to scan; connect it."
@@ -137,7 +165,7 @@ class SyncRuns(StoreCore):
         ``read_days`` days (read by the first sync) begins, as of the request. A resumed scan
         keeps its window."""
         with self._db.session() as session:
-            mailbox = _locked_mailbox(session, mailbox_id)
+            mailbox = locked_mailbox(session, mailbox_id)
             requested = mailbox.deep_scan_requested_at
             after = mailbox.deep_scan_after
             if mailbox.deep_scan_state != DeepScanState.RUNNING or not requested or not after:

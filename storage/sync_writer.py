@@ -15,7 +15,7 @@ from storage.identity import application_fingerprint, company_fingerprint, email
 from storage.models import Application, EmailFingerprint, EmailRecord, Mailbox, StatusEvent
 from storage.status_derivation import follow_merges, tracked_events
 from storage.status_rules import EmailEvent, automatic_status
-from storage.upsert import insert_or_ignore
+from storage.upsert import insert_all_or_ignore, insert_or_ignore
 from storage.views import BatchOutcome, IncomingEmail
 
 # The columns of an email's texts: what ordinary mail does not keep.
@@ -152,21 +152,28 @@ class BatchWriter:
 
     def _counted_original(self, record_id: int, email: IncomingEmail) -> EmailRecord | None:
         """Claim the email's fingerprints; return the earlier email that already counted, if any."""
-        original: EmailRecord | None = None
-        for fingerprint in email_fingerprints(self._cipher, email):
-            values = {
+        fingerprints = email_fingerprints(self._cipher, email)
+        rows = [
+            {
                 "mailbox_id": self._mailbox.id,
                 "fingerprint": fingerprint,
                 "email_record_id": record_id,
             }
-            claimed = insert_or_ignore(
-                self._session, EmailFingerprint, values, ("mailbox_id", "fingerprint")
-            )
-            if claimed is None and original is None:
+            for fingerprint in fingerprints
+        ]
+        claimed = insert_all_or_ignore(
+            self._session,
+            EmailFingerprint,
+            rows,
+            ("mailbox_id", "fingerprint"),
+            returning="fingerprint",
+        )
+        for fingerprint in fingerprints:
+            if fingerprint not in claimed:
                 owner = self._fingerprint_owner(fingerprint)
                 if owner is not None and self._was_counted(owner):
-                    original = owner
-        return original
+                    return owner
+        return None
 
     def _fingerprint_owner(self, fingerprint: str) -> EmailRecord | None:
         query = (
@@ -202,18 +209,18 @@ class BatchWriter:
 
     def _matching_application(self, email: IncomingEmail) -> Application | None:
         by_thread = (
-            select(EmailRecord.application_id)
+            select(Application)
+            .join(EmailRecord, EmailRecord.application_id == Application.id)
             .where(
                 EmailRecord.mailbox_id == self._mailbox.id,
                 EmailRecord.thread_id == email.thread_id,
-                EmailRecord.application_id.is_not(None),
             )
             .order_by(EmailRecord.id)
             .limit(1)
         )
-        application_id = self._session.scalars(by_thread).first()
-        if application_id is not None:
-            return self._session.get(Application, application_id)
+        application = self._session.scalars(by_thread).first()
+        if application is not None:
+            return application
         fingerprint = application_fingerprint(self._cipher, email.company, email.role)
         if fingerprint is None:
             return None

@@ -28,8 +28,30 @@ def insert_or_ignore(
     return connection.execute(statement, values).scalar_one_or_none()
 
 
+def insert_all_or_ignore(
+    session: Session,
+    model: Any,
+    rows: Sequence[dict[str, Any]],
+    conflict_columns: Sequence[str],
+    *,
+    returning: str,
+) -> set[Any]:
+    """Insert each of ``rows`` unless it would break the unique constraint on
+    ``conflict_columns``, in one statement; returns the ``returning`` column of the rows that
+    were inserted (as `insert_or_ignore`, the database judges conflicts)."""
+    if not rows:
+        return set()
+    session.flush()
+    connection = session.connection()
+    dialect = connection.dialect.name
+    statement = _statement(dialect, model, tuple(conflict_columns), returning)
+    return set(connection.execute(statement, list(rows)).scalars())
+
+
 @functools.cache
-def _statement(dialect: str, model: Any, conflict_columns: tuple[str, ...]) -> Any:
+def _statement(
+    dialect: str, model: Any, conflict_columns: tuple[str, ...], returning: str = "id"
+) -> Any:
     """The statement, built once: the values go in as parameters, so SQLAlchemy neither rebuilds
     nor re-keys it on every row (that cost more than the insert itself)."""
     if dialect == "postgresql":
@@ -39,5 +61,5 @@ def _statement(dialect: str, model: Any, conflict_columns: tuple[str, ...]) -> A
     else:
         raise StorageError(f"The {dialect} database is not supported; use SQLite or PostgreSQL.")
     return statement.on_conflict_do_nothing(index_elements=list(conflict_columns)).returning(
-        model.id
+        getattr(model, returning)
     )
