@@ -15,10 +15,10 @@ from playwright.sync_api import Browser, Page, expect
 
 from applytrack.localstack import LocalStack
 from storage import IncomingEmail, Label, Tier
+from tests.browser.browser_testkit import PASSWORD, sign_up
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery staple"
 VIEWPORTS = {"desktop": (1280, 860), "phone": (390, 844)}
 LONG_NAME = ("Quillmark Publishing " * 80)[:1600]
 
@@ -35,19 +35,6 @@ def sized_page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Pag
         yield page
     finally:
         context.close()
-
-
-def sign_up(page: Page, stack: LocalStack) -> int:
-    """A new account, signed in; its user id."""
-    email = f"seeker.{secrets.token_hex(4)}@example.com"
-    page.goto(f"{stack.web_url}/sign-up")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_role("heading", name="Integrations")).to_be_visible()
-    user = stack.store.user_by_email(email)
-    assert user is not None
-    return user.id
 
 
 def record_mail(

@@ -18,11 +18,11 @@ from playwright.sync_api import Browser, Page, expect
 from applytrack.localstack import LocalStack
 from sandbox.faults import parse_fault
 from storage import Plan
+from tests.browser.browser_testkit import sign_up
 
 pytestmark = pytest.mark.browser
 
 LIVE_TIMEOUT_MS = 30_000
-PASSWORD = "correct horse battery staple"
 # The desktop is looked at in light mode, the phone in dark mode.
 VIEWPORTS = {"1280-light": (1280, 860, "light"), "390-dark": (390, 844, "dark")}
 RECENT = {  # read by the first sync
@@ -53,19 +53,6 @@ def deliver(stack: LocalStack, address: str, message: dict) -> None:
     fields = {key: value for key, value in message.items() if key != "days_ago"}
     email = {"to": address, "date": format_datetime(sent), **fields}
     stack.sandbox.state.deliver(address, email, notify=False)  # type: ignore[attr-defined]
-
-
-def sign_up(page: Page, stack: LocalStack, *, plan: Plan) -> None:
-    email = f"sam.{secrets.token_hex(4)}@example.com"
-    page.goto(f"{stack.web_url}/sign-up")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_role("heading", name="Integrations")).to_be_visible()
-    user = stack.store.user_by_email(email)
-    assert user is not None
-    stack.store.set_plan(user.id, plan)
-    page.reload()
 
 
 def connect_gmail(page: Page, address: str, *, sync_mode: str) -> None:

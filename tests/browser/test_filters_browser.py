@@ -14,11 +14,11 @@ from playwright.sync_api import Browser, Page, expect
 
 from applytrack.localstack import LocalStack
 from storage import Plan
+from tests.browser.browser_testkit import sign_up
 
 pytestmark = pytest.mark.browser
 
 LIVE_TIMEOUT_MS = 30_000
-PASSWORD = "correct horse battery staple"
 LUMEN_APPLIED = {
     "from": "Lumen Health <no-reply@lumenhealth.lever.co>",
     "subject": "Lumen Health | Your application for Analytics Engineer",
@@ -35,18 +35,6 @@ NEWSLETTER = {
 }
 RULE_NAME = "Lumen and Roundup mean interviews"
 VIEWPORTS = {"desktop": (1280, 860), "phone": (390, 844)}
-
-
-def sign_up(page: Page, stack: LocalStack) -> int:
-    email = f"sam.{secrets.token_hex(4)}@example.com"
-    page.goto(f"{stack.web_url}/sign-up")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_role("heading", name="Integrations")).to_be_visible()
-    user = stack.store.user_by_email(email)
-    assert user is not None
-    return user.id
 
 
 def connect_gmail(page: Page, address: str) -> None:
@@ -82,8 +70,7 @@ def test_write_preview_save_and_see_the_board_change(
     address = f"sam.{secrets.token_hex(3)}@gmail.com"
     for message in (LUMEN_APPLIED, NEWSLETTER):
         stack.sandbox.state.deliver(address, {"to": address, **message})  # type: ignore[attr-defined]
-    user_id = sign_up(page, stack)
-    stack.store.set_plan(user_id, Plan.PREMIUM)
+    sign_up(page, stack, plan=Plan.PREMIUM)
     connect_gmail(page, address)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Applications").click()
     lumen = page.get_by_role("row").filter(has_text="Lumen")

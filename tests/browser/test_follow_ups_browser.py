@@ -17,11 +17,11 @@ from playwright.sync_api import Browser, Page, expect
 
 from applytrack.localstack import LocalStack
 from storage import IncomingEmail, Label, Plan, Tier
+from tests.browser.browser_testkit import sign_up
 
 pytestmark = pytest.mark.browser
 
 LIVE_TIMEOUT_MS = 30_000
-PASSWORD = "correct horse battery staple"
 # The phone is looked at in dark mode, the desktop in light mode.
 VIEWPORTS = {"desktop": (1280, 860, "light"), "phone": (390, 844, "dark")}
 
@@ -39,20 +39,6 @@ def sized_page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Pag
         yield page
     finally:
         context.close()
-
-
-def sign_up_premium(page: Page, stack: LocalStack) -> int:
-    """A new account, signed in and moved to Premium by the operator; its user id."""
-    email = f"seeker.{secrets.token_hex(4)}@example.com"
-    page.goto(f"{stack.web_url}/sign-up")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_role("heading", name="Integrations")).to_be_visible()
-    user = stack.store.user_by_email(email)
-    assert user is not None
-    stack.store.set_plan(user.id, Plan.PREMIUM)
-    return user.id
 
 
 def invitation_waiting(stack: LocalStack, user_id: int, sent: datetime) -> str:
@@ -116,7 +102,7 @@ def test_follow_ups_due_then_drafts_then_another_language(
     stack: LocalStack, sized_page: Page, screenshots: Path
 ) -> None:
     page = sized_page
-    user_id = sign_up_premium(page, stack)
+    user_id = sign_up(page, stack, plan=Plan.PREMIUM)
     sent = datetime.now(UTC).replace(microsecond=0) - timedelta(days=9)
     address = invitation_waiting(stack, user_id, sent)
     first, second = sent + timedelta(days=4), sent + timedelta(days=6)
