@@ -124,6 +124,11 @@ def inbox_ids(settings: Settings, sandbox: SandboxServer, address: str) -> set[s
         gmail.close()
 
 
+def messages_get_calls(sandbox: SandboxServer, address: str) -> int:
+    """How many messages.get the sandbox answered for the mailbox (batched ones included)."""
+    return int(sandbox.state.stats(address)["calls"].get("users.messages.get", 0))
+
+
 def recorded_ids(store: Store, mailbox_id: int) -> list[str]:
     """Every Gmail message id recorded for the mailbox, duplicates included."""
     with store.database.engine.connect() as connection:

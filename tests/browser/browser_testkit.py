@@ -1,4 +1,4 @@
-"""What the browser tests share: an account signed up through the page."""
+"""What the browser tests share: signing up through the page, the sideways-scroll check."""
 
 from __future__ import annotations
 
@@ -27,3 +27,9 @@ def sign_up(page: Page, stack: LocalStack, *, plan: Plan | None = None) -> int:
         stack.store.set_plan(user.id, plan)
         page.reload()
     return user.id
+
+
+def no_horizontal_scroll(page: Page) -> bool:
+    """True when the loaded page fits its viewport's width."""
+    page.wait_for_load_state("load")
+    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))

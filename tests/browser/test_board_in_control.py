@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from applytrack.localstack import LocalStack
 from storage import IncomingEmail, Label, Tier
-from tests.browser.browser_testkit import PASSWORD, sign_up
+from tests.browser.browser_testkit import PASSWORD, no_horizontal_scroll, sign_up
 
 pytestmark = pytest.mark.browser
 
@@ -73,11 +73,6 @@ def record_mail(
 def shoot(page: Page, folder: Path, name: str) -> None:
     width = page.width_name  # type: ignore[attr-defined]
     page.screenshot(path=str(folder / f"13-{name}-{width}.png"), full_page=True)
-
-
-def no_horizontal_scroll(page: Page) -> bool:
-    page.wait_for_load_state("load")
-    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
 
 
 def test_add_an_application(stack: LocalStack, sized_page: Page, screenshots: Path) -> None:

@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Page, expect
 from applytrack.localstack import LocalStack
 from sandbox.faults import parse_fault
 from storage import Plan
-from tests.browser.browser_testkit import sign_up
+from tests.browser.browser_testkit import no_horizontal_scroll, sign_up
 
 pytestmark = pytest.mark.browser
 
@@ -66,11 +66,6 @@ def connect_gmail(page: Page, address: str, *, sync_mode: str) -> None:
 
 def open_board(page: Page) -> None:
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Applications").click()
-
-
-def no_horizontal_scroll(page: Page) -> bool:
-    page.wait_for_load_state("load")
-    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
 
 
 def shoot_everywhere(browser: Browser, page: Page, folder: Path, state: str) -> None:

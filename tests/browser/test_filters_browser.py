@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from applytrack.localstack import LocalStack
 from storage import Plan
-from tests.browser.browser_testkit import sign_up
+from tests.browser.browser_testkit import no_horizontal_scroll, sign_up
 
 pytestmark = pytest.mark.browser
 
@@ -58,10 +58,6 @@ def write_rule(page: Page) -> None:
 
 def shoot(page: Page, folder: Path, name: str) -> None:
     page.screenshot(path=str(folder / f"filters-{name}.png"), full_page=True)
-
-
-def no_horizontal_scroll(page: Page) -> bool:
-    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
 
 
 def test_write_preview_save_and_see_the_board_change(

@@ -17,7 +17,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from applytrack.localstack import LocalStack
 from storage import IncomingEmail, Label, Plan, Tier
-from tests.browser.browser_testkit import sign_up
+from tests.browser.browser_testkit import no_horizontal_scroll, sign_up
+from tests.sync_testkit import messages_get_calls
 
 pytestmark = pytest.mark.browser
 
@@ -82,20 +83,9 @@ def invitation_waiting(stack: LocalStack, user_id: int, sent: datetime) -> str:
     return address
 
 
-def gets(stack: LocalStack, address: str) -> int:
-    """How many messages.get the sandbox answered for the mailbox."""
-    calls = stack.sandbox.state.stats(address)["calls"]  # type: ignore[attr-defined]
-    return int(calls.get("users.messages.get", 0))
-
-
 def shoot(page: Page, folder: Path, name: str) -> None:
     width = page.width_name  # type: ignore[attr-defined]
     page.screenshot(path=str(folder / f"14-follow-ups-{name}-{width}.png"), full_page=True)
-
-
-def no_horizontal_scroll(page: Page) -> bool:
-    page.wait_for_load_state("load")
-    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
 
 
 def test_follow_ups_due_then_drafts_then_another_language(
@@ -118,7 +108,7 @@ def test_follow_ups_due_then_drafts_then_another_language(
     expect(page.get_by_role("heading", name="Follow-up drafts")).to_be_visible()
     draft = page.locator("#draft-scheduling_reply")
     expect(draft).to_be_visible()
-    assert gets(stack, address) == 1
+    assert messages_get_calls(stack.sandbox, address) == 1
     english = draft.locator("textarea").input_value()
     assert english.startswith("Dear Dana Fox,")  # the signature's name, not "Acme Careers"
     assert f"- {first:%A} {first.date().isoformat()} at 10:00\n" in english
@@ -148,20 +138,20 @@ def test_follow_ups_due_then_drafts_then_another_language(
     head = page.locator("#application-head")
     expect(head).to_contain_text("Next interview", timeout=LIVE_TIMEOUT_MS)
     expect(draft.locator("textarea")).to_have_value(english)
-    assert gets(stack, address) == 1
+    assert messages_get_calls(stack.sandbox, address) == 1
 
     page.goto(page.url.split("?")[0])  # a plain view of the page
     expect(page.get_by_role("button", name="Write follow-up drafts")).to_be_visible()
     expect(page.locator("#follow-up-language")).to_have_value("")  # the recruiter's language
     expect(page.locator(".follow-up-body")).to_have_count(0)
-    assert gets(stack, address) == 1  # nothing was read from Gmail
+    assert messages_get_calls(stack.sandbox, address) == 1  # nothing was read from Gmail
     shoot(page, screenshots, "on-request")
     assert no_horizontal_scroll(page)
 
     page.get_by_label("Language").select_option(label="Deutsch")
     page.get_by_role("button", name="Write follow-up drafts").click()
     expect(page.locator("#follow-up-language")).to_have_value("de")
-    assert gets(stack, address) == 2
+    assert messages_get_calls(stack.sandbox, address) == 2
     german = page.locator("#draft-scheduling_reply textarea").input_value()
     assert german.startswith("Guten Tag Dana Fox,")
     assert f"{first.date().isoformat()} um 10:00 Uhr" in german

@@ -28,6 +28,7 @@ from tests.sync_testkit import (
     REPO_ROOT,
     doubled_events,
     event_count,
+    messages_get_calls,
     new_address,
     process_env,
     recorded_ids,
@@ -65,12 +66,6 @@ def listed_ids(settings: Settings, sandbox: SandboxServer, address: str, days: i
 def syncer_for(settings: Settings, store: Store, classifier, worker: str, **kw) -> MailboxSyncer:
     policy = sync_policy(settings, worker=worker)
     return MailboxSyncer(store, classifier, mailbox_connector(settings), policy, **kw)
-
-
-def gets(sandbox: SandboxServer, address: str) -> int:
-    """How many messages.get the sandbox answered for the mailbox (batched ones included)."""
-    stats = requests.get(f"{sandbox.url}/sandbox/users/{address}/stats", timeout=5).json()
-    return int(stats["calls"].get("users.messages.get", 0))
 
 
 def board(store: Store, mailbox_id: int) -> list[tuple[str | None, str | None, str]]:
@@ -122,12 +117,12 @@ def test_a_deep_scan_reads_the_older_mail_once_and_leaves_the_cursor(
     assert (rest.status, rest.processed, rest.total) == ("ok", rest.total, rest.total)
 
     # A second scan lists the window again and reads nothing: everything is recorded.
-    gets_before = gets(sandbox, address)
+    gets_before = messages_get_calls(sandbox, address)
     store.request_deep_scan(mailbox_id, days=90)
     again = syncer_for(settings, store, classifier, "again").handle(
         MailboxChanged(mailbox_id, None, "deep_scan")
     )
-    assert again.messages_seen == 0 and gets(sandbox, address) == gets_before
+    assert again.messages_seen == 0 and messages_get_calls(sandbox, address) == gets_before
     assert sorted(recorded_ids(store, mailbox_id)) == sorted(everything)
     assert store.deep_scan(mailbox_id).state is DeepScanState.FINISHED
     assert store.mailbox(mailbox_id).history_cursor == cursor
@@ -188,7 +183,7 @@ def test_a_scan_whose_worker_died_is_resumed_by_the_sweep_and_ends_as_an_unbroke
             {"past": datetime(2000, 1, 1, tzinfo=UTC), "m": broken_id},
         )
     [resume] = [message for message in scheduler.sweep() if message.mailbox_id == broken_id]
-    gets_before = gets(sandbox, broken_address)
+    gets_before = messages_get_calls(sandbox, broken_address)
     syncer_for(settings, store, classifier, "heir").handle(resume)
     syncer_for(settings, store, classifier, "whole").handle(
         MailboxChanged(whole_id, None, "deep_scan")
@@ -203,9 +198,9 @@ def test_a_scan_whose_worker_died_is_resumed_by_the_sweep_and_ends_as_an_unbroke
     assert doubled_events(store, broken_id) == doubled_events(store, whole_id) == 0
     assert event_count(store, broken_id) == event_count(store, whole_id)
     assert board(store, broken_id) == board(store, whole_id)
-    resumed_gets = gets(sandbox, broken_address) - gets_before
+    resumed_gets = messages_get_calls(sandbox, broken_address) - gets_before
     assert resumed_gets <= len(set(ids) - written_before_death) * 2, "nothing written is read"
-    assert gets(sandbox, broken_address) == gets(sandbox, whole_address)
+    assert messages_get_calls(sandbox, broken_address) == messages_get_calls(sandbox, whole_address)
     assert scheduler.sweep() == []
 
 

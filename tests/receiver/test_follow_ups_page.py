@@ -24,7 +24,7 @@ from sandbox import SandboxServer
 from sandbox.faults import parse_fault
 from storage import IncomingEmail, Label, Plan, Store, Tier
 from tests.storage.storage_testkit import backup_dump, raw_dump
-from tests.sync_testkit import new_address
+from tests.sync_testkit import messages_get_calls, new_address
 
 pytestmark = pytest.mark.unit
 
@@ -171,10 +171,6 @@ def draft_body(html: str, kind: str) -> str:
     return html[html.index(">", start) + 1 : html.index("</textarea>", start)]
 
 
-def gets(sandbox: SandboxServer, address: str) -> int:
-    return int(sandbox.state.stats(address)["calls"].get("users.messages.get", 0))
-
-
 def gmail_calls(sandbox: SandboxServer, address: str) -> int:
     """Every Gmail API call the sandbox counted for the mailbox, whatever its method."""
     return sum(sandbox.state.stats(address)["calls"].values())
@@ -196,7 +192,7 @@ def test_a_free_account_sees_the_feature_described_and_locked(
     assert "Write follow-up drafts" not in html
     assert 'id="follow-ups-due-locked"' in board
     assert "Follow-ups due" in board
-    assert gets(sandbox, fay.address) == 0  # nothing is re-read for a locked feature
+    assert messages_get_calls(sandbox, fay.address) == 0  # nothing is re-read for a locked feature
 
 
 def test_drafts_re_read_the_recruiters_message_for_name_and_proposed_times(
@@ -207,7 +203,7 @@ def test_drafts_re_read_the_recruiters_message_for_name_and_proposed_times(
     status, html = page(sam, DRAFTS)
 
     assert status == 200
-    assert gets(sandbox, sam.address) == 1  # one messages.get, format=full
+    assert messages_get_calls(sandbox, sam.address) == 1  # one messages.get, format=full
     assert "could not be re-read" not in html
     scheduling = draft_body(html, "scheduling_reply")
     assert scheduling.startswith("Dear Dana Fox,")  # the signature, not "Acme Careers"
@@ -249,7 +245,7 @@ def test_asking_for_drafts_re_reads_once_and_the_live_refresh_does_not(
     _, asked = page(sam, DRAFTS)
     _, refreshed = page(sam, DRAFTS, **{"X-Live-Refresh": "1"})  # live.js in the background
 
-    assert gets(sandbox, sam.address) == 1
+    assert messages_get_calls(sandbox, sam.address) == 1
     assert 'id="draft-thank_you-body"' in asked
     assert 'id="draft-thank_you-body"' not in refreshed  # not a live part: nothing is lost
     assert 'id="activity-log"' in refreshed
