@@ -26,7 +26,7 @@ from receiver import (
 )
 from receiver.config import ReceiverConfig
 from receiver.context import EXTENSION_KEY, MailboxClientFactory, ReceiverContext
-from receiver.context import receiver_context as app_context
+from receiver.live_marker import live_marker
 from receiver.mailbox_directory import MailboxDirectory
 from receiver.metrics import PushMetrics
 from receiver.push_auth import PushAuthenticator
@@ -144,12 +144,6 @@ class PrefixDispatcher:
 
 
 def _live_marker_helper() -> dict[str, object]:
-    def live_marker() -> str:
-        user_id = current_user.current_user_id()
-        if user_id is None:
-            return ""
-        return app_context().store.change_marker(user_id)
-
     return {"live_marker": live_marker}
 
 

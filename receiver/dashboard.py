@@ -28,6 +28,7 @@ from werkzeug.wrappers import Response
 from receiver.api_input import BadInput, day, enum_value, moment
 from receiver.context import receiver_context
 from receiver.current_user import signed_in_user_id
+from receiver.live_marker import take_live_marker
 from receiver.message_facts import read_recruiter_message
 from receiver.pipeline_chart import STATUS_LABELS, moves_chart, status_chart
 from receiver.redirects import same_site_path
@@ -304,6 +305,7 @@ def dismiss_review(email_id: int) -> ResponseReturnValue:
 
 def _board(query: ApplicationQuery, *, form_values: Mapping[str, str]) -> str:
     """The Applications page for ``query``."""
+    take_live_marker()
     user_id = signed_in_user_id()
     store = receiver_context().store
     counts = store.status_counts(user_id)
@@ -396,6 +398,7 @@ def _application(
 ) -> str:
     """One application's page; with ``drafts`` (and a Premium account) its follow-up drafts in
     ``language``, else its email's."""
+    take_live_marker()
     user_id = signed_in_user_id()
     store = receiver_context().store
     application = _own_application(user_id, application_id)

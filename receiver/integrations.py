@@ -17,6 +17,7 @@ from receiver.api_input import BadInput, whole_number
 from receiver.config import ReceiverConfig
 from receiver.context import ReceiverContext, receiver_context
 from receiver.current_user import signed_in_user_id
+from receiver.live_marker import take_live_marker
 from receiver.serialize import iso_utc
 from receiver.tiers import tier_description
 from storage import ChangeConflict, MailboxConflict, MailboxState, MailboxView, Plan, Tier
@@ -41,6 +42,7 @@ STATE_LABELS = {
 @login_required
 def integrations_page() -> ResponseReturnValue:
     """Settings → Integrations: the Gmail connection, its recent syncs and its controls."""
+    take_live_marker()
     user_id = signed_in_user_id()
     context = receiver_context()
     integration = context.store.integration(user_id)

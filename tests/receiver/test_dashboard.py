@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
+from html import unescape
 
 import pytest
 from flask import Flask
@@ -12,7 +14,7 @@ from session_helpers import csrf_token, signed_in
 
 from receiver import create_app
 from receiver.config import ReceiverConfig
-from storage import IncomingEmail, Label, Status, Store, Tier
+from storage import IncomingEmail, Label, MailboxState, Status, Store, Tier
 
 pytestmark = pytest.mark.unit
 
@@ -315,3 +317,29 @@ def test_review_forms_go_back_to_the_page_they_were_on(app: Flask, store: Store)
     )
 
     assert response.headers["Location"] == f"/applications/{application_id}"
+
+
+def test_a_change_made_while_a_page_is_built_still_refreshes_it(
+    app: Flask, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page takes its change marker before reading what it shows. The worker turns the
+    mailbox to "Reconnect needed" just after the Integrations page read it: the page shows
+    Active, and its marker differs from the next poll's, so the page refreshes itself."""
+    user_id, _ = seed_user(store, company="Globex")
+    mailbox = store.mailbox_for_user(user_id)
+    assert mailbox is not None
+    read_integration = store.integration
+
+    def read_then_the_worker_writes(reader_id: int):
+        integration = read_integration(reader_id)
+        store.set_mailbox_state(mailbox.id, MailboxState.RECONNECT_NEEDED)
+        return integration
+
+    monkeypatch.setattr(store, "integration", read_then_the_worker_writes)
+    client = signed_in(app, user_id)
+    html = client.get("/settings/integrations").get_data(as_text=True)
+
+    assert 'id="gmail-state">Active</p>' in html
+    found = re.search(r'data-live-marker="([^"]*)"', html)
+    assert found is not None
+    assert client.get("/api/changes").get_json()["marker"] != unescape(found.group(1))
