@@ -5,6 +5,10 @@ history id the message wants (``wanted_history_id``) and takes the lease if it i
 syncs pass after pass until `finish_sync_pass` finds nothing new wanted, and releases in the same
 transaction. Every request that finds the lease held changes the wanted id, so the holder always
 sees it and runs one more pass: no notification is lost between a pass and the release.
+
+A request with no history id (Sync Now, a poll) asks for Gmail as it is now. The holder's pass may
+have read Gmail before it was made, so no cursor that pass reaches satisfies it: handed over, it is
+recorded as `ANOTHER_PASS`, above every cursor, and only a pass started after it releases it.
 """
 
 from __future__ import annotations
@@ -28,6 +32,9 @@ from storage.sync_runs import DeepScanState
 from storage.views import BehindMailbox, LeasedMailbox, LeaseRefusal, LeaseRefused
 
 logger = logging.getLogger(__name__)
+
+# The wanted id of a handed-over request for Gmail's present: no real cursor reaches it.
+ANOTHER_PASS = MAX_HISTORY_ID
 
 
 @dataclass(frozen=True)
@@ -107,7 +114,8 @@ class Leases(StoreCore):
             now = self._clock()
             if not _lease_free(mailbox, owner, now):
                 if hand_over:
-                    mailbox.wanted_history_id = _raised(mailbox.wanted_history_id, target)
+                    handed_over = ANOTHER_PASS if history_id is None else target
+                    mailbox.wanted_history_id = _raised(mailbox.wanted_history_id, handed_over)
                 return LeaseRefused(mailbox_id, LeaseRefusal.BUSY, holder=mailbox.lease_owner)
             mailbox.wanted_history_id = max(mailbox.wanted_history_id or 0, target)
             mailbox.lease_owner = owner
@@ -264,10 +272,11 @@ def _lease_free(mailbox: Mailbox, owner: str | None, now: datetime) -> bool:
 
 def _raised(wanted: int | None, target: int) -> int:
     """The wanted id after a request the lease holder must notice: the target when it is newer,
-    else one more than before (a different value the holder's re-check sees)."""
+    else a different value the holder's re-check sees (one more, or one less at the top, which
+    stays above every cursor)."""
     if wanted is None or target > wanted:
         return target
-    return min(wanted + 1, MAX_HISTORY_ID)
+    return wanted + 1 if wanted < MAX_HISTORY_ID else wanted - 1
 
 
 def _stored_window(quota_spends: Sequence[tuple[float, int]]) -> str:

@@ -253,6 +253,56 @@ def test_a_push_whose_id_equals_a_polls_placeholder_still_gets_its_pass(
     assert [a.status for a in store.applications(user_id)] == [Status.APPLIED]
 
 
+class ClassifierWithAHook:
+    """The real classifier, running ``hook`` once before its first batch: the moment a pass has
+    read Gmail and not yet written its cursor."""
+
+    def __init__(self, classifier, hook) -> None:
+        self._classifier, self._hook = classifier, hook
+
+    def classify_many(self, emails):
+        hook, self._hook = self._hook, None
+        if hook is not None:
+            hook()
+        return self._classifier.classify_many(emails)
+
+    def __getattr__(self, name: str):
+        return getattr(self._classifier, name)
+
+
+def test_a_sync_now_made_during_another_pass_gets_a_pass_of_its_own(
+    sandbox, store, settings, classifier
+) -> None:
+    """Sync Now asks for Gmail as it is now. Made while a pass runs (after that pass read Gmail,
+    before it moved the cursor past the request's placeholder), it is not satisfied by the cursor
+    that pass reaches: the user revoked access meanwhile, and only a pass after the request can
+    find that out."""
+    _, mailbox_id, address, _ = synced_mailbox(sandbox, store, settings, classifier)
+    first = sandbox.state.deliver(address, {**CONFIRMATION, "to": address})
+    # Mail the push did not announce: the pass reads past what the request could have named.
+    sandbox.state.deliver(address, {**REJECTION, "to": address})
+    requested: list[LeaseRefused] = []
+
+    def revoked_then_sync_now() -> None:
+        requests.post(f"{sandbox.url}/sandbox/users/{address}/revoke-all", timeout=5)
+        refused = store.request_sync(mailbox_id, "web", ttl_seconds=30, history_id=None)
+        assert isinstance(refused, LeaseRefused)
+        requested.append(refused)
+
+    syncer = MailboxSyncer(
+        store,
+        ClassifierWithAHook(classifier, revoked_then_sync_now),
+        mailbox_connector(settings),
+        sync_policy(settings, worker="holder"),
+    )
+    syncer.handle(MailboxChanged(mailbox_id, int(first["historyId"]), "push"))
+
+    assert requested, "the test needs the request to land mid-pass"
+    assert store.mailbox(mailbox_id).history_cursor >= int(first["historyId"])
+    assert store.mailbox(mailbox_id).state is MailboxState.RECONNECT_NEEDED
+    assert store.behind_mailboxes() == []
+
+
 def test_a_first_sync_that_finds_no_mail_says_so(sandbox, store, settings, classifier) -> None:
     address = new_address("empty")
     grant = sandbox.state.grant(address)
