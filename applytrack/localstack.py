@@ -19,8 +19,11 @@ from typing import TYPE_CHECKING
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from applytrack.scheduler_wiring import build_scheduler
 from applytrack.settings import Settings
-from applytrack.wiring import build_scheduler, build_worker, receiver_config, store_from_settings
+from applytrack.web_wiring import receiver_config
+from applytrack.wiring import store_from_settings
+from applytrack.worker_wiring import build_worker
 from messaging import MailboxChanged, Publisher, Subscriber
 from messaging.admin import PubSubNames, bootstrap_pubsub
 from messaging.inprocess import InProcessQueue

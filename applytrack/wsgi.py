@@ -8,7 +8,7 @@ from flask import Flask
 
 from applytrack.logs import configure_logging
 from applytrack.settings import Settings
-from applytrack.wiring import build_web_app
+from applytrack.web_wiring import build_web_app
 
 
 def create_wsgi_app() -> Flask:

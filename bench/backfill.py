@@ -24,7 +24,8 @@ from sqlalchemy import text
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from applytrack.settings import Settings
-from applytrack.wiring import build_syncer, store_from_settings
+from applytrack.wiring import store_from_settings
+from applytrack.worker_wiring import build_syncer
 from messaging import MailboxChanged
 from sandbox import SandboxServer
 from storage import Tier

@@ -34,7 +34,9 @@ from werkzeug.serving import make_server
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from applytrack.settings import Settings
-from applytrack.wiring import build_syncer, build_web_app, store_from_settings
+from applytrack.web_wiring import build_web_app
+from applytrack.wiring import store_from_settings
+from applytrack.worker_wiring import build_syncer
 from messaging import MailboxChanged
 from messaging.inprocess import InProcessQueue
 from processors import SyncProgress

@@ -131,7 +131,7 @@ def sync_run_count(store) -> int:
 
 def bare_round_trips(settings, mailboxes, cursors: dict[int, int]) -> float:
     """The Gmail round trips of one push-sync per mailbox, 4 at a time: syncs per second."""
-    from applytrack.wiring import mailbox_connector, sync_policy
+    from applytrack.worker_wiring import mailbox_connector, sync_policy
     from processors.quota import MailboxQuota
 
     open_mailbox = mailbox_connector(settings)  # a fresh credentials cache, as a new worker has

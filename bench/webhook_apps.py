@@ -13,7 +13,7 @@ from pathlib import Path
 from flask import Flask, request
 
 from applytrack.settings import Settings
-from applytrack.wiring import build_web_app
+from applytrack.web_wiring import build_web_app
 from messaging.inprocess import InProcessQueue
 
 

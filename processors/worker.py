@@ -1,10 +1,10 @@
 """The worker: consumes `mailbox-changed` and hands each message to the syncer.
 
-`applytrack.wiring.build_worker` assembles one from settings; every collaborator is passed in.
-A message is acked once its wanted history id is recorded in the database, whatever the sync then
-does (a failed sync is retried by the scheduler's sweep). Only a message that could not be
-recorded is sent back: when the database is unreachable the circuit breaker holds it (no delivery
-attempt spent) and the worker takes no new message until the database answers again.
+`applytrack.worker_wiring.build_worker` assembles one from settings; every collaborator is
+passed in. A message is acked once its wanted history id is recorded in the database, whatever
+the sync then does (a failed sync is retried by the scheduler's sweep). Only a message that could
+not be recorded is sent back: when the database is unreachable the circuit breaker holds it (no
+delivery attempt spent) and the worker takes no new message until the database answers again.
 """
 
 from __future__ import annotations

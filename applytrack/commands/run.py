@@ -9,18 +9,17 @@ import signal
 import threading
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from applytrack.progress import ProgressBar
 from applytrack.settings import Settings
-from applytrack.wiring import (
-    build_scheduler,
-    build_syncer,
-    build_web_app,
-    build_worker,
-    queue_from_settings,
-    store_from_settings,
-)
-from processors import SyncPhase, SyncProgress
+from applytrack.wiring import queue_from_settings, store_from_settings
+
+if TYPE_CHECKING:
+    from processors import SyncPhase, SyncProgress
+
+# Each command imports its own process's wiring when it runs, so that a process loads only its
+# own stack: the worker no Flask, the web process no spaCy.
 
 log = logging.getLogger(__name__)
 
@@ -88,12 +87,18 @@ def _stop_on_signals(stop: Callable[[], None]) -> None:
 
 def run_worker(args: argparse.Namespace) -> int:
     """Run a worker until SIGTERM (finishing the message in hand) or a burst limit."""
+    from applytrack.worker_wiring import build_worker
+    from classifier import load_classifier
     from processors.metrics import WorkerMetrics, serve_metrics
 
     settings = Settings.from_env(os.environ)
+    # The classifier before the queue's clients: loading it briefly takes ~10 MB more than it
+    # keeps, and that spike stays under the worker's peak only while the Pub/Sub client (~19 MB)
+    # is not loaded yet (issue #15).
+    classifier = load_classifier(settings.classifier_model_path)
     _, subscriber = queue_from_settings(settings)
     metrics = WorkerMetrics()
-    worker = build_worker(settings, subscriber=subscriber, metrics=metrics)
+    worker = build_worker(settings, subscriber=subscriber, metrics=metrics, classifier=classifier)
     server = serve_metrics(metrics.registry, _metrics_port(args, settings))
     _stop_on_signals(worker.stop)
     try:
@@ -114,6 +119,7 @@ def _close(resource: object) -> None:
 
 def run_scheduler(args: argparse.Namespace) -> int:
     """Run the scheduler loop (or one tick)."""
+    from applytrack.scheduler_wiring import build_scheduler
     from processors.metrics import SchedulerMetrics, serve_metrics
 
     settings = Settings.from_env(os.environ)
@@ -136,6 +142,7 @@ def run_scheduler(args: argparse.Namespace) -> int:
 
 def run_sync(args: argparse.Namespace) -> int:
     """Sync one mailbox in the foreground; waits for its lease if another worker holds it."""
+    from applytrack.worker_wiring import build_syncer
     from messaging import MailboxChanged
     from processors import MailboxBusy
 
@@ -222,6 +229,8 @@ def _exit_cleanly(signum: int, frame: object) -> None:
 
 def run_web(args: argparse.Namespace) -> int:
     """Serve the receiver with Werkzeug (production uses gunicorn: see the Procfile)."""
+    from applytrack.web_wiring import build_web_app
+
     app = build_web_app(Settings.from_env(os.environ))
     # The development server has no graceful stop of its own: SIGTERM ends it with exit code 0.
     signal.signal(signal.SIGTERM, _exit_cleanly)

@@ -7,7 +7,7 @@ import base64
 import pytest
 
 from applytrack.settings import Settings, SettingsError
-from applytrack.wiring import receiver_config
+from applytrack.web_wiring import receiver_config
 
 pytestmark = pytest.mark.unit
 

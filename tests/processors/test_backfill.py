@@ -14,7 +14,7 @@ import requests
 from sqlalchemy import text
 
 from applytrack.settings import Settings
-from applytrack.wiring import mailbox_connector, sync_policy
+from applytrack.worker_wiring import mailbox_connector, sync_policy
 from gmail import GmailClient
 from messaging import MailboxChanged
 from messaging.inprocess import InProcessQueue

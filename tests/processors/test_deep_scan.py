@@ -15,7 +15,8 @@ import requests
 from sqlalchemy import text
 
 from applytrack.settings import Settings
-from applytrack.wiring import gmail_config, mailbox_connector, sync_policy
+from applytrack.wiring import gmail_config
+from applytrack.worker_wiring import mailbox_connector, sync_policy
 from gmail import GmailClient
 from messaging import MailboxChanged
 from messaging.inprocess import InProcessQueue

@@ -12,7 +12,7 @@ import requests
 from sqlalchemy import text
 
 from applytrack.settings import Settings
-from applytrack.wiring import mailbox_connector, sync_policy
+from applytrack.worker_wiring import mailbox_connector, sync_policy
 from classifier import likely_job_mail_queries
 from classifier.query import MAX_QUERY_CHARS
 from classifier.rulebook import STRENGTHS, default_rulebook

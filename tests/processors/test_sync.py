@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from applytrack.settings import Settings
-from applytrack.wiring import mailbox_connector, sync_policy
+from applytrack.worker_wiring import mailbox_connector, sync_policy
 from messaging import MailboxChanged
 from processors import MailboxBusy, MailboxSyncer, SyncOutcome, SyncProgress
 from sandbox import SandboxServer

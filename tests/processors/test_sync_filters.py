@@ -5,7 +5,7 @@ a body condition is checked while the body is read, and the body is never stored
 from __future__ import annotations
 
 from applytrack.settings import Settings
-from applytrack.wiring import mailbox_connector, sync_policy
+from applytrack.worker_wiring import mailbox_connector, sync_policy
 from messaging import MailboxChanged
 from processors import MailboxSyncer
 from sandbox import SandboxServer
