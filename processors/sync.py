@@ -34,7 +34,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from classifier import Classifier, MailboxContext, likely_job_mail_queries
+from classifier import Classification, Classifier, MailboxContext, likely_job_mail_queries
 from gmail import (
     GmailClient,
     HistoryExpired,
@@ -727,24 +727,42 @@ class MailboxSyncer:
             [classifier_input(m, context=c) for m, c in zip(messages, contexts, strict=True)]
         )
         threshold = self._policy.confidence_threshold
+        bodies = self._read_bodies(run.gmail, messages, verdicts, rules)
+        if bodies:  # classified again with their bodies, together
+            with_bodies = self._classifier.classify_many(
+                [classifier_input(messages[i], b, context=contexts[i]) for i, b in bodies.items()]
+            )
+            verdicts = list(verdicts)
+            for index, verdict in zip(bodies, with_bodies, strict=True):
+                verdicts[index] = verdict
         emails = []
-        for message, context, verdict in zip(messages, contexts, verdicts, strict=True):
-            body = None
-            reads_body = rules_read_the_body(rules)
-            if verdict.needs_review(threshold) or _is_forward(message) or reads_body:
-                # The snippet was not enough (or a rule reads the body): read it once, classify,
-                # and forget it.
-                body = self._fetch_body(run.gmail, message["id"])
-                if body is not None:
-                    verdict = self._classifier.classify(
-                        classifier_input(message, body, context=context)
-                    )
+        for index, (message, verdict) in enumerate(zip(messages, verdicts, strict=True)):
+            body = bodies.get(index)
             email = incoming_email(message, verdict, threshold=threshold, body=body)
             labels = tuple(message.get("labelIds", ()))
             facts = EmailFacts(email.sender, email.subject, body=body, labels=labels)
             rule = first_match(rules, facts)  # first match wins over the classifier
             emails.append(email if rule is None else decided_by_rule(rule, email))
         return emails
+
+    def _read_bodies(
+        self,
+        gmail: GmailClient,
+        messages: Sequence[dict[str, Any]],
+        verdicts: Sequence[Classification],
+        rules: Sequence[RuleSpec],
+    ) -> dict[int, str]:
+        """The bodies worth reading, by the message's index: where the snippet was not enough
+        for the classifier, of forwards, and of all when a rule reads bodies. Never stored."""
+        threshold = self._policy.confidence_threshold
+        reads_body = rules_read_the_body(rules)
+        bodies: dict[int, str] = {}
+        for index, (message, verdict) in enumerate(zip(messages, verdicts, strict=True)):
+            if verdict.needs_review(threshold) or _is_forward(message) or reads_body:
+                body = self._fetch_body(gmail, message["id"])
+                if body is not None:
+                    bodies[index] = body
+        return bodies
 
     def _context(self, run: SyncRun, message: dict[str, Any]) -> MailboxContext:
         """What the mailbox knows around one message: its thread's application, the reader's

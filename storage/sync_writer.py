@@ -147,8 +147,13 @@ class BatchWriter:
         }
 
     def _update_record(self, record_id: int, **values: object) -> None:
-        """One UPDATE by id; a copy already loaded in this session is updated in memory too."""
-        self._session.execute(update(EmailRecord).where(EmailRecord.id == record_id).values(values))
+        """One UPDATE by id, on the session's connection (the ORM's UPDATE path cost more than
+        the statement); a copy already loaded in this session is expired, so it reads anew."""
+        statement = update(EmailRecord).where(EmailRecord.id == record_id).values(values)
+        self._session.connection().execute(statement)
+        loaded = self._session.identity_map.get(self._session.identity_key(EmailRecord, record_id))
+        if loaded is not None:
+            self._session.expire(loaded)
 
     def _counted_original(self, record_id: int, email: IncomingEmail) -> EmailRecord | None:
         """Claim the email's fingerprints; return the earlier email that already counted, if any."""
@@ -221,19 +226,25 @@ class BatchWriter:
         application = self._session.scalars(by_thread).first()
         if application is not None:
             return application
-        fingerprint = application_fingerprint(self._cipher, email.company, email.role)
-        if fingerprint is None:
-            return None
-        exact = self._application_by_fingerprint(fingerprint)
-        return exact or self._application_by_company(email)
+        return self._application_by_company_and_role(email)
 
-    def _application_by_company(self, email: IncomingEmail) -> Application | None:
-        """Same company when one side does not know the role: the most recently updated one."""
+    def _application_by_company_and_role(self, email: IncomingEmail) -> Application | None:
+        """The application with the email's company + role; else, when one side does not know
+        the role, the most recently updated one of the same company. One query for both."""
+        fingerprint = application_fingerprint(self._cipher, email.company, email.role)
+        if fingerprint is None:  # no company
+            return None
+        company = company_fingerprint(self._cipher, email.company)
         query = select(Application).where(
             Application.user_id == self._mailbox.user_id,
-            Application.company_fingerprint == company_fingerprint(self._cipher, email.company),
+            (Application.match_fingerprint == fingerprint)
+            | (Application.company_fingerprint == company),
         )
-        candidates = list(self._session.scalars(query))
+        found = list(self._session.scalars(query))
+        exact = next((a for a in found if a.match_fingerprint == fingerprint), None)
+        if exact is not None:
+            return exact
+        candidates = [a for a in found if a.company_fingerprint == company]
         if email.role is not None:
             candidates = [a for a in candidates if a.role_enc is None]
         return max(candidates, key=lambda a: (a.updated_at, a.id), default=None)
