@@ -88,9 +88,21 @@ def start_workers(count: int, env: dict[str, str], logs: Path) -> tuple[list, li
                     [*command, "--metrics-port", str(port)], cwd=REPO, env=env, stderr=log
                 )
             )
-    for port in ports:
-        wait_for_port(port)
+    try:
+        for port in ports:
+            wait_for_port(port)
+    except BaseException:
+        stop_workers(workers)  # a worker that never came up must not outlive the bench
+        raise
     return workers, ports
+
+
+def stop_workers(workers: list) -> None:
+    """Terminate the worker processes and wait for them."""
+    for worker in workers:
+        worker.terminate()
+    for worker in workers:
+        worker.wait(timeout=30)
 
 
 def run(args: argparse.Namespace, state: Path) -> str:
@@ -151,10 +163,7 @@ def run(args: argparse.Namespace, state: Path) -> str:
             seconds = time.monotonic() - started
             syncs = len(store.sync_runs(mailbox_id, limit=100_000)) - syncs_before
         finally:
-            for worker in workers:
-                worker.terminate()
-            for worker in workers:
-                worker.wait(timeout=30)
+            stop_workers(workers)
     return (
         f"pushes={len(pushes)} emails={args.emails} workers={args.workers} syncs={syncs} "
         f"drain_seconds={seconds:.2f} pushes_per_second={len(pushes) / seconds:.0f}"

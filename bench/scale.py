@@ -35,7 +35,13 @@ from sqlalchemy import func, select, update
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.burst import handled, publish_all, start_workers, wait_for  # noqa: E402
+from bench.burst import (  # noqa: E402
+    handled,
+    publish_all,
+    start_workers,
+    stop_workers,
+    wait_for,
+)
 from messaging import MailboxChanged  # noqa: E402
 from storage import Tier  # noqa: E402
 
@@ -181,10 +187,7 @@ def drain(settings, store, pushes: list, workers: int, state: Path) -> tuple[flo
         rss = max(peak_rss_mb(process.pid) for process in processes)
         syncs = sync_run_count(store) - runs_before
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=30)
+        stop_workers(processes)
     return seconds, syncs, rss
 
 
