@@ -40,12 +40,6 @@ HYPOTHESIS = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-# Hypothesis warns when the global `random` state moves during a draw. These strategies never use
-# it, but when the suite's end-to-end stack is alive, its Pub/Sub and retry threads draw backoff
-# jitter from the global `random` at any moment (the warning never shows when this file runs alone).
-OTHER_THREADS_MOVE_RANDOM = pytest.mark.filterwarnings(
-    "ignore:Do not use the `random` module inside strategies"
-)
 
 
 @pytest.fixture
@@ -317,7 +311,6 @@ def google_token(pushes: Pushes) -> str:
     return pushes.token()
 
 
-@OTHER_THREADS_MOVE_RANDOM
 @pytest.mark.parametrize("credentials", ["shared token", "OIDC token"])
 @HYPOTHESIS
 @given(body=bodies)
@@ -427,7 +420,6 @@ def any_tokens(draw: st.DrawFn, parts: TokenParts) -> str:
     return jwt_text(header, parts.claims, draw(st.binary(max_size=300)))
 
 
-@OTHER_THREADS_MOVE_RANDOM
 @pytest.mark.parametrize("certificates", ["reachable", "unreachable"])
 @HYPOTHESIS
 @given(data=st.data())
