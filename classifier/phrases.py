@@ -140,16 +140,18 @@ def _elided_article_start(text: str, apostrophe: int) -> int | None:
     return None if before.isalnum() or before in "_'" else start
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per phrase: thousands in every worker
 class CompiledPhrase:
     """A phrase as the matcher runs it: its source, regular expression and anchor words.
 
     ``literal`` is the folded phrase itself when it is plain words (no alternatives, prefixes or
-    gaps): the matcher then finds it without running the expression.
+    gaps): the matcher then finds it without an expression, so none is compiled (``regex`` is
+    None). Most phrases are literal, and a compiled expression weighs ~0.6 kB: ~4 MB of a
+    worker's memory for the shipped rules.
     """
 
     source: str
-    regex: re.Pattern[str]
+    regex: re.Pattern[str] | None
     anchors: tuple[str, ...]
     literal: str | None = None
     # The words of the most telling place besides the anchor: one of them must occur for the
@@ -189,7 +191,8 @@ def compile_phrase(phrase: str) -> CompiledPhrase:
         if others
         else ()
     )
-    return CompiledPhrase(phrase, re.compile(expression), anchor, literal, also_needed)
+    regex = re.compile(expression) if literal is None else None
+    return CompiledPhrase(phrase, regex, anchor, literal, also_needed)
 
 
 def _shortest_length(words: tuple[str, ...]) -> int:
@@ -297,7 +300,10 @@ class PhraseMatcher(Generic[T]):
             else:
                 if compiled.also_needed:
                     continue
-            match = compiled.regex.search(folded_text, max(0, anchor_start - MAX_LEAD_CHARS))
+            regex = compiled.regex
+            if regex is None:  # a literal phrase is found outright, never anchored
+                continue
+            match = regex.search(folded_text, max(0, anchor_start - MAX_LEAD_CHARS))
             if match is not None:
                 found.setdefault(index, match.span())
         return [(self._entries[index][1], start, end) for index, (start, end) in found.items()]

@@ -83,7 +83,7 @@ class RuleFileError(ValueError):
     """A rule file is malformed; the message names the file, the place and the fix."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per phrase: thousands in every worker
 class WeightedPhrase:
     """One phrase of a rule file, where it came from and how much it counts."""
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator, KeysView
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ KNOWN_WORDS_FILE = "known_words.json"
 # Placeholders cannot come out of `word_tokens` ("<" and ">" are tokens of their own).
 UNKNOWN_WORD = "<unk>"
 UNKNOWN_NUMBER = "<num>"
+PLACEHOLDERS = (UNKNOWN_WORD, UNKNOWN_NUMBER)
 # Words whole, "n't" on its own ("won't" -> "wo", "n't", as spaCy splits it), and a run of marks
 # as one token ("-----", "...", "://"): real mail is full of rules and links, and every token costs.
 TOKEN_PATTERN = re.compile(r"n't|\w+|[^\w\s]+")
@@ -41,7 +42,7 @@ def word_tokens(text: str) -> list[str]:
     return TOKEN_PATTERN.findall(text.replace("\u2019", "'").replace("n't", " n't"))
 
 
-def known_form(word: str, known_words: frozenset[str]) -> str:
+def known_form(word: str, known_words: Container[str]) -> str:
     """The form of an unseen ``word`` the pipeline uses: known lower case, or a placeholder."""
     lower = word.lower()
     if lower in known_words:
@@ -57,30 +58,37 @@ class WordTokenizer:
 
     def __init__(self, vocab: Vocab, known_words: Iterable[str] | None = None) -> None:
         self.vocab = vocab
-        self.known_words: frozenset[str] | None = None
-        # Each known word's id in the vocabulary: a Doc built from ids skips hashing every word.
-        self._ids: dict[str, int] = {}
+        # Each known word's id in the vocabulary (a Doc built from ids skips hashing every
+        # word); its keys are the known words: a set of them beside it would cost ~2 MB more.
+        # None while the vocabulary is open.
+        self._ids: dict[str, int] | None = None
         if known_words is not None:
             self.close_vocabulary(known_words)
 
+    @property
+    def known_words(self) -> KeysView[str] | None:
+        """The words the pipeline keeps as they are (None: the vocabulary is open)."""
+        return None if self._ids is None else self._ids.keys()
+
     def close_vocabulary(self, known_words: Iterable[str]) -> None:
         """From now on map words outside ``known_words`` to a known form or a placeholder."""
-        self.known_words = frozenset(known_words) | {UNKNOWN_WORD, UNKNOWN_NUMBER}
         # Build every known word's lexeme now, once, rather than on a worker's first emails.
-        self._ids = {word: self.vocab[word].orth for word in self.known_words}
+        vocab = self.vocab
+        self._ids = {word: vocab[word].orth for word in (*known_words, *PLACEHOLDERS)}
 
     def __call__(self, text: str) -> Doc:
         words = word_tokens(text)
-        known = self.known_words
+        known = self._ids
         if known is None:
             return Doc(self.vocab, words=words)
+        # `set.difference` looks each word up in a dict directly (not so in a keys view).
         unseen = set(words).difference(known)
         if unseen:
             # `map` over `dict.get` rewrites the few unseen words without a Python-level loop
             # over every token (the per-token loop cost as much as building the Doc).
             forms = {word: known_form(word, known) for word in unseen}
             words = list(map(forms.get, words, words))
-        ids: Any = list(map(self._ids.__getitem__, words))  # spaCy's stub says words are str
+        ids: Any = list(map(known.__getitem__, words))  # spaCy's stub says words are str
         return Doc(self.vocab, words=ids)
 
     def pipe(self, texts: Iterable[str], *, batch_size: int = 1000) -> Iterator[Doc]:
@@ -96,8 +104,7 @@ class WordTokenizer:
 
     def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> WordTokenizer:
         """Read the known words written by `to_bytes`."""
-        self.known_words = None
-        self._ids = {}
+        self._ids = None
         if data:
             self.close_vocabulary(json.loads(data.decode("utf-8")))
         return self

@@ -10,8 +10,6 @@ from email.header import decode_header, make_header
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from inscriptis import get_text
-
 METADATA_HEADERS = (
     "From",
     "To",
@@ -101,4 +99,10 @@ def body_text(message: Message) -> str:
             html = text
     if plain is not None and (html is None or len(plain.strip()) >= MIN_PLAIN_TEXT_CHARS):
         return plain
-    return str(get_text(html)) if html else (plain or "")
+    if not html:
+        return plain or ""
+    # Imported here: inscriptis and lxml add ~4.5 MB to every process that imports `gmail`, and
+    # only mail without a readable text part needs them.
+    from inscriptis import get_text
+
+    return str(get_text(html))

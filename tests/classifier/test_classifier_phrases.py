@@ -66,3 +66,23 @@ def test_malformed_phrases_are_refused_with_a_reason(phrase: str) -> None:
         compile_phrase(phrase)
 
     assert repr(phrase) in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "has_expression"),
+    [
+        ("we received your application", False),
+        ("offer letter", False),
+        ("thank|thanks ~2 for applying", True),
+        ("recib* tu candidatura", True),
+        ("not ~3 moving forward", True),
+    ],
+)
+def test_only_phrases_beyond_plain_words_compile_an_expression(
+    phrase: str, has_expression: bool
+) -> None:
+    # A worker keeps every compiled phrase: plain words are found by the automaton alone.
+    compiled = compile_phrase(phrase)
+
+    assert (compiled.regex is not None) is has_expression
+    assert (compiled.literal is None) is has_expression

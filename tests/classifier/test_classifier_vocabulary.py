@@ -68,6 +68,12 @@ def test_unseen_words_become_their_known_lower_case_or_a_placeholder():
     ]
 
 
+def test_a_closed_vocabulary_knows_its_words_and_the_placeholders():
+    tokenizer = WordTokenizer(Vocab(), known_words=["offer", "letter", "offer"])
+    assert set(tokenizer.known_words) == {"offer", "letter", UNKNOWN_WORD, UNKNOWN_NUMBER}
+    assert "Offer" not in tokenizer.known_words  # the original case is not a known form
+
+
 def test_known_words_survive_saving_to_disk_and_bytes(tmp_path):
     tokenizer = WordTokenizer(Vocab(), known_words={"offer", "letter"})
     tokenizer.to_disk(tmp_path / "tokenizer")
