@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Protocol
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
@@ -18,8 +19,8 @@ from prometheus_client.registry import Collector
 
 from messaging import MailboxChanged, Publisher
 from processors.breaker import BreakerObserver, OutageCause
-from processors.scheduler import Backlog, MailboxLister
-from storage import BatchOutcome, IncomingEmail, MailboxState, MailboxView, Tier
+from processors.scheduler import Backlog
+from storage import BatchOutcome, IncomingEmail, Tier
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +118,7 @@ class WorkerMetrics(BreakerObserver):
         """Count one 429 or rate-limit 403 from Gmail."""
         self.gmail_rate_limited_answers.inc()
 
-    def watch_sync_lag(self, store: MailboxLister) -> None:
+    def watch_sync_lag(self, store: OldestSyncReader) -> None:
         """Expose `applytrack_sync_lag_seconds{tier}`, read from the database at each scrape."""
         self.registry.register(SyncLagCollector(store))
 
@@ -161,11 +162,19 @@ class SchedulerMetrics:
         self.backlog_age.set(backlog.oldest_seconds)
 
 
+class OldestSyncReader(Protocol):
+    """Where the sync-lag metric reads from (`storage.Store` is one)."""
+
+    def oldest_sync_by_tier(self) -> dict[Tier, datetime]:
+        """For each tier, the oldest last sync among its active, synced mailboxes."""
+        ...
+
+
 class SyncLagCollector(Collector):
     """Seconds since the least recently synced active mailbox of each tier was synced."""
 
     def __init__(
-        self, store: MailboxLister, *, clock: Callable[[], datetime] | None = None
+        self, store: OldestSyncReader, *, clock: Callable[[], datetime] | None = None
     ) -> None:
         self._store = store
         self._clock = clock or (lambda: datetime.now(UTC))
@@ -178,12 +187,12 @@ class SyncLagCollector(Collector):
         """One sample per tier; nothing when the database cannot be read."""
         family = self._family()
         try:
-            mailboxes = self._store.mailboxes()
+            oldest = self._store.oldest_sync_by_tier()
         except Exception as exc:
             reason = type(exc).__name__
             log.warning("sync lag not measured: the database did not answer (%s)", reason)
             return [family]
-        for tier, seconds in sync_lag_by_tier(mailboxes, self._clock()).items():
+        for tier, seconds in sync_lag_by_tier(oldest, self._clock()).items():
             family.add_metric([tier], seconds)
         return [family]
 
@@ -196,19 +205,11 @@ class SyncLagCollector(Collector):
         )
 
 
-def sync_lag_by_tier(mailboxes: Iterable[MailboxView], now: datetime) -> dict[str, float]:
-    """For each tier, seconds since the oldest ``last_sync_at`` among active, synced mailboxes."""
-    oldest: dict[str, datetime | None] = {tier.value: None for tier in Tier}
-    for mailbox in mailboxes:
-        if mailbox.state is not MailboxState.ACTIVE or mailbox.last_sync_at is None:
-            continue
-        tier = mailbox.tier.value
-        current = oldest[tier]
-        if current is None or mailbox.last_sync_at < current:
-            oldest[tier] = mailbox.last_sync_at
+def sync_lag_by_tier(oldest: Mapping[Tier, datetime], now: datetime) -> dict[str, float]:
+    """For each tier, seconds since its oldest last sync (0 for a tier with none)."""
     return {
-        tier: max(0.0, (now - last).total_seconds()) if last else 0.0
-        for tier, last in oldest.items()
+        tier.value: max(0.0, (now - oldest[tier]).total_seconds()) if tier in oldest else 0.0
+        for tier in Tier
     }
 
 

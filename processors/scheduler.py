@@ -31,16 +31,15 @@ class Schedule:
     behind_sweep_seconds: int = 60
 
 
-class MailboxLister(Protocol):
-    """Where the scheduler reads the mailboxes from (`storage.Store` is one)."""
-
-    def mailboxes(self) -> list[MailboxView]:
-        """Every mailbox."""
-        ...
-
-
-class SchedulerStore(MailboxLister, Protocol):
+class SchedulerStore(Protocol):
     """What the scheduler reads (`storage.Store` is one)."""
+
+    def mailboxes_maybe_due(
+        self, *, renew_by: datetime, premium_synced_before: datetime, free_synced_before: datetime
+    ) -> list[MailboxView]:
+        """Active mailboxes whose watch expires by ``renew_by`` (premium, with a cursor), never
+        synced, or last synced before their tier's cutoff."""
+        ...
 
     def behind_mailboxes(self) -> list[BehindMailbox]:
         """Active mailboxes whose wanted history id is ahead of the cursor."""
@@ -128,7 +127,7 @@ class Scheduler:
         """Publish a message for every due mailbox (and, when due, sweep); return them."""
         now = now or datetime.now(UTC)
         published = []
-        for mailbox in self.store.mailboxes():
+        for mailbox in self._maybe_due(now):
             reason = self.due(mailbox, now)
             if reason is None:
                 continue
@@ -136,6 +135,15 @@ class Scheduler:
         if self._sweep_due(now):
             published += self.sweep(now, already={message.mailbox_id for message in published})
         return published
+
+    def _maybe_due(self, now: datetime) -> list[MailboxView]:
+        """The mailboxes `due` may pick, read without loading every mailbox."""
+        schedule = self.schedule
+        return self.store.mailboxes_maybe_due(
+            renew_by=now + timedelta(seconds=schedule.watch_renew_before_seconds),
+            premium_synced_before=now - timedelta(seconds=schedule.premium_sweep_seconds),
+            free_synced_before=now - timedelta(seconds=schedule.free_poll_seconds),
+        )
 
     def sweep(
         self, now: datetime | None = None, *, already: set[int] | None = None

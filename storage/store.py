@@ -13,6 +13,7 @@ from storage.follow_ups import FollowUps
 from storage.leases import Leases
 from storage.plans import Plans
 from storage.reviews import Reviews
+from storage.schedule_reads import ScheduleReads
 from storage.sync_batches import SyncBatches
 from storage.sync_runs import SyncRuns
 
@@ -29,6 +30,7 @@ class Store(
     Leases,
     SyncBatches,
     SyncRuns,
+    ScheduleReads,
     Board,
     Reviews,
 ):
