@@ -3,7 +3,9 @@ write atomically, and go on until the cursor reaches what is wanted.
 
 A `mailbox-changed` message is a hint: `MailboxSyncer.handle` records its history id as the
 mailbox's wanted id and either takes the lease or leaves the work to the worker that holds it.
-The holder runs passes until `Store.finish_sync_pass` finds nothing newer wanted and releases.
+The holder runs passes until `Store.finish_sync_pass` finds nothing newer wanted and releases;
+a pass with nothing after its last batch (no watch to renew, no deeper scan) does that, and
+records its finished run, in the last batch's transaction (`Store.end_sync_pass`).
 Writes go in chunks, each one transaction; the cursor moves only with the last chunk, so a crash
 or a failure never moves it past a message that was not written. A retry skips what is recorded.
 A failed sync leaves the want in the database: the scheduler's sweep asks again.
@@ -55,6 +57,7 @@ from storage import (
     ActionType,
     BatchOutcome,
     EmailFacts,
+    FinishedRun,
     IncomingEmail,
     LeaseLost,
     LeaseRefusal,
@@ -72,6 +75,7 @@ from storage import (
     rules_read_the_body,
 )
 from storage.leases import LeaseGrant
+from storage.sync_batches import PassEnd
 from storage.sync_runs import DeepScanState, DeepScanView
 
 log = logging.getLogger(__name__)
@@ -209,9 +213,15 @@ class SyncStore(Protocol):
         ...
 
     def recorded(
-        self, mailbox_id: int, message_ids: Sequence[str], thread_ids: Sequence[str]
+        self,
+        mailbox_id: int,
+        message_ids: Sequence[str],
+        thread_ids: Sequence[str],
+        *,
+        rules_of: int | None = None,
     ) -> Recorded:
-        """Which messages are recorded already, and which threads belong to an application."""
+        """Which messages are recorded already, which threads belong to an application, and
+        (``rules_of``: the account) the account's rules."""
         ...
 
     def apply_sync_batch(
@@ -223,6 +233,22 @@ class SyncStore(Protocol):
         new_cursor: int | None,
     ) -> BatchOutcome:
         """Write classified emails (and move the cursor) in one transaction."""
+        ...
+
+    def end_sync_pass(
+        self,
+        mailbox_id: int,
+        owner: str,
+        emails: Sequence[IncomingEmail],
+        *,
+        new_cursor: int,
+        run: FinishedRun,
+        wanted_seen: int | None,
+        ttl_seconds: float,
+        quota_spends: Sequence[tuple[float, int]] = (),
+    ) -> PassEnd:
+        """Write a pass's last batch, its finished run and the lease's release (or keep) in
+        one transaction."""
         ...
 
     def start_sync_run(
@@ -271,10 +297,6 @@ class SyncStore(Protocol):
         """Record how far the deeper scan has got; ``finished`` ends it."""
         ...
 
-    def filter_rule_specs(self, user_id: int) -> list[RuleSpec]:
-        """The account's Advanced Filters rules in order (none on the Free plan)."""
-        ...
-
     def apply_filter_rules_to_past(self, user_id: int) -> RulePreview:
         """Apply the account's rules to its recorded mail (idempotent)."""
         ...
@@ -295,6 +317,18 @@ class HeldLease:
     mailbox_id: int
     owner: str
     quota: MailboxQuota
+
+
+@dataclass
+class PassEnding:
+    """Lets a pass's last batch end the pass in its transaction (nothing else follows it: no
+    watch to renew, no deeper scan): the wanted id the pass started from and the lease's quota
+    window; once ``ended``, ``next_pass`` is the lease kept for one more pass (None: released)."""
+
+    wanted_seen: int | None
+    quota: MailboxQuota
+    ended: bool = False
+    next_pass: LeaseGrant | None = None
 
 
 @dataclass
@@ -321,6 +355,12 @@ class SyncRun:
     earlier_phases: int = 0  # the messages the phases before this one handled
     thread_applications: dict[str, ThreadApplication] = field(default_factory=dict)
     sent_threads: set[str] = field(default_factory=set)
+    ending: PassEnding | None = None  # set when the last batch may end the pass
+
+    @property
+    def ended(self) -> bool:
+        """The last batch recorded the run and released (or kept) the lease."""
+        return self.ending is not None and self.ending.ended
 
     @property
     def row_kind(self) -> str:
@@ -467,8 +507,14 @@ class MailboxSyncer:
             mailbox = current.mailbox
             if kind != DEEP_SCAN:  # a deep_scan message asks for the scan only
                 run = SyncRun(mailbox, gmail, kind, lease.owner)
-                self._run_pass(run, watch=totals.passes == 0)
+                watch = totals.passes == 0
+                if not current.deep_scan_running and not (watch and self._watch_due(mailbox)):
+                    run.ending = PassEnding(current.wanted_history_id, lease.quota)
+                self._run_pass(run, watch=watch)
                 totals.add(run)
+                if run.ending is not None and run.ending.ended:
+                    current, kind = run.ending.next_pass, CATCH_UP
+                    continue
                 mailbox = run.mailbox
             if current.deep_scan_running:
                 scan = SyncRun(mailbox, gmail, DEEP_SCAN, lease.owner)
@@ -488,6 +534,8 @@ class MailboxSyncer:
         """One sync from the cursor to Gmail's present, recorded as a sync run."""
         try:
             self._sync(run)
+            if run.ended:  # its last batch recorded the run and released (or kept) the lease
+                return
             if watch and self._watch_due(run.mailbox):
                 self._watch(run)
         except Exception as error:
@@ -659,9 +707,15 @@ class MailboxSyncer:
     def _write(self, run: SyncRun, refs: Sequence[MessageRef], *, final_cursor: int | None) -> None:
         """Fetch, classify and write in chunks; with ``final_cursor`` the cursor moves with the
         last chunk (an empty one when there is nothing to write), without it never."""
-        recorded = self._store.recorded(
-            run.mailbox.id, [ref.id for ref in refs], [ref.thread_id for ref in refs]
-        )
+        if not refs:  # nothing new (a catch-up pass, often): nothing to look up or to classify
+            recorded = Recorded(set(), {})
+        else:
+            recorded = self._store.recorded(
+                run.mailbox.id,
+                [ref.id for ref in refs],
+                [ref.thread_id for ref in refs],
+                rules_of=run.mailbox.user_id,
+            )
         known = recorded.known_message_ids
         run.thread_applications = recorded.threads
         todo = list({ref.id: ref for ref in refs if ref.id not in known}.values())
@@ -670,22 +724,24 @@ class MailboxSyncer:
         chunks = [todo[i : i + WRITE_CHUNK] for i in range(0, len(todo), WRITE_CHUNK)]
         if not chunks and final_cursor is not None:
             chunks = [[]]
-        rules = self._store.filter_rule_specs(run.mailbox.user_id)
+        rules = recorded.rules
+        # An assign rule moves a written email to its application after its batch, under the lease.
+        assigns = any(rule.action.type is ActionType.ASSIGN for rule in rules)
         for index, chunk in enumerate(chunks):
             if self._stopping.is_set():
                 raise SyncInterrupted(f"mailbox {run.mailbox.id}: stopped after {run.processed}")
             if run.chunks_written:  # the lease was just taken (or kept) for the first chunk
                 self._keep_lease(run)
             emails = self._classify_chunk(run, chunk, rules)
-            last = index == len(chunks) - 1
-            outcome = self._store.apply_sync_batch(
-                run.mailbox.id,
-                run.owner,
-                emails,
-                new_cursor=final_cursor if last else None,
-            )
-            if emails and any(rule.action.type is ActionType.ASSIGN for rule in rules):
-                # An assign rule moves a written email to its application.
+            cursor = final_cursor if index == len(chunks) - 1 else None
+            ending = run.ending if run.row_id is None and not assigns else None
+            if cursor is not None and ending is not None:
+                outcome = self._end_pass(run, emails, cursor, ending)
+            else:
+                outcome = self._store.apply_sync_batch(
+                    run.mailbox.id, run.owner, emails, new_cursor=cursor
+                )
+            if emails and assigns:
                 self._store.apply_filter_rules_to_past(run.mailbox.user_id)
             if self._observer is not None:
                 self._observer.batch_written(emails, outcome)
@@ -694,6 +750,32 @@ class MailboxSyncer:
             run.processed += len(chunk)
             run.chunks_written += 1
             self._report(run)
+
+    def _end_pass(
+        self, run: SyncRun, emails: Sequence[IncomingEmail], cursor: int, ending: PassEnding
+    ) -> BatchOutcome:
+        """Write the pass's last batch together with its finished run and the lease's release
+        (or keep, when more was wanted meanwhile): one transaction where there were three."""
+        finished = FinishedRun(
+            run.row_kind,
+            run.started_at,
+            messages_seen=run.seen - run.row_seen_from + len(emails),
+            events_written=run.events - run.row_events_from,
+            **_finished(run),
+        )
+        ended = self._store.end_sync_pass(
+            run.mailbox.id,
+            run.owner,
+            emails,
+            new_cursor=cursor,
+            run=finished,
+            wanted_seen=ending.wanted_seen,
+            ttl_seconds=self._policy.lease_seconds,
+            quota_spends=ending.quota.spends(),
+        )
+        run.row_id = ended.run_id
+        ending.ended, ending.next_pass = True, ended.next_pass
+        return ended.outcome
 
     def _report(self, run: SyncRun) -> None:
         if run.total > WRITE_CHUNK:  # a one-chunk sync is over before anyone could look

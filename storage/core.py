@@ -39,10 +39,10 @@ def get_mailbox(session: Session, mailbox_id: int) -> Mailbox:
 
 
 def locked_mailbox(session: Session, mailbox_id: int) -> Mailbox:
-    """The mailbox row, locked until the transaction ends (SQLite: the write lock is held)."""
-    mailbox = session.scalars(
-        select(Mailbox).where(Mailbox.id == mailbox_id).with_for_update()
-    ).first()
+    """The mailbox row, locked until the transaction ends (SQLite: the write lock is held), as
+    it is now even when the session loaded it before (and a statement has changed it since)."""
+    query = select(Mailbox).where(Mailbox.id == mailbox_id).with_for_update()
+    mailbox = session.scalars(query.execution_options(populate_existing=True)).first()
     if mailbox is None:
         raise NotFound(f"There is no mailbox with id {mailbox_id}.")
     return mailbox

@@ -19,7 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from storage.activity_log import label_name
@@ -126,10 +126,7 @@ class FilterRules(StoreCore):
         """The rules the sync runs on the user's new mail, in order: none on the Free plan
         (Advanced Filters are Premium; the rules are kept for a return to Premium)."""
         with self._db.session(read_only=True) as session:
-            user = session.get(User, user_id)
-            if user is None or user.plan != PREMIUM_PLAN:
-                return []
-            return [self._spec(row) for row in _rows(session, user_id)]
+            return premium_rule_specs(session, self._cipher, user_id)
 
     def add_filter_rule(self, user_id: int, rule: RuleSpec) -> FilterRuleView:
         """Save a new rule after the others; it is applied to past mail (see the module)."""
@@ -317,14 +314,7 @@ class FilterRules(StoreCore):
         row.updated_at = now
 
     def _spec(self, row: FilterRule) -> RuleSpec:
-        return parse_rule(
-            {
-                "name": self._cipher.decrypt(row.name_enc),
-                "match": row.match,
-                "conditions": json.loads(self._cipher.decrypt(row.conditions_enc)),
-                "action": json.loads(row.action),
-            }
-        )
+        return _rule_spec(self._cipher, row)
 
     def _view(self, row: FilterRule) -> FilterRuleView:
         return FilterRuleView(row.id, row.position, self._spec(row), row.created_at, row.updated_at)
@@ -367,6 +357,33 @@ def _parsed(index: int, item: object) -> RuleSpec:
         return parse_rule(item)
     except InvalidChange as error:
         raise InvalidChange(f"rules[{index}].{error.field}", str(error)) from None
+
+
+# Built once (every sync reads it): the rules of a Premium account, in order.
+_PREMIUM_RULES = (
+    select(FilterRule)
+    .join(User, User.id == FilterRule.user_id)
+    .where(FilterRule.user_id == bindparam("user_id"), User.plan == PREMIUM_PLAN)
+    .order_by(FilterRule.position, FilterRule.id)
+)
+
+
+def premium_rule_specs(session: Session, cipher: FieldCipher, user_id: int) -> list[RuleSpec]:
+    """The rules a sync runs on the account's new mail, in order, read in ``session`` by one
+    query: none unless the account is on Premium."""
+    rows = session.scalars(_PREMIUM_RULES, {"user_id": user_id})
+    return [_rule_spec(cipher, row) for row in rows]
+
+
+def _rule_spec(cipher: FieldCipher, row: FilterRule) -> RuleSpec:
+    return parse_rule(
+        {
+            "name": cipher.decrypt(row.name_enc),
+            "match": row.match,
+            "conditions": json.loads(cipher.decrypt(row.conditions_enc)),
+            "action": json.loads(row.action),
+        }
+    )
 
 
 def _rows(session: Session, user_id: int) -> list[FilterRule]:

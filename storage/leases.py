@@ -19,11 +19,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, bindparam, case, select, update
 from sqlalchemy.orm import Session
 
-from storage.column_types import MAX_HISTORY_ID
+from storage.column_types import MAX_HISTORY_ID, HistoryIdText, UTCDateTime
 from storage.core import StoreCore, get_mailbox, locked_mailbox
+from storage.crypto import FieldCipher
 from storage.enums import MailboxState
 from storage.errors import LeaseLost
 from storage.models import Mailbox
@@ -35,6 +36,49 @@ logger = logging.getLogger(__name__)
 
 # The wanted id of a handed-over request for Gmail's present: no real cursor reaches it.
 ANOTHER_PASS = MAX_HISTORY_ID
+
+# The statements of every push-sync, built once with their values as parameters: building them
+# anew on each call cost more Python than running them. History ids are zero-padded text, so
+# comparing the texts compares the numbers.
+_wanted, _cursor = Mailbox.wanted_history_id, Mailbox.history_cursor
+_target = bindparam("target", type_=HistoryIdText())
+_TAKE_WANTED_LEASE = (
+    update(Mailbox)
+    .where(
+        Mailbox.id == bindparam("mailbox_id"),
+        Mailbox.state == MailboxState.ACTIVE,
+        _cursor.is_(None) | (_cursor < _target),
+        Mailbox.lease_owner.is_(None)
+        | (Mailbox.lease_owner == bindparam("owner"))
+        | Mailbox.lease_expires_at.is_(None)
+        | (Mailbox.lease_expires_at <= bindparam("now", type_=UTCDateTime())),
+    )
+    .values(
+        lease_owner=bindparam("owner"),
+        lease_expires_at=bindparam("expires_at", type_=UTCDateTime()),
+        wanted_history_id=case((_wanted.is_(None) | (_wanted < _target), _target), else_=_wanted),
+    )
+    .returning(Mailbox)
+    .execution_options(synchronize_session=False)
+)
+_RELEASE_UNLESS_MORE_WANTED = (
+    update(Mailbox)
+    .where(
+        Mailbox.id == bindparam("mailbox_id"),
+        Mailbox.lease_owner == bindparam("owner"),
+        _wanted.is_(None)
+        | (_wanted == bindparam("wanted_seen", type_=HistoryIdText()))
+        | (_cursor.is_not(None) & (_wanted <= _cursor)),
+    )
+    .values(
+        wanted_history_id=None,
+        lease_owner=None,
+        lease_expires_at=None,
+        quota_window=bindparam("window"),
+    )
+    .returning(Mailbox.id)
+    .execution_options(synchronize_session=False)
+)
 
 
 @dataclass(frozen=True)
@@ -99,9 +143,16 @@ class Leases(StoreCore):
         BUSY (another owner syncs it: the want is recorded for it, unless ``hand_over`` is
         False, in which case nothing is recorded). A leased mailbox carries the wanted id read
         under the lease.
+
+        The usual push (active, not covered, lease free) is one UPDATE; anything else is judged
+        on the row locked and read after it.
         """
-        _check_lease_arguments(owner, ttl_seconds)
+        check_lease_arguments(owner, ttl_seconds)
         with self._db.session() as session:
+            if history_id is not None:
+                taken = self._take_wanted_lease(session, mailbox_id, owner, ttl_seconds, history_id)
+                if taken is not None:
+                    return self._leased(taken)
             mailbox = locked_mailbox(session, mailbox_id)
             if mailbox.state is not MailboxState.ACTIVE:
                 return LeaseRefused(mailbox_id, LeaseRefusal.INACTIVE)
@@ -138,35 +189,17 @@ class Leases(StoreCore):
 
         The usual case, nothing newer wanted, is one conditional UPDATE; only when it releases
         nothing is the row locked and read, to keep the lease or find it lost."""
-        _check_lease_arguments(owner, ttl_seconds)
-        wanted, cursor = Mailbox.wanted_history_id, Mailbox.history_cursor
-        released = (
-            update(Mailbox)
-            .where(
-                Mailbox.id == mailbox_id,
-                Mailbox.lease_owner == owner,
-                # Zero-padded text: comparing the texts compares the numbers.
-                wanted.is_(None)
-                | (wanted == wanted_seen)
-                | (cursor.is_not(None) & (wanted <= cursor)),
-            )
-            .values(
-                wanted_history_id=None,
-                lease_owner=None,
-                lease_expires_at=None,
-                quota_window=_stored_window(quota_spends),
-            )
-            .returning(Mailbox.id)
-            .execution_options(synchronize_session=False)
-        )
+        check_lease_arguments(owner, ttl_seconds)
         with self._db.session() as session:
-            if session.execute(released).first() is not None:
-                return None
-            mailbox = locked_mailbox(session, mailbox_id)
-            if mailbox.lease_owner != owner:
-                return None
-            mailbox.lease_expires_at = self._clock() + timedelta(seconds=ttl_seconds)
-            return self._leased(mailbox)
+            return finish_pass(
+                session,
+                self._cipher,
+                mailbox_id,
+                owner,
+                wanted_seen=wanted_seen,
+                expires_at=self._clock() + timedelta(seconds=ttl_seconds),
+                quota_spends=quota_spends,
+            )
 
     def behind_mailboxes(self) -> list[BehindMailbox]:
         """Active mailboxes whose wanted history id is ahead of the cursor (or that were never
@@ -195,15 +228,7 @@ class Leases(StoreCore):
             ]
 
     def _leased(self, mailbox: Mailbox) -> LeaseGrant:
-        """The view a lease holder works from: mailbox, token, quota window, wanted id, and
-        whether a deeper scan is running."""
-        return LeaseGrant(
-            mailbox_view(self._cipher, mailbox),
-            self._cipher.decrypt_optional(mailbox.refresh_token_enc),
-            _quota_spends(mailbox.id, mailbox.quota_window),
-            wanted_history_id=mailbox.wanted_history_id,
-            deep_scan_running=mailbox.deep_scan_state == DeepScanState.RUNNING,
-        )
+        return lease_grant(self._cipher, mailbox)
 
     def release_lease(
         self,
@@ -225,6 +250,22 @@ class Leases(StoreCore):
                 .execution_options(synchronize_session=False)
             )
 
+    def _take_wanted_lease(
+        self, session: Session, mailbox_id: int, owner: str, ttl_seconds: float, history_id: int
+    ) -> Mailbox | None:
+        """`request_sync`'s usual case in one UPDATE: an active mailbox whose cursor is below
+        ``history_id`` and whose lease is free is leased, its wanted id raised to ``history_id``.
+        None when any of that does not hold (the locked row then says which)."""
+        now = self._clock()
+        parameters = {
+            "mailbox_id": mailbox_id,
+            "owner": owner,
+            "now": now,
+            "expires_at": now + timedelta(seconds=ttl_seconds),
+            "target": history_id,
+        }
+        return session.scalars(_TAKE_WANTED_LEASE, parameters).first()
+
     def _take_lease(
         self,
         session: Session,
@@ -234,7 +275,7 @@ class Leases(StoreCore):
         *conditions: ColumnElement[bool],
     ) -> Mailbox | None:
         """The mailbox as leased (read by the same statement), or None when not taken."""
-        _check_lease_arguments(owner, ttl_seconds)
+        check_lease_arguments(owner, ttl_seconds)
         now = self._clock()
         return session.scalars(
             update(Mailbox)
@@ -252,7 +293,47 @@ class Leases(StoreCore):
         ).first()
 
 
-def _check_lease_arguments(owner: str, ttl_seconds: float) -> None:
+def finish_pass(
+    session: Session,
+    cipher: FieldCipher,
+    mailbox_id: int,
+    owner: str,
+    *,
+    wanted_seen: int | None,
+    expires_at: datetime,
+    quota_spends: Sequence[tuple[float, int]],
+) -> LeaseGrant | None:
+    """`Leases.finish_sync_pass` in ``session``: release unless something newer is wanted
+    (None), else keep the lease until ``expires_at`` and return the mailbox (None when lost)."""
+    parameters = {
+        "mailbox_id": mailbox_id,
+        "owner": owner,
+        "wanted_seen": wanted_seen,
+        "window": _stored_window(quota_spends),
+    }
+    if session.execute(_RELEASE_UNLESS_MORE_WANTED, parameters).first() is not None:
+        return None
+    mailbox = locked_mailbox(session, mailbox_id)
+    if mailbox.lease_owner != owner:
+        return None
+    mailbox.lease_expires_at = expires_at
+    return lease_grant(cipher, mailbox)
+
+
+def lease_grant(cipher: FieldCipher, mailbox: Mailbox) -> LeaseGrant:
+    """The view a lease holder works from: mailbox, token, quota window, wanted id, and
+    whether a deeper scan is running."""
+    return LeaseGrant(
+        mailbox_view(cipher, mailbox),
+        cipher.decrypt_optional(mailbox.refresh_token_enc),
+        _quota_spends(mailbox.id, mailbox.quota_window),
+        wanted_history_id=mailbox.wanted_history_id,
+        deep_scan_running=mailbox.deep_scan_state == DeepScanState.RUNNING,
+    )
+
+
+def check_lease_arguments(owner: str, ttl_seconds: float) -> None:
+    """Raise `ValueError` for an empty owner or a ttl that is not positive."""
     if not owner:
         raise ValueError("A lease owner must be a non-empty string naming the worker.")
     if ttl_seconds <= 0:

@@ -5,22 +5,70 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import timedelta
 
-from sqlalchemy import case, literal, select, update
+from sqlalchemy import bindparam, case, select, update
 from sqlalchemy.orm import Session
 
-from storage.column_types import HistoryIdText, format_history_id
+from storage.column_types import HistoryIdText, UTCDateTime, format_history_id
 from storage.core import StoreCore
 from storage.errors import NotFound
-from storage.leases import check_lease
+from storage.filter_rules import premium_rule_specs
+from storage.leases import LeaseGrant, check_lease, check_lease_arguments, finish_pass
 from storage.models import Application, EmailRecord, Mailbox
+from storage.sync_runs import insert_finished_run
 from storage.sync_writer import BatchWriter
-from storage.views import BatchOutcome, IncomingEmail, Recorded, ThreadApplication
+from storage.views import BatchOutcome, FinishedRun, IncomingEmail, Recorded, ThreadApplication
 
 logger = logging.getLogger(__name__)
 
 _IN_CHUNK = 500  # ids per IN (...) list: well below every driver's parameter limit
 _MAX_MERGE_CHAIN = 32  # merges of merges: far more than a person makes; a cycle cannot hang us
+
+
+# Built once, the values as parameters (see `storage.leases`). The row is locked by this UPDATE,
+# and the cursor, zero-padded text compared as the numbers, only moves forward.
+_STAMP_SYNC = (
+    update(Mailbox)
+    .where(Mailbox.id == bindparam("mailbox_id"))
+    .values(last_sync_at=bindparam("now", type_=UTCDateTime()))
+    .returning(Mailbox)
+    .execution_options(synchronize_session=False)
+)
+_moved = bindparam("cursor", type_=HistoryIdText())
+_STAMP_SYNC_AND_MOVE_CURSOR = _STAMP_SYNC.values(
+    history_cursor=case(
+        (Mailbox.history_cursor.is_(None) | (Mailbox.history_cursor < _moved), _moved),
+        else_=Mailbox.history_cursor,
+    )
+)
+
+
+# Recorded messages among ``ids``, and the recorded mail of ``threads`` that joined an
+# application (with it), oldest first.
+_RECORDED = (
+    select(EmailRecord.gmail_message_id, EmailRecord.thread_id, Application)
+    .outerjoin(Application, Application.id == EmailRecord.application_id)
+    .where(
+        EmailRecord.mailbox_id == bindparam("mailbox_id"),
+        EmailRecord.gmail_message_id.in_(bindparam("ids", expanding=True))
+        | (
+            EmailRecord.thread_id.in_(bindparam("threads", expanding=True))
+            & EmailRecord.application_id.is_not(None)
+        ),
+    )
+    .order_by(EmailRecord.id)
+)
+
+
+@dataclass(frozen=True)
+class PassEnd:
+    """What `SyncBatches.end_sync_pass` wrote with a pass's last batch."""
+
+    outcome: BatchOutcome
+    run_id: int  # the finished run's row
+    next_pass: LeaseGrant | None  # the lease kept for one more pass; None: released (or lost)
 
 
 class SyncBatches(StoreCore):
@@ -31,11 +79,17 @@ class SyncBatches(StoreCore):
         return self.recorded(mailbox_id, message_ids, ()).known_message_ids
 
     def recorded(
-        self, mailbox_id: int, message_ids: Sequence[str], thread_ids: Sequence[str]
+        self,
+        mailbox_id: int,
+        message_ids: Sequence[str],
+        thread_ids: Sequence[str],
+        *,
+        rules_of: int | None = None,
     ) -> Recorded:
         """In one query (per few hundred ids): which messages are recorded already, and which of
         these threads belong to an application (its status and company: the classifier's
-        context)."""
+        context). With ``rules_of`` (the mailbox's account), its rules as `filter_rule_specs`
+        gives them, read in the same session."""
         id_chunks = _chunks(list(message_ids))
         thread_chunks = _chunks(list(dict.fromkeys(thread_ids)))
         known: set[str] = set()
@@ -45,20 +99,8 @@ class SyncBatches(StoreCore):
         with self._db.session(read_only=True) as session:
             for ids, thread_chunk in itertools.zip_longest(id_chunks, thread_chunks, fillvalue=[]):
                 in_threads = set(thread_chunk)
-                query = (
-                    select(EmailRecord.gmail_message_id, EmailRecord.thread_id, Application)
-                    .outerjoin(Application, Application.id == EmailRecord.application_id)
-                    .where(
-                        EmailRecord.mailbox_id == mailbox_id,
-                        EmailRecord.gmail_message_id.in_(ids)
-                        | (
-                            EmailRecord.thread_id.in_(thread_chunk)
-                            & EmailRecord.application_id.is_not(None)
-                        ),
-                    )
-                    .order_by(EmailRecord.id)
-                )
-                for message_id, thread_id, recorded_in in session.execute(query):
+                parameters = {"mailbox_id": mailbox_id, "ids": ids, "threads": thread_chunk}
+                for message_id, thread_id, recorded_in in session.execute(_RECORDED, parameters):
                     known.add(message_id)
                     if recorded_in is None or thread_id not in in_threads or thread_id in threads:
                         continue
@@ -69,7 +111,8 @@ class SyncBatches(StoreCore):
                             application.status,
                             self._cipher.decrypt_optional(application.company_enc),
                         )
-        return Recorded(known & set(message_ids), threads)
+            rules = () if rules_of is None else premium_rule_specs(session, self._cipher, rules_of)
+        return Recorded(known & set(message_ids), threads, tuple(rules))
 
     def apply_sync_batch(
         self,
@@ -80,49 +123,85 @@ class SyncBatches(StoreCore):
         new_cursor: int | None,
     ) -> BatchOutcome:
         """Write a batch of classified emails and move the cursor forward, in one transaction."""
+        with self._db.session() as session:
+            outcome = self._write_batch(session, mailbox_id, owner, emails, new_cursor)
+        _log_batch(mailbox_id, outcome)
+        return outcome
+
+    def end_sync_pass(
+        self,
+        mailbox_id: int,
+        owner: str,
+        emails: Sequence[IncomingEmail],
+        *,
+        new_cursor: int,
+        run: FinishedRun,
+        wanted_seen: int | None,
+        ttl_seconds: float,
+        quota_spends: Sequence[tuple[float, int]] = (),
+    ) -> PassEnd:
+        """A pass's last batch and what `record_sync_run` and `finish_sync_pass` would write
+        after it, in one transaction: the emails and the cursor (as `apply_sync_batch`), the
+        finished ``run`` (its ``events_written`` counts the earlier batches; this one's are
+        added), and the lease released unless something newer is wanted."""
+        check_lease_arguments(owner, ttl_seconds)
+        with self._db.session() as session:
+            outcome = self._write_batch(session, mailbox_id, owner, emails, new_cursor)
+            events = run.events_written + outcome.events_written
+            finished = replace(run, events_written=events)
+            now = self._clock()
+            run_id = insert_finished_run(session, mailbox_id, finished, finished_at=now)
+            next_pass = finish_pass(
+                session,
+                self._cipher,
+                mailbox_id,
+                owner,
+                wanted_seen=wanted_seen,
+                expires_at=now + timedelta(seconds=ttl_seconds),
+                quota_spends=quota_spends,
+            )
+        _log_batch(mailbox_id, outcome)
+        return PassEnd(outcome, run_id, next_pass)
+
+    def _write_batch(
+        self,
+        session: Session,
+        mailbox_id: int,
+        owner: str,
+        emails: Sequence[IncomingEmail],
+        new_cursor: int | None,
+    ) -> BatchOutcome:
         if new_cursor is not None:
             format_history_id(new_cursor)
-        with self._db.session() as session:
-            mailbox = self._mark_synced(session, mailbox_id, new_cursor)
-            now = self._clock()  # after the row lock: waiting for it may have used up the lease
-            check_lease(mailbox, owner, now)
-            writer = BatchWriter(session, self._cipher, mailbox, now)
-            for email in emails:
-                writer.write(email)
-            outcome = writer.outcome()
-        logger.info(
-            "sync batch written",
-            extra={
-                "mailbox_id": mailbox_id,
-                "emails_new": outcome.emails_new,
-                "events_written": outcome.events_written,
-            },
-        )
-        return outcome
+        mailbox = self._mark_synced(session, mailbox_id, new_cursor)
+        now = self._clock()  # after the row lock: waiting for it may have used up the lease
+        check_lease(mailbox, owner, now)
+        writer = BatchWriter(session, self._cipher, mailbox, now)
+        for email in emails:
+            writer.write(email)
+        return writer.outcome()
 
     def _mark_synced(self, session: Session, mailbox_id: int, new_cursor: int | None) -> Mailbox:
         """Lock the mailbox row, stamp the sync and move the cursor forward to ``new_cursor``,
         in the statement that reads the row: the batch's rows are written under this lock, and
         the whole transaction (this too) rolls back when the lease turns out lost."""
-        values: dict[str, object] = {"last_sync_at": self._clock()}
-        if new_cursor is not None:
-            cursor = Mailbox.history_cursor
-            # Compared in the database as zero-padded text, which compares the numbers; the
-            # row is locked by this UPDATE, so the cursor only moves forward.
-            moved = literal(new_cursor, HistoryIdText())
-            values["history_cursor"] = case(
-                (cursor.is_(None) | (cursor < moved), moved), else_=cursor
-            )
-        mailbox = session.scalars(
-            update(Mailbox)
-            .where(Mailbox.id == mailbox_id)
-            .values(values)
-            .returning(Mailbox)
-            .execution_options(synchronize_session=False)
-        ).first()
+        parameters = {"mailbox_id": mailbox_id, "now": self._clock(), "cursor": new_cursor}
+        statement = _STAMP_SYNC if new_cursor is None else _STAMP_SYNC_AND_MOVE_CURSOR
+        mailbox = session.scalars(statement, parameters).first()
         if mailbox is None:
             raise NotFound(f"There is no mailbox with id {mailbox_id}.")
         return mailbox
+
+
+def _log_batch(mailbox_id: int, outcome: BatchOutcome) -> None:
+    logger.info(
+        "sync batch written",
+        extra={
+            "mailbox_id": mailbox_id,
+            "emails_new": outcome.emails_new,
+            "events_written": outcome.events_written,
+        },
+    )
 
 
 def _chunks(values: Sequence[str]) -> list[list[str]]:

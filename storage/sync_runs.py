@@ -16,7 +16,7 @@ from storage.errors import ChangeConflict, NotFound
 from storage.models import Mailbox, SyncRun
 from storage.row_views import run_view
 from storage.run_errors import run_error_reason
-from storage.views import SyncRunView
+from storage.views import FinishedRun, SyncRunView
 
 # A finished run in one INSERT on the session's connection: the ORM's unit of work cost more
 # than the insert (a push-sync writes one of these).
@@ -84,20 +84,9 @@ class SyncRuns(StoreCore):
     ) -> int:
         """Record a sync run that has already ended, in one INSERT: a short sync is over before
         anyone could watch its progress (``error`` as for `finish_sync_run`)."""
-        values = {
-            "mailbox_id": mailbox_id,
-            "kind": kind,
-            "status": status,
-            "started_at": started_at,
-            "finished_at": self._clock(),
-            "messages_seen": messages_seen,
-            "events_written": events_written,
-            "processed": 0,
-            "total": None,
-            "error": run_error_reason(error),
-        }
+        run = FinishedRun(kind, started_at, status, messages_seen, events_written, error)
         with self._db.session() as session:
-            return int(session.connection().execute(_INSERT_FINISHED_RUN, values).scalar_one())
+            return insert_finished_run(session, mailbox_id, run, finished_at=self._clock())
 
     def finish_sync_run(
         self,
@@ -210,6 +199,25 @@ class SyncRuns(StoreCore):
         )
         with self._db.session(read_only=True) as session:
             return list(session.scalars(query))
+
+
+def insert_finished_run(
+    session: Session, mailbox_id: int, run: FinishedRun, *, finished_at: datetime
+) -> int:
+    """Write ``run`` in one INSERT on the session's connection; returns its row's id."""
+    values = {
+        "mailbox_id": mailbox_id,
+        "kind": run.kind,
+        "status": run.status,
+        "started_at": run.started_at,
+        "finished_at": finished_at,
+        "messages_seen": run.messages_seen,
+        "events_written": run.events_written,
+        "processed": 0,
+        "total": None,
+        "error": run_error_reason(run.error),
+    }
+    return int(session.connection().execute(_INSERT_FINISHED_RUN, values).scalar_one())
 
 
 def recent_runs(session: Session, mailbox_id: int, limit: int) -> list[SyncRunView]:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.orm import Session
 
 from storage.crypto import FieldCipher
@@ -15,7 +16,7 @@ from storage.identity import application_fingerprint, company_fingerprint, email
 from storage.models import Application, EmailFingerprint, EmailRecord, Mailbox, StatusEvent
 from storage.status_derivation import follow_merges, tracked_events
 from storage.status_rules import EmailEvent, automatic_status
-from storage.upsert import insert_all_or_ignore, insert_or_ignore
+from storage.upsert import insert_all_or_ignore, insert_or_ignore, insert_row_or_ignore
 from storage.views import BatchOutcome, IncomingEmail
 
 # The columns of an email's texts: what ordinary mail does not keep.
@@ -26,6 +27,47 @@ ORDINARY_MAIL_TEXT = (
     "explanation_enc",
     "company_enc",
     "role_enc",
+)
+
+
+# The write path's statements, built once with their values as parameters: building them anew
+# for every email cost more Python than running them.
+_UPDATE_RECORD = update(EmailRecord).where(EmailRecord.id == bindparam("record_id"))  # SET: keys
+# The earlier emails that own some of ``fingerprints`` and counted: an event, or a review.
+_COUNTED_OWNERS = (
+    select(EmailFingerprint.fingerprint, EmailRecord)
+    .join(EmailRecord, EmailFingerprint.email_record_id == EmailRecord.id)
+    .where(
+        EmailFingerprint.mailbox_id == bindparam("mailbox_id"),
+        EmailFingerprint.fingerprint.in_(bindparam("fingerprints", expanding=True)),
+        EmailRecord.review_state.in_((ReviewState.PENDING, ReviewState.DISMISSED))
+        | exists().where(StatusEvent.email_record_id == EmailRecord.id),
+    )
+)
+# The application of the thread's first email that joined one, beside each row.
+_thread_application = (
+    select(EmailRecord.application_id)
+    .where(
+        EmailRecord.mailbox_id == bindparam("mailbox_id"),
+        EmailRecord.thread_id == bindparam("thread_id"),
+        EmailRecord.application_id.is_not(None),
+    )
+    .order_by(EmailRecord.id)
+    .limit(1)
+    .scalar_subquery()
+)
+_THREAD_APPLICATION = select(Application, _thread_application).where(
+    Application.id == _thread_application
+)
+_THREAD_OR_COMPANY_APPLICATIONS = select(Application, _thread_application).where(
+    (Application.id == _thread_application)
+    | (
+        (Application.user_id == bindparam("user_id"))
+        & (
+            (Application.match_fingerprint == bindparam("fingerprint"))
+            | (Application.company_fingerprint == bindparam("company"))
+        )
+    )
 )
 
 
@@ -149,8 +191,7 @@ class BatchWriter:
     def _update_record(self, record_id: int, **values: object) -> None:
         """One UPDATE by id, on the session's connection (the ORM's UPDATE path cost more than
         the statement); a copy already loaded in this session is expired, so it reads anew."""
-        statement = update(EmailRecord).where(EmailRecord.id == record_id).values(values)
-        self._session.connection().execute(statement)
+        self._session.connection().execute(_UPDATE_RECORD, {"record_id": record_id, **values})
         loaded = self._session.identity_map.get(self._session.identity_key(EmailRecord, record_id))
         if loaded is not None:
             self._session.expire(loaded)
@@ -173,30 +214,18 @@ class BatchWriter:
             ("mailbox_id", "fingerprint"),
             returning="fingerprint",
         )
-        for fingerprint in fingerprints:
-            if fingerprint not in claimed:
-                owner = self._fingerprint_owner(fingerprint)
-                if owner is not None and self._was_counted(owner):
-                    return owner
-        return None
+        unclaimed = [fingerprint for fingerprint in fingerprints if fingerprint not in claimed]
+        if not unclaimed:
+            return None
+        owners = self._counted_owners(unclaimed)
+        return next((owners[f] for f in unclaimed if f in owners), None)
 
-    def _fingerprint_owner(self, fingerprint: str) -> EmailRecord | None:
-        query = (
-            select(EmailRecord)
-            .join(EmailFingerprint, EmailFingerprint.email_record_id == EmailRecord.id)
-            .where(
-                EmailFingerprint.mailbox_id == self._mailbox.id,
-                EmailFingerprint.fingerprint == fingerprint,
-            )
-        )
-        return self._session.scalars(query).first()
-
-    def _was_counted(self, record: EmailRecord) -> bool:
-        """An email counts once it produced an event or a person looked at it (or will)."""
-        if record.review_state in (ReviewState.PENDING, ReviewState.DISMISSED):
-            return True
-        query = select(StatusEvent.id).where(StatusEvent.email_record_id == record.id).limit(1)
-        return self._session.scalars(query).first() is not None
+    def _counted_owners(self, fingerprints: Sequence[str]) -> dict[str, EmailRecord]:
+        """The earlier emails that own these fingerprints and counted, by fingerprint, in one
+        query: an email counts once it produced an event or a person looked at it (or will)."""
+        parameters = {"mailbox_id": self._mailbox.id, "fingerprints": list(fingerprints)}
+        rows = self._session.execute(_COUNTED_OWNERS, parameters)
+        return {fingerprint: record for fingerprint, record in rows}
 
     def _join_or_start(
         self, email: IncomingEmail, status: Status
@@ -213,34 +242,28 @@ class BatchWriter:
         return None if found is None else follow_merges(self._session, found)
 
     def _matching_application(self, email: IncomingEmail) -> Application | None:
-        by_thread = (
-            select(Application)
-            .join(EmailRecord, EmailRecord.application_id == Application.id)
-            .where(
-                EmailRecord.mailbox_id == self._mailbox.id,
-                EmailRecord.thread_id == email.thread_id,
-            )
-            .order_by(EmailRecord.id)
-            .limit(1)
-        )
-        application = self._session.scalars(by_thread).first()
-        if application is not None:
-            return application
-        return self._application_by_company_and_role(email)
-
-    def _application_by_company_and_role(self, email: IncomingEmail) -> Application | None:
-        """The application with the email's company + role; else, when one side does not know
-        the role, the most recently updated one of the same company. One query for both."""
+        """The application of the email's thread (the one its first joined email is in); else
+        the one with the email's company + role; else, when one side does not know the role,
+        the most recently updated one of the same company. One query for all three."""
         fingerprint = application_fingerprint(self._cipher, email.company, email.role)
-        if fingerprint is None:  # no company
-            return None
         company = company_fingerprint(self._cipher, email.company)
-        query = select(Application).where(
-            Application.user_id == self._mailbox.user_id,
-            (Application.match_fingerprint == fingerprint)
-            | (Application.company_fingerprint == company),
-        )
-        found = list(self._session.scalars(query))
+        parameters = {
+            "mailbox_id": self._mailbox.id,
+            "thread_id": email.thread_id,
+            "user_id": self._mailbox.user_id,
+            "fingerprint": fingerprint,
+            "company": company,
+        }
+        # Without a company (no fingerprint) only the thread can match.
+        query = _THREAD_APPLICATION if fingerprint is None else _THREAD_OR_COMPANY_APPLICATIONS
+        rows: list[tuple[Application, int | None]] = [
+            (application, in_thread)
+            for application, in_thread in self._session.execute(query, parameters)
+        ]
+        by_thread = next((a for a, in_thread in rows if a.id == in_thread), None)
+        if by_thread is not None or fingerprint is None:
+            return by_thread
+        found = [application for application, _ in rows]
         exact = next((a for a in found if a.match_fingerprint == fingerprint), None)
         if exact is not None:
             return exact
@@ -271,17 +294,15 @@ class BatchWriter:
             "created_at": self._now,
             "updated_at": self._now,
         }
-        application_id = insert_or_ignore(
+        application = insert_row_or_ignore(
             self._session, Application, values, ("user_id", "match_fingerprint")
         )
-        if application_id is None:
+        if application is None:
             # Another writer created the same company + role first: join theirs.
             assert fingerprint is not None
             existing = self._application_by_fingerprint(fingerprint)
             assert existing is not None
             return existing, existing.status
-        application = self._session.get(Application, application_id)
-        assert application is not None
         return application, None
 
     def _fill_in_company_and_role(self, application: Application, email: IncomingEmail) -> None:

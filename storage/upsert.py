@@ -28,6 +28,16 @@ def insert_or_ignore(
     return connection.execute(statement, values).scalar_one_or_none()
 
 
+def insert_row_or_ignore(
+    session: Session, model: Any, values: dict[str, Any], conflict_columns: Sequence[str]
+) -> Any | None:
+    """As `insert_or_ignore`, but the new row comes back as a ``model`` object in the session
+    (the statement's RETURNING loads it: no read after the insert); None on a conflict."""
+    dialect = session.connection().dialect.name
+    statement = _statement(dialect, model, tuple(conflict_columns), None)
+    return session.scalars(statement, [values]).first()
+
+
 def insert_all_or_ignore(
     session: Session,
     model: Any,
@@ -50,16 +60,18 @@ def insert_all_or_ignore(
 
 @functools.cache
 def _statement(
-    dialect: str, model: Any, conflict_columns: tuple[str, ...], returning: str = "id"
+    dialect: str, model: Any, conflict_columns: tuple[str, ...], returning: str | None = "id"
 ) -> Any:
     """The statement, built once: the values go in as parameters, so SQLAlchemy neither rebuilds
-    nor re-keys it on every row (that cost more than the insert itself)."""
+    nor re-keys it on every row (that cost more than the insert itself). It returns the
+    ``returning`` column, or with None the whole row as a ``model`` object."""
     if dialect == "postgresql":
         statement: Any = postgresql.insert(model)
     elif dialect == "sqlite":
         statement = sqlite.insert(model)
     else:
         raise StorageError(f"The {dialect} database is not supported; use SQLite or PostgreSQL.")
+    returned = model if returning is None else getattr(model, returning)
     return statement.on_conflict_do_nothing(index_elements=list(conflict_columns)).returning(
-        getattr(model, returning)
+        returned
     )

@@ -16,6 +16,7 @@ from storage.enums import (
     Tier,
     Tracking,
 )
+from storage.filters import RuleSpec
 
 # The status of a sync run that read no mail in the window it looked at (first sync, resync).
 NO_MAIL_STATUS = "no_mail"
@@ -89,6 +90,18 @@ class BatchOutcome:
     needs_review: int = 0
     copies: int = 0
     events_logged: int = 0  # events that changed nothing: in the Activity Log, not status changes
+
+
+@dataclass(frozen=True)
+class FinishedRun:
+    """A sync run as recorded once it has ended (``error`` as for `Store.finish_sync_run`)."""
+
+    kind: str
+    started_at: datetime
+    status: str
+    messages_seen: int
+    events_written: int
+    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -203,10 +216,12 @@ class ThreadApplication:
 
 @dataclass(frozen=True)
 class Recorded:
-    """What a sync reads before classifying: messages already recorded, threads' applications."""
+    """What a sync reads before classifying: messages already recorded, threads' applications,
+    and (when asked for) the account's Advanced Filters rules in order."""
 
     known_message_ids: set[str]
     threads: dict[str, ThreadApplication]
+    rules: tuple[RuleSpec, ...] = ()
 
 
 @dataclass(frozen=True)
