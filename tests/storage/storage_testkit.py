@@ -3,15 +3,29 @@
 from __future__ import annotations
 
 import subprocess
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import inspect, select, text
 from sqlalchemy.engine import make_url
 
-from storage import Database
+from storage import Database, Store
+from storage.models import Mailbox
 from tests.sync_testkit import POSTGRES_ADMIN_URL
 
 SEARCH_PATH_OPTION = "-csearch_path="
+# History ids beyond a signed 64-bit integer: Gmail's are unsigned.
+ABOVE_SIGNED_64 = 2**63 + 10  # 19 digits
+TWENTY_DIGITS = 10**19  # also above 2**63, one digit longer
+
+
+def lease_columns(store: Store, mailbox_id: int) -> tuple[str | None, datetime | None]:
+    """The mailbox's lease owner and expiry, read straight from its row."""
+    with store.database.session(read_only=True) as session:
+        row = session.execute(
+            select(Mailbox.lease_owner, Mailbox.lease_expires_at).where(Mailbox.id == mailbox_id)
+        ).one()
+        return row[0], row[1]
 
 
 def raw_dump(database: Database) -> str:

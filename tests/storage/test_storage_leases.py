@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 
 from storage import (
     LeasedMailbox,
@@ -15,19 +14,7 @@ from storage import (
     NotFound,
     Store,
 )
-from storage.models import Mailbox
-
-ABOVE_SIGNED_64 = 2**63 + 10  # 19 digits
-TWENTY_DIGITS = 10**19  # also above 2**63, one digit longer
-
-
-def _lease_columns(store: Store, mailbox_id: int) -> tuple[str | None, datetime | None]:
-    """The mailbox's lease owner and expiry, read straight from its row."""
-    with store.database.session(read_only=True) as session:
-        row = session.execute(
-            select(Mailbox.lease_owner, Mailbox.lease_expires_at).where(Mailbox.id == mailbox_id)
-        ).one()
-        return row[0], row[1]
+from tests.storage.storage_testkit import ABOVE_SIGNED_64, TWENTY_DIGITS, lease_columns
 
 
 def _set_cursor(store: Store, mailbox_id: int, cursor: int, clock) -> None:
@@ -71,7 +58,7 @@ def test_lease_mailbox_reads_the_mailbox_and_token_under_the_lease_it_takes(
     assert leased.refresh_token == "1//leased"
     assert leased.mailbox == store.mailbox(mailbox_id)
     assert leased.mailbox.history_cursor == 77
-    assert _lease_columns(store, mailbox_id) == ("worker-a", clock.wall() + timedelta(seconds=60))
+    assert lease_columns(store, mailbox_id) == ("worker-a", clock.wall() + timedelta(seconds=60))
     clock.advance(61)
     assert isinstance(store.lease_mailbox(mailbox_id, "worker-b", ttl_seconds=60), LeasedMailbox)
     assert not store.acquire_lease(mailbox_id, "worker-a", ttl_seconds=60)
@@ -85,13 +72,13 @@ def test_an_unknown_mailbox_is_not_found_rather_than_refused(store):
 
 
 def test_busy_names_the_holder_and_takes_nothing(store, mailbox_id, clock):
-    held = _lease_columns(store, mailbox_id)
+    held = lease_columns(store, mailbox_id)
     clock.advance(30)
 
     refused = store.lease_mailbox(mailbox_id, "worker-b", ttl_seconds=60, history_after=10)
 
     assert refused == LeaseRefused(mailbox_id, LeaseRefusal.BUSY, holder="worker-a")
-    assert _lease_columns(store, mailbox_id) == held
+    assert lease_columns(store, mailbox_id) == held
     clock.advance(31)  # worker-a's lease ran out at its own expiry, not extended by the refusal
     assert isinstance(store.lease_mailbox(mailbox_id, "worker-b", ttl_seconds=60), LeasedMailbox)
 
@@ -104,7 +91,7 @@ def test_inactive_is_refused_and_takes_nothing(store, mailbox_id, state):
     refused = store.lease_mailbox(mailbox_id, "worker-b", ttl_seconds=60)
 
     assert refused == LeaseRefused(mailbox_id, LeaseRefusal.INACTIVE)
-    assert _lease_columns(store, mailbox_id) == (None, None)
+    assert lease_columns(store, mailbox_id) == (None, None)
 
 
 def test_covered_is_refused_and_takes_nothing(store, mailbox_id, clock):
@@ -114,7 +101,7 @@ def test_covered_is_refused_and_takes_nothing(store, mailbox_id, clock):
     for history_after in (ABOVE_SIGNED_64 - 1, ABOVE_SIGNED_64):
         refused = store.lease_mailbox(mailbox_id, "w", ttl_seconds=60, history_after=history_after)
         assert refused == LeaseRefused(mailbox_id, LeaseRefusal.COVERED)
-    assert _lease_columns(store, mailbox_id) == (None, None)
+    assert lease_columns(store, mailbox_id) == (None, None)
 
     leased = store.lease_mailbox(mailbox_id, "w", ttl_seconds=60, history_after=ABOVE_SIGNED_64 + 1)
     assert isinstance(leased, LeasedMailbox)
@@ -144,17 +131,17 @@ def test_inactive_comes_before_covered_and_covered_before_busy(store, mailbox_id
     store.set_mailbox_state(mailbox_id, MailboxState.RECONNECT_NEEDED)
     inactive = store.lease_mailbox(mailbox_id, "worker-b", ttl_seconds=60, history_after=500)
     assert inactive == LeaseRefused(mailbox_id, LeaseRefusal.INACTIVE)
-    assert _lease_columns(store, mailbox_id)[0] == "worker-a"
+    assert lease_columns(store, mailbox_id)[0] == "worker-a"
 
 
 def test_the_owner_is_refused_its_own_lease_of_an_inactive_mailbox(store, mailbox_id):
     store.set_mailbox_state(mailbox_id, MailboxState.DISCONNECTED)
-    held = _lease_columns(store, mailbox_id)
+    held = lease_columns(store, mailbox_id)
 
     refused = store.lease_mailbox(mailbox_id, "worker-a", ttl_seconds=600)
 
     assert refused == LeaseRefused(mailbox_id, LeaseRefusal.INACTIVE)
-    assert _lease_columns(store, mailbox_id) == held
+    assert lease_columns(store, mailbox_id) == held
 
 
 def test_the_reason_is_read_in_the_refused_transaction(store, mailbox_id, monkeypatch):

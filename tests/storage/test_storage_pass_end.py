@@ -4,26 +4,15 @@ the lease's release (or keep) in one transaction."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 
-from storage import FinishedRun, LeaseLost, LeaseRefusal, LeaseRefused, Store
+from storage import FinishedRun, LeaseLost, LeaseRefusal, LeaseRefused
 from storage.leases import ANOTHER_PASS, LeaseGrant
-from storage.models import Mailbox
+from tests.storage.storage_testkit import ABOVE_SIGNED_64, TWENTY_DIGITS, lease_columns
 
-ABOVE_SIGNED_64 = 2**63 + 10  # 19 digits
-TWENTY_DIGITS = 10**19  # also above 2**63, one digit longer
 TTL = 60
-
-
-def _lease_columns(store: Store, mailbox_id: int) -> tuple[str | None, datetime | None]:
-    with store.database.session(read_only=True) as session:
-        row = session.execute(
-            select(Mailbox.lease_owner, Mailbox.lease_expires_at).where(Mailbox.id == mailbox_id)
-        ).one()
-        return row[0], row[1]
 
 
 def _push_run(clock, *, seen: int = 1, events: int = 0) -> FinishedRun:
@@ -45,7 +34,7 @@ def test_a_push_raises_the_wanted_id_as_a_number_and_never_lowers_it(store, mail
     kept = store.request_sync(mailbox_id, "d", ttl_seconds=TTL, history_id=TWENTY_DIGITS + 1)
 
     assert isinstance(kept, LeaseGrant) and kept.wanted_history_id == ANOTHER_PASS
-    assert _lease_columns(store, mailbox_id) == ("d", clock.wall() + timedelta(seconds=TTL))
+    assert lease_columns(store, mailbox_id) == ("d", clock.wall() + timedelta(seconds=TTL))
 
 
 def test_a_covered_push_takes_nothing(store, mailbox_id, clock):
@@ -62,7 +51,7 @@ def test_a_covered_push_takes_nothing(store, mailbox_id, clock):
     refused = store.request_sync(mailbox_id, "b", ttl_seconds=TTL, history_id=500)
 
     assert refused == LeaseRefused(mailbox_id, LeaseRefusal.COVERED)
-    assert _lease_columns(store, mailbox_id) == (None, None)
+    assert lease_columns(store, mailbox_id) == (None, None)
 
 
 def test_the_last_batch_writes_the_run_and_releases_the_lease(store, mailbox_id, make_email, clock):
@@ -83,7 +72,7 @@ def test_the_last_batch_writes_the_run_and_releases_the_lease(store, mailbox_id,
     assert (run.messages_seen, run.events_written) == (1, 3)
     assert run.finished_at == clock.wall()
     assert store.mailbox(mailbox_id).history_cursor == 700
-    assert _lease_columns(store, mailbox_id) == (None, None)
+    assert lease_columns(store, mailbox_id) == (None, None)
     assert store.behind_mailboxes() == []
 
 
@@ -109,7 +98,7 @@ def test_the_last_batch_keeps_the_lease_when_more_was_wanted_meanwhile(
     assert ended.next_pass is not None
     assert ended.next_pass.wanted_history_id == 800
     assert ended.next_pass.mailbox.history_cursor == 700
-    assert _lease_columns(store, mailbox_id) == ("worker-a", clock.wall() + timedelta(seconds=TTL))
+    assert lease_columns(store, mailbox_id) == ("worker-a", clock.wall() + timedelta(seconds=TTL))
     assert len(store.sync_runs(mailbox_id)) == 1
 
     last = store.end_sync_pass(
@@ -122,7 +111,7 @@ def test_the_last_batch_keeps_the_lease_when_more_was_wanted_meanwhile(
         ttl_seconds=TTL,
     )
     assert last.next_pass is None
-    assert _lease_columns(store, mailbox_id) == (None, None)
+    assert lease_columns(store, mailbox_id) == (None, None)
 
 
 def test_a_pass_that_lost_its_lease_writes_nothing(store, mailbox_id, make_email, clock):
@@ -144,4 +133,4 @@ def test_a_pass_that_lost_its_lease_writes_nothing(store, mailbox_id, make_email
     assert store.sync_runs(mailbox_id) == []
     assert store.mailbox(mailbox_id).history_cursor is None
     assert store.known_message_ids(mailbox_id, [email.gmail_message_id]) == set()
-    assert _lease_columns(store, mailbox_id)[0] == "worker-b"
+    assert lease_columns(store, mailbox_id)[0] == "worker-b"
