@@ -363,6 +363,11 @@ class SyncRun:
         return self.ending is not None and self.ending.ended
 
     @property
+    def row_counts(self) -> tuple[int, int]:
+        """The messages seen and the events written that the sync run's row counts."""
+        return self.seen - self.row_seen_from, self.events - self.row_events_from
+
+    @property
     def row_kind(self) -> str:
         """The kind recorded on the sync run's row: ``initial``, or ``initial:job_mail_first``."""
         return self.kind if self.phase is None else f"{self.kind}:{self.phase.value}"
@@ -637,7 +642,7 @@ class MailboxSyncer:
 
     def _finish(self, run: SyncRun, *, status: str, error: str | None = None) -> None:
         """Close the run's row; a run that showed no progress is written whole, at once."""
-        seen, events = run.seen - run.row_seen_from, run.events - run.row_events_from
+        seen, events = run.row_counts
         if run.row_id is None:
             run.row_id = self._store.record_sync_run(
                 run.mailbox.id,
@@ -756,11 +761,12 @@ class MailboxSyncer:
     ) -> BatchOutcome:
         """Write the pass's last batch together with its finished run and the lease's release
         (or keep, when more was wanted meanwhile): one transaction where there were three."""
+        seen, events = run.row_counts
         finished = FinishedRun(
             run.row_kind,
             run.started_at,
-            messages_seen=run.seen - run.row_seen_from + len(emails),
-            events_written=run.events - run.row_events_from,
+            messages_seen=seen + len(emails),
+            events_written=events,
             **_finished(run),
         )
         ended = self._store.end_sync_pass(

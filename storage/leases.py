@@ -42,16 +42,25 @@ ANOTHER_PASS = MAX_HISTORY_ID
 # comparing the texts compares the numbers.
 _wanted, _cursor = Mailbox.wanted_history_id, Mailbox.history_cursor
 _target = bindparam("target", type_=HistoryIdText())
+
+
+def _lease_free_in_sql(owner: object, now: object) -> ColumnElement[bool]:
+    """`_lease_free` as a condition on the row, for ``owner`` at ``now`` (values or parameters)."""
+    return (
+        Mailbox.lease_owner.is_(None)
+        | (Mailbox.lease_owner == owner)
+        | Mailbox.lease_expires_at.is_(None)
+        | (Mailbox.lease_expires_at <= now)
+    )
+
+
 _TAKE_WANTED_LEASE = (
     update(Mailbox)
     .where(
         Mailbox.id == bindparam("mailbox_id"),
         Mailbox.state == MailboxState.ACTIVE,
         _cursor.is_(None) | (_cursor < _target),
-        Mailbox.lease_owner.is_(None)
-        | (Mailbox.lease_owner == bindparam("owner"))
-        | Mailbox.lease_expires_at.is_(None)
-        | (Mailbox.lease_expires_at <= bindparam("now", type_=UTCDateTime())),
+        _lease_free_in_sql(bindparam("owner"), bindparam("now", type_=UTCDateTime())),
     )
     .values(
         lease_owner=bindparam("owner"),
@@ -281,10 +290,7 @@ class Leases(StoreCore):
             update(Mailbox)
             .where(
                 Mailbox.id == mailbox_id,
-                (Mailbox.lease_owner.is_(None))
-                | (Mailbox.lease_owner == owner)
-                | (Mailbox.lease_expires_at.is_(None))
-                | (Mailbox.lease_expires_at <= now),
+                _lease_free_in_sql(owner, now),
                 *conditions,
             )
             .values(lease_owner=owner, lease_expires_at=now + timedelta(seconds=ttl_seconds))
