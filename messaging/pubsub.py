@@ -19,7 +19,8 @@ log = logging.getLogger(__name__)
 
 STREAM_END_WAIT_SECONDS = 1.0
 # The longest a message in hand goes without a lease extension, so the longest Pub/Sub waits
-# before delivering again a message whose subscriber died (the client's default: 60 s). The
+# before delivering again a message whose subscriber died (the client would pick 60 s for a new
+# stream's messages and up to 600 s, after its slowest handling times, for those in hand). The
 # emulator never notices a killed subscriber's stream and keeps sending it new messages; each
 # comes back after this long. 10 s is Pub/Sub's minimum.
 LEASE_EXTENSION_SECONDS = 10
