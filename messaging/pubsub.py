@@ -18,12 +18,6 @@ from messaging.contract import Handler, MailboxChanged, MalformedMessage, Publis
 log = logging.getLogger(__name__)
 
 STREAM_END_WAIT_SECONDS = 1.0
-# The longest a message in hand goes without a lease extension, so the longest Pub/Sub waits
-# before delivering again a message whose subscriber died (the client would pick 60 s for a new
-# stream's messages and up to 600 s, after its slowest handling times, for those in hand). The
-# emulator never notices a killed subscriber's stream and keeps sending it new messages; each
-# comes back after this long. 10 s is Pub/Sub's minimum.
-LEASE_EXTENSION_SECONDS = 10
 
 
 class PubSubPublisher:
@@ -73,7 +67,6 @@ class PubSubSubscriber:
         subscription: str,
         *,
         max_outstanding: int = 4,
-        lease_extension_seconds: int = LEASE_EXTENSION_SECONDS,
         hand_back: Publisher | None = None,
     ) -> None:
         from google.cloud import pubsub_v1
@@ -82,7 +75,6 @@ class PubSubSubscriber:
         self._client = pubsub_v1.SubscriberClient()
         self._subscription_path = self._client.subscription_path(project, subscription)
         self._max_outstanding = max_outstanding
-        self._lease_extension = lease_extension_seconds
         self._hand_back = hand_back
         self._stopped = threading.Event()
         self._counter: _AckCounter | None = None
@@ -94,10 +86,7 @@ class PubSubSubscriber:
         self._stopped.clear()
         counter = self._counter = _AckCounter(max_messages)
         callback = _make_callback(handler, counter, self._give_back)
-        flow = self._types.FlowControl(
-            max_messages=self._max_outstanding,
-            max_duration_per_lease_extension=self._lease_extension,
-        )
+        flow = self._types.FlowControl(max_messages=self._max_outstanding)
         pull = self._client.subscribe(
             self._subscription_path,
             callback,
