@@ -122,12 +122,6 @@ class FilterRules(StoreCore):
         with self._db.session(read_only=True) as session:
             return self._view(_own_rule(session, user_id, rule_id))
 
-    def filter_rule_specs(self, user_id: int) -> list[RuleSpec]:
-        """The rules the sync runs on the user's new mail, in order: none on the Free plan
-        (Advanced Filters are Premium; the rules are kept for a return to Premium)."""
-        with self._db.session(read_only=True) as session:
-            return premium_rule_specs(session, self._cipher, user_id)
-
     def add_filter_rule(self, user_id: int, rule: RuleSpec) -> FilterRuleView:
         """Save a new rule after the others; it is applied to past mail (see the module)."""
         now = self._clock()

@@ -88,8 +88,9 @@ class SyncBatches(StoreCore):
     ) -> Recorded:
         """In one query (per few hundred ids): which messages are recorded already, and which of
         these threads belong to an application (its status and company: the classifier's
-        context). With ``rules_of`` (the mailbox's account), its rules as `filter_rule_specs`
-        gives them, read in the same session."""
+        context). With ``rules_of`` (the mailbox's account), the rules the sync runs on its new
+        mail, in order, read in the same session: none on the Free plan (Advanced Filters are
+        Premium; the rules are kept for a return to Premium)."""
         id_chunks = _chunks(list(message_ids))
         thread_chunks = _chunks(list(dict.fromkeys(thread_ids)))
         known: set[str] = set()

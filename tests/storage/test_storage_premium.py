@@ -17,6 +17,7 @@ from storage import (
     Label,
     NotFound,
     Plan,
+    RuleSpec,
     Status,
     Store,
     decided_by_rule,
@@ -425,11 +426,14 @@ def test_a_rule_decides_a_new_email_before_it_is_written(make_email):
     assert not rules_read_the_body([ignore])
 
 
-def test_the_sync_runs_rules_only_for_premium_accounts(store, user_id):
+def test_the_sync_runs_rules_only_for_premium_accounts(store, mailbox_id, user_id):
+    def rules_the_sync_reads() -> tuple[RuleSpec, ...]:
+        return store.recorded(mailbox_id, ["m1"], ["t1"], rules_of=user_id).rules
+
     store.add_filter_rule(user_id, parse_rule(rule("kept")))
-    assert store.filter_rule_specs(user_id) == []
+    assert rules_the_sync_reads() == ()
     store.set_plan(user_id, Plan.PREMIUM)
-    assert [spec.name for spec in store.filter_rule_specs(user_id)] == ["kept"]
+    assert [spec.name for spec in rules_the_sync_reads()] == ["kept"]
 
 
 def test_treat_as_job_accepts_mail_waiting_for_review_once(
