@@ -30,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -120,12 +120,20 @@ def deliver_burst(gmail, mailboxes: list[tuple[int, str, str]], rng: random.Rand
 
 
 def synced_up_to(store, wanted: dict[int, int]) -> int:
-    """How many mailboxes' cursors reached what their pushes announced."""
+    """How many mailboxes' cursors reached what their pushes announced: one small query with
+    two array parameters, so that polling it every 50 ms takes next to nothing from the machine
+    the workers run on."""
+    from storage.column_types import format_history_id
     from storage.models import Mailbox
 
+    query = text(
+        f"SELECT count(*) FROM {Mailbox.__tablename__} AS m"
+        " JOIN unnest(CAST(:ids AS integer[]), CAST(:cursors AS text[])) AS a(id, cursor)"
+        " ON a.id = m.id WHERE m.history_cursor >= a.cursor"
+    )
+    ids, cursors = list(wanted), [format_history_id(h) for h in wanted.values()]
     with store.database.engine.connect() as connection:
-        cursors = dict(connection.execute(select(Mailbox.id, Mailbox.history_cursor)).all())
-    return sum((cursors.get(m) or 0) >= h for m, h in wanted.items())
+        return int(connection.execute(query, {"ids": ids, "cursors": cursors}).scalar() or 0)
 
 
 def sync_run_count(store) -> int:
