@@ -13,7 +13,12 @@ client, as many at a time as a worker pulls (4), no database, no classifier, no 
 
 Ends with one line:
     mailboxes=N pushed=P bare_syncs_per_second=B one_worker_syncs_per_second=W1
-    two_workers_syncs_per_second=W2 worker_peak_rss_mb=M ratio=W1/B
+    two_workers_syncs_per_second=W2 worker_peak_rss_mb=M one_worker_cpu_ms_per_sync=C
+    ratio=W1/B
+
+C is the one worker's CPU time (user + system, all its threads) over its drain, per push-sync:
+most of it is Python, which runs one thread at a time in a process, so it is what more messages
+in flight cannot hide.
 """
 
 from __future__ import annotations
@@ -174,8 +179,17 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
-def drain(settings, store, pushes: list, workers: int, state: Path) -> tuple[float, int, float]:
-    """Burst ``pushes`` at ``workers`` worker processes: (seconds, syncs, peak RSS MB)."""
+def cpu_seconds(pid: int) -> float:
+    """The user + system CPU time the process has used so far (/proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def drain(
+    settings, store, pushes: list, workers: int, state: Path
+) -> tuple[float, int, float, float]:
+    """Burst ``pushes`` at ``workers`` worker processes, ready (classifier loaded, metrics up):
+    (seconds, syncs, peak RSS MB, the workers' CPU seconds over the drain)."""
     from tests.sync_testkit import process_env
 
     wanted: dict[int, int] = {}
@@ -184,6 +198,7 @@ def drain(settings, store, pushes: list, workers: int, state: Path) -> tuple[flo
     processes, ports = start_workers(workers, process_env(settings), state)
     try:
         runs_before = sync_run_count(store)
+        cpu_before = sum(cpu_seconds(process.pid) for process in processes)
         started = time.monotonic()
         publish_all(settings.pubsub.project, settings.pubsub.internal_topic, pushes)
         wait_for(
@@ -192,11 +207,12 @@ def drain(settings, store, pushes: list, workers: int, state: Path) -> tuple[flo
             timeout=900,
         )
         seconds = time.monotonic() - started
+        cpu = sum(cpu_seconds(process.pid) for process in processes) - cpu_before
         rss = max(peak_rss_mb(process.pid) for process in processes)
         syncs = sync_run_count(store) - runs_before
     finally:
         stop_workers(processes)
-    return seconds, syncs, rss
+    return seconds, syncs, rss, cpu
 
 
 def run(args: argparse.Namespace, state: Path, database_url: str) -> str:
@@ -229,9 +245,9 @@ def run(args: argparse.Namespace, state: Path, database_url: str) -> str:
         )
         first_burst = deliver_burst(gmail, mailboxes, rng)
         bare = bare_round_trips(settings, mailboxes, cursors)
-        one_seconds, one_syncs, one_rss = drain(settings, store, first_burst, 1, state)
+        one_seconds, one_syncs, one_rss, one_cpu = drain(settings, store, first_burst, 1, state)
         second_burst = deliver_burst(gmail, mailboxes, rng)
-        two_seconds, two_syncs, two_rss = drain(settings, store, second_burst, 2, state)
+        two_seconds, two_syncs, two_rss, _ = drain(settings, store, second_burst, 2, state)
         store.database.dispose()
     one, two = one_syncs / one_seconds, two_syncs / two_seconds
     print(
@@ -242,7 +258,8 @@ def run(args: argparse.Namespace, state: Path, database_url: str) -> str:
     return (
         f"mailboxes={args.mailboxes} pushed={args.pushed} bare_syncs_per_second={bare:.1f} "
         f"one_worker_syncs_per_second={one:.1f} two_workers_syncs_per_second={two:.1f} "
-        f"worker_peak_rss_mb={max(one_rss, two_rss):.0f} ratio={one / bare:.2f}"
+        f"worker_peak_rss_mb={max(one_rss, two_rss):.0f} "
+        f"one_worker_cpu_ms_per_sync={one_cpu * 1000 / one_syncs:.1f} ratio={one / bare:.2f}"
     )
 
 
