@@ -31,6 +31,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -124,10 +125,10 @@ def deliver_burst(gmail, mailboxes: list[tuple[int, str, str]], rng: random.Rand
     return pushes
 
 
-def synced_up_to(store, wanted: dict[int, int]) -> int:
+def synced_counter(store, wanted: dict[int, int]) -> Callable[[], int]:
     """How many mailboxes' cursors reached what their pushes announced: one small query with
-    two array parameters, so that polling it every 50 ms takes next to nothing from the machine
-    the workers run on."""
+    two array parameters, both built once, so that polling it every 50 ms takes next to nothing
+    from the machine the workers run on."""
     from storage.column_types import format_history_id
     from storage.models import Mailbox
 
@@ -136,9 +137,13 @@ def synced_up_to(store, wanted: dict[int, int]) -> int:
         " JOIN unnest(CAST(:ids AS integer[]), CAST(:cursors AS text[])) AS a(id, cursor)"
         " ON a.id = m.id WHERE m.history_cursor >= a.cursor"
     )
-    ids, cursors = list(wanted), [format_history_id(h) for h in wanted.values()]
-    with store.database.engine.connect() as connection:
-        return int(connection.execute(query, {"ids": ids, "cursors": cursors}).scalar() or 0)
+    parameters = {"ids": list(wanted), "cursors": [format_history_id(h) for h in wanted.values()]}
+
+    def count() -> int:
+        with store.database.engine.connect() as connection:
+            return int(connection.execute(query, parameters).scalar() or 0)
+
+    return count
 
 
 def sync_run_count(store) -> int:
@@ -195,6 +200,7 @@ def drain(
     wanted: dict[int, int] = {}
     for push in pushes:
         wanted[push.mailbox_id] = max(wanted.get(push.mailbox_id, 0), push.history_id)
+    synced = synced_counter(store, wanted)
     processes, ports = start_workers(workers, process_env(settings), state)
     try:
         runs_before = sync_run_count(store)
@@ -202,7 +208,7 @@ def drain(
         started = time.monotonic()
         publish_all(settings.pubsub.project, settings.pubsub.internal_topic, pushes)
         wait_for(
-            lambda: synced_up_to(store, wanted) == len(wanted) and handled(ports) >= len(pushes),
+            lambda: synced() == len(wanted) and handled(ports) >= len(pushes),
             what=f"the burst to drain with {workers} worker(s)",
             timeout=900,
         )

@@ -54,6 +54,14 @@ class Process:
             for sample in family.samples
         }
 
+    def serving(self) -> bool:
+        """Whether its metrics endpoint answers yet (it is up once it does)."""
+        try:
+            self.metrics()
+        except OSError:
+            return False
+        return True
+
     def stop(self, *, timeout: float = 15.0) -> int:
         """SIGTERM, then wait for the exit code."""
         if self.popen.poll() is None:

@@ -81,20 +81,12 @@ def _processes(
         start_process(env, log_dir, f"worker{n}", "worker", with_metrics=True)
         for n in range(1, workers + 1)
     ]
-    wait_until(lambda: all(_serving(p) for p in started), what="the workers to start")
+    wait_until(lambda: all(p.serving() for p in started), what="the workers to start")
     if scheduler:
         started.insert(
             0, start_process(env, log_dir, "scheduler", "scheduler", "--tick-seconds", "1")
         )
     return started
-
-
-def _serving(process: Process) -> bool:
-    try:
-        process.metrics()
-    except OSError:
-        return False
-    return True
 
 
 def _stop_all(processes: list[Process]) -> None:
@@ -136,7 +128,7 @@ def test_a_worker_killed_mid_sync_is_replaced_within_one_sweep(
         processes.append(restarted)
         # The bound counts from a worker that is up: how long a busy machine takes to start a
         # process is not what this measures.
-        wait_until(lambda: _serving(restarted), what="the restarted worker to start", timeout=120)
+        wait_until(lambda: restarted.serving(), what="the restarted worker to start", timeout=120)
         ready_at = time.monotonic()
         # The lease runs out, one sweep, the rest synced. The emulator never drops the killed
         # worker's stream and may go on handing it the sweeps' messages; the first comes back

@@ -33,14 +33,6 @@ APPLICATION = {
 }
 
 
-def _serving(process: Process) -> bool:
-    try:
-        process.metrics()
-    except OSError:
-        return False
-    return True
-
-
 def _both_pulling(publisher: PubSubPublisher, workers: list[Process]) -> bool:
     """True once every worker has handled a message; until then, publish one more for a mailbox
     that does not exist."""
@@ -118,7 +110,7 @@ def test_two_workers_share_one_subscription_without_duplicates(
         # Both must be pulling before the work is published, or the first takes everything. A
         # worker serves its metrics before its stream is open: wait until each has handled a
         # message for a mailbox that does not exist (skipped, nothing written).
-        wait_until(lambda: all(_serving(w) for w in workers), what="both workers to start")
+        wait_until(lambda: all(w.serving() for w in workers), what="both workers to start")
         wait_until(lambda: _both_pulling(publisher, workers), what="both workers to pull")
         for mailbox_id, _address in mailboxes:
             publisher.publish(MailboxChanged(mailbox_id, None, "initial"))
