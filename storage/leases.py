@@ -18,6 +18,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol, cast
 
 from sqlalchemy import ColumnElement, bindparam, case, select, update
 from sqlalchemy.orm import Session
@@ -28,7 +29,7 @@ from storage.crypto import FieldCipher
 from storage.enums import MailboxState
 from storage.errors import LeaseLost
 from storage.models import Mailbox
-from storage.row_views import mailbox_view
+from storage.row_views import MailboxRow, mailbox_view
 from storage.sync_runs import DeepScanState
 from storage.views import BehindMailbox, LeasedMailbox, LeaseRefusal, LeaseRefused
 
@@ -54,6 +55,25 @@ def _lease_free_in_sql(owner: object, now: object) -> ColumnElement[bool]:
     )
 
 
+# What a lease holder works from (`lease_grant`): the usual push's UPDATE returns these columns
+# and runs as a plain statement on the session's connection, without loading a `Mailbox` object
+# (the ORM's path cost more Python than the statement, and a whole row's columns more again).
+_GRANT_COLUMNS = (
+    Mailbox.id,
+    Mailbox.user_id,
+    Mailbox.gmail_address_enc,
+    Mailbox.tier,
+    Mailbox.state,
+    Mailbox.history_cursor,
+    Mailbox.watch_expiration,
+    Mailbox.last_sync_at,
+    Mailbox.last_push_at,
+    Mailbox.refresh_token_enc,
+    Mailbox.quota_window,
+    Mailbox.wanted_history_id,
+    Mailbox.deep_scan_state,
+)
+
 _TAKE_WANTED_LEASE = (
     update(Mailbox)
     .where(
@@ -67,8 +87,7 @@ _TAKE_WANTED_LEASE = (
         lease_expires_at=bindparam("expires_at", type_=UTCDateTime()),
         wanted_history_id=case((_wanted.is_(None) | (_wanted < _target), _target), else_=_wanted),
     )
-    .returning(Mailbox)
-    .execution_options(synchronize_session=False)
+    .returning(*_GRANT_COLUMNS)
 )
 _RELEASE_UNLESS_MORE_WANTED = (
     update(Mailbox)
@@ -86,8 +105,17 @@ _RELEASE_UNLESS_MORE_WANTED = (
         quota_window=bindparam("window"),
     )
     .returning(Mailbox.id)
-    .execution_options(synchronize_session=False)
 )
+
+
+class GrantedMailbox(MailboxRow, Protocol):
+    """The columns of a mailbox row `lease_grant` reads: a `Mailbox`, or a row of
+    ``_GRANT_COLUMNS``."""
+
+    refresh_token_enc: str | None
+    quota_window: str | None
+    wanted_history_id: int | None
+    deep_scan_state: str | None
 
 
 @dataclass(frozen=True)
@@ -236,7 +264,7 @@ class Leases(StoreCore):
                 for row in session.scalars(query)
             ]
 
-    def _leased(self, mailbox: Mailbox) -> LeaseGrant:
+    def _leased(self, mailbox: GrantedMailbox) -> LeaseGrant:
         return lease_grant(self._cipher, mailbox)
 
     def release_lease(
@@ -261,7 +289,7 @@ class Leases(StoreCore):
 
     def _take_wanted_lease(
         self, session: Session, mailbox_id: int, owner: str, ttl_seconds: float, history_id: int
-    ) -> Mailbox | None:
+    ) -> GrantedMailbox | None:
         """`request_sync`'s usual case in one UPDATE: an active mailbox whose cursor is below
         ``history_id`` and whose lease is free is leased, its wanted id raised to ``history_id``.
         None when any of that does not hold (the locked row then says which)."""
@@ -273,7 +301,8 @@ class Leases(StoreCore):
             "expires_at": now + timedelta(seconds=ttl_seconds),
             "target": history_id,
         }
-        return session.scalars(_TAKE_WANTED_LEASE, parameters).first()
+        row = session.connection().execute(_TAKE_WANTED_LEASE, parameters).first()
+        return None if row is None else cast(GrantedMailbox, row)
 
     def _take_lease(
         self,
@@ -317,7 +346,7 @@ def finish_pass(
         "wanted_seen": wanted_seen,
         "window": _stored_window(quota_spends),
     }
-    if session.execute(_RELEASE_UNLESS_MORE_WANTED, parameters).first() is not None:
+    if session.connection().execute(_RELEASE_UNLESS_MORE_WANTED, parameters).first() is not None:
         return None
     mailbox = locked_mailbox(session, mailbox_id)
     if mailbox.lease_owner != owner:
@@ -326,7 +355,7 @@ def finish_pass(
     return lease_grant(cipher, mailbox)
 
 
-def lease_grant(cipher: FieldCipher, mailbox: Mailbox) -> LeaseGrant:
+def lease_grant(cipher: FieldCipher, mailbox: GrantedMailbox) -> LeaseGrant:
     """The view a lease holder works from: mailbox, token, quota window, wanted id, and
     whether a deeper scan is running."""
     return LeaseGrant(
@@ -370,7 +399,17 @@ def _stored_window(quota_spends: Sequence[tuple[float, int]]) -> str:
     return json.dumps([[moment, units] for moment, units in quota_spends])
 
 
-def check_lease(mailbox: Mailbox, owner: str, now: datetime) -> None:
+class LockedMailbox(Protocol):
+    """What a batch is checked (`check_lease`) and written (`BatchWriter`) with: a `Mailbox`,
+    or the row the batch's locking UPDATE returns."""
+
+    id: int
+    user_id: int
+    lease_owner: str | None
+    lease_expires_at: datetime | None
+
+
+def check_lease(mailbox: LockedMailbox, owner: str, now: datetime) -> None:
     """Raise `LeaseLost` unless ``owner`` holds the mailbox's lease and it has not expired."""
     expires = mailbox.lease_expires_at
     if mailbox.lease_owner != owner or expires is None or expires <= now:

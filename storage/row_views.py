@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
+from typing import Protocol
 
 from storage.crypto import FieldCipher
-from storage.models import EmailRecord, Mailbox, SyncRun, User
+from storage.enums import MailboxState, Tier
+from storage.models import EmailRecord, SyncRun, User
 from storage.views import (
     MailboxView,
     ReviewEmailView,
@@ -26,7 +29,21 @@ def user_view(cipher: FieldCipher, user: User) -> UserView:
     )
 
 
-def mailbox_view(cipher: FieldCipher, mailbox: Mailbox) -> MailboxView:
+class MailboxRow(Protocol):
+    """The columns of a mailbox row `mailbox_view` reads: a `Mailbox`, or a row of them."""
+
+    id: int
+    user_id: int
+    gmail_address_enc: str
+    tier: Tier
+    state: MailboxState
+    history_cursor: int | None
+    watch_expiration: datetime | None
+    last_sync_at: datetime | None
+    last_push_at: datetime | None
+
+
+def mailbox_view(cipher: FieldCipher, mailbox: MailboxRow) -> MailboxView:
     """The view of a mailbox row, its address decrypted, without its token."""
     return MailboxView(
         id=mailbox.id,

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from typing import cast
 
 from sqlalchemy import bindparam, case, select, update
 from sqlalchemy.orm import Session
@@ -15,7 +16,13 @@ from storage.column_types import HistoryIdText, UTCDateTime, format_history_id
 from storage.core import StoreCore
 from storage.errors import NotFound
 from storage.filter_rules import premium_rule_specs
-from storage.leases import LeaseGrant, check_lease, check_lease_arguments, finish_pass
+from storage.leases import (
+    LeaseGrant,
+    LockedMailbox,
+    check_lease,
+    check_lease_arguments,
+    finish_pass,
+)
 from storage.models import Application, EmailRecord, Mailbox
 from storage.sync_runs import insert_finished_run
 from storage.sync_writer import BatchWriter
@@ -29,12 +36,12 @@ _MAX_MERGE_CHAIN = 32  # merges of merges: far more than a person makes; a cycle
 
 # Built once, the values as parameters (see `storage.leases`). The row is locked by this UPDATE,
 # and the cursor, zero-padded text compared as the numbers, only moves forward.
+# It returns what the batch is checked and written with (`LockedMailbox`), not a `Mailbox`.
 _STAMP_SYNC = (
     update(Mailbox)
     .where(Mailbox.id == bindparam("mailbox_id"))
     .values(last_sync_at=bindparam("now", type_=UTCDateTime()))
-    .returning(Mailbox)
-    .execution_options(synchronize_session=False)
+    .returning(Mailbox.id, Mailbox.user_id, Mailbox.lease_owner, Mailbox.lease_expires_at)
 )
 _moved = bindparam("cursor", type_=HistoryIdText())
 _STAMP_SYNC_AND_MOVE_CURSOR = _STAMP_SYNC.values(
@@ -182,16 +189,18 @@ class SyncBatches(StoreCore):
             writer.write(email)
         return writer.outcome()
 
-    def _mark_synced(self, session: Session, mailbox_id: int, new_cursor: int | None) -> Mailbox:
+    def _mark_synced(
+        self, session: Session, mailbox_id: int, new_cursor: int | None
+    ) -> LockedMailbox:
         """Lock the mailbox row, stamp the sync and move the cursor forward to ``new_cursor``,
         in the statement that reads the row: the batch's rows are written under this lock, and
         the whole transaction (this too) rolls back when the lease turns out lost."""
         parameters = {"mailbox_id": mailbox_id, "now": self._clock(), "cursor": new_cursor}
         statement = _STAMP_SYNC if new_cursor is None else _STAMP_SYNC_AND_MOVE_CURSOR
-        mailbox = session.scalars(statement, parameters).first()
-        if mailbox is None:
+        row = session.connection().execute(statement, parameters).first()
+        if row is None:
             raise NotFound(f"There is no mailbox with id {mailbox_id}.")
-        return mailbox
+        return cast(LockedMailbox, row)
 
 
 def _log_batch(mailbox_id: int, outcome: BatchOutcome) -> None:
