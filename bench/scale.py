@@ -7,7 +7,8 @@ A burst of pushes is spread over 1,000 of them, each with one or two new message
 onto the internal topic of Google's Pub/Sub emulator and drained by real `applytrack worker`
 processes: first one worker, then (after a fresh burst) two. Beside them, the bare round trips
 the same 1,000 syncs need — a token refresh, history.list and messages.get through our Gmail
-client, as many at a time as a worker pulls (4), no database, no classifier, no queue.
+client, as many at a time as a worker pulls (4), no database, no classifier, no queue — measured
+just before the one worker's drain and again just after it; the ratio takes their mean.
 
     python bench/scale.py [--mailboxes 10000] [--pushed 1000] [--database-url URL]
 
@@ -250,15 +251,21 @@ def run(args: argparse.Namespace, state: Path, database_url: str) -> str:
             file=sys.stderr,
         )
         first_burst = deliver_burst(gmail, mailboxes, rng)
-        bare = bare_round_trips(settings, mailboxes, cursors)
+        # The bare side is read only, so it is measured on both sides of the one worker's
+        # drain: the ratio's two terms then share the machine's moment (a drift in its speed
+        # between the two had moved single runs' ratios by a third).
+        bare_before = bare_round_trips(settings, mailboxes, cursors)
         one_seconds, one_syncs, one_rss, one_cpu = drain(settings, store, first_burst, 1, state)
+        bare_after = bare_round_trips(settings, mailboxes, cursors)
+        bare = (bare_before + bare_after) / 2
         second_burst = deliver_burst(gmail, mailboxes, rng)
         two_seconds, two_syncs, two_rss, _ = drain(settings, store, second_burst, 2, state)
         store.database.dispose()
     one, two = one_syncs / one_seconds, two_syncs / two_seconds
     print(
         f"one worker: {len(first_burst)} pushes, {one_syncs} syncs in {one_seconds:.1f} s; "
-        f"two workers: {len(second_burst)} pushes, {two_syncs} syncs in {two_seconds:.1f} s",
+        f"two workers: {len(second_burst)} pushes, {two_syncs} syncs in {two_seconds:.1f} s; "
+        f"bare {bare_before:.1f} syncs/s before the one worker, {bare_after:.1f} after",
         file=sys.stderr,
     )
     return (

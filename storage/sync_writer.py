@@ -35,8 +35,9 @@ ORDINARY_MAIL_TEXT = (
 # for every email cost more Python than running them.
 _UPDATE_RECORD = update(EmailRecord).where(EmailRecord.id == bindparam("record_id"))  # SET: keys
 # The earlier emails that own some of ``fingerprints`` and counted: an event, or a review.
+# Their ids and applications are all a copy needs: no `EmailRecord` is loaded.
 _COUNTED_OWNERS = (
-    select(EmailFingerprint.fingerprint, EmailRecord)
+    select(EmailFingerprint.fingerprint, EmailRecord.id, EmailRecord.application_id)
     .join(EmailRecord, EmailFingerprint.email_record_id == EmailRecord.id)
     .where(
         EmailFingerprint.mailbox_id == bindparam("mailbox_id"),
@@ -75,6 +76,14 @@ _THREAD_OR_COMPANY_APPLICATIONS = select(Application, _thread_application).where
 def is_ordinary_mail(email: IncomingEmail) -> bool:
     """Mail the classifier found nothing job-related in, and nobody is asked to review."""
     return email.label is Label.NONE and not email.needs_review
+
+
+@dataclass(frozen=True)
+class CountedOwner:
+    """An earlier email that already counted for a fingerprint: a copy points at it."""
+
+    id: int
+    application_id: int | None
 
 
 @dataclass
@@ -199,7 +208,7 @@ class BatchWriter:
         if loaded is not None:
             self._session.expire(loaded)
 
-    def _counted_original(self, record_id: int, email: IncomingEmail) -> EmailRecord | None:
+    def _counted_original(self, record_id: int, email: IncomingEmail) -> CountedOwner | None:
         """Claim the email's fingerprints; return the earlier email that already counted, if any."""
         fingerprints = email_fingerprints(self._cipher, email)
         rows = [
@@ -223,12 +232,12 @@ class BatchWriter:
         owners = self._counted_owners(unclaimed)
         return next((owners[f] for f in unclaimed if f in owners), None)
 
-    def _counted_owners(self, fingerprints: Sequence[str]) -> dict[str, EmailRecord]:
+    def _counted_owners(self, fingerprints: Sequence[str]) -> dict[str, CountedOwner]:
         """The earlier emails that own these fingerprints and counted, by fingerprint, in one
         query: an email counts once it produced an event or a person looked at it (or will)."""
         parameters = {"mailbox_id": self._mailbox.id, "fingerprints": list(fingerprints)}
-        rows = self._session.execute(_COUNTED_OWNERS, parameters)
-        return {fingerprint: record for fingerprint, record in rows}
+        rows = self._session.connection().execute(_COUNTED_OWNERS, parameters)
+        return {row.fingerprint: CountedOwner(row.id, row.application_id) for row in rows}
 
     def _join_or_start(
         self, email: IncomingEmail, status: Status
