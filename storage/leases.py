@@ -18,7 +18,6 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol, cast
 
 from sqlalchemy import ColumnElement, bindparam, case, select, update
 from sqlalchemy.orm import Session
@@ -106,16 +105,6 @@ _RELEASE_UNLESS_MORE_WANTED = (
     )
     .returning(Mailbox.id)
 )
-
-
-class GrantedMailbox(MailboxRow, Protocol):
-    """The columns of a mailbox row `lease_grant` reads: a `Mailbox`, or a row of
-    ``_GRANT_COLUMNS``."""
-
-    refresh_token_enc: str | None
-    quota_window: str | None
-    wanted_history_id: int | None
-    deep_scan_state: str | None
 
 
 @dataclass(frozen=True)
@@ -264,7 +253,7 @@ class Leases(StoreCore):
                 for row in session.scalars(query)
             ]
 
-    def _leased(self, mailbox: GrantedMailbox) -> LeaseGrant:
+    def _leased(self, mailbox: MailboxRow) -> LeaseGrant:
         return lease_grant(self._cipher, mailbox)
 
     def release_lease(
@@ -289,7 +278,7 @@ class Leases(StoreCore):
 
     def _take_wanted_lease(
         self, session: Session, mailbox_id: int, owner: str, ttl_seconds: float, history_id: int
-    ) -> GrantedMailbox | None:
+    ) -> MailboxRow | None:
         """`request_sync`'s usual case in one UPDATE: an active mailbox whose cursor is below
         ``history_id`` and whose lease is free is leased, its wanted id raised to ``history_id``.
         None when any of that does not hold (the locked row then says which)."""
@@ -301,8 +290,7 @@ class Leases(StoreCore):
             "expires_at": now + timedelta(seconds=ttl_seconds),
             "target": history_id,
         }
-        row = session.connection().execute(_TAKE_WANTED_LEASE, parameters).first()
-        return None if row is None else cast(GrantedMailbox, row)
+        return session.connection().execute(_TAKE_WANTED_LEASE, parameters).first()
 
     def _take_lease(
         self,
@@ -355,7 +343,7 @@ def finish_pass(
     return lease_grant(cipher, mailbox)
 
 
-def lease_grant(cipher: FieldCipher, mailbox: GrantedMailbox) -> LeaseGrant:
+def lease_grant(cipher: FieldCipher, mailbox: MailboxRow) -> LeaseGrant:
     """The view a lease holder works from: mailbox, token, quota window, wanted id, and
     whether a deeper scan is running."""
     return LeaseGrant(
@@ -399,17 +387,7 @@ def _stored_window(quota_spends: Sequence[tuple[float, int]]) -> str:
     return json.dumps([[moment, units] for moment, units in quota_spends])
 
 
-class LockedMailbox(Protocol):
-    """What a batch is checked (`check_lease`) and written (`BatchWriter`) with: a `Mailbox`,
-    or the row the batch's locking UPDATE returns."""
-
-    id: int
-    user_id: int
-    lease_owner: str | None
-    lease_expires_at: datetime | None
-
-
-def check_lease(mailbox: LockedMailbox, owner: str, now: datetime) -> None:
+def check_lease(mailbox: MailboxRow, owner: str, now: datetime) -> None:
     """Raise `LeaseLost` unless ``owner`` holds the mailbox's lease and it has not expired."""
     expires = mailbox.lease_expires_at
     if mailbox.lease_owner != owner or expires is None or expires <= now:

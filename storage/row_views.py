@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
-from typing import Protocol
+from typing import Any, TypeAlias
+
+from sqlalchemy import Row
 
 from storage.crypto import FieldCipher
-from storage.enums import MailboxState, Tier
-from storage.models import EmailRecord, SyncRun, User
+from storage.models import EmailRecord, Mailbox, SyncRun, User
 from storage.views import (
     MailboxView,
     ReviewEmailView,
@@ -29,18 +29,9 @@ def user_view(cipher: FieldCipher, user: User) -> UserView:
     )
 
 
-class MailboxRow(Protocol):
-    """The columns of a mailbox row `mailbox_view` reads: a `Mailbox`, or a row of them."""
-
-    id: int
-    user_id: int
-    gmail_address_enc: str
-    tier: Tier
-    state: MailboxState
-    history_cursor: int | None
-    watch_expiration: datetime | None
-    last_sync_at: datetime | None
-    last_push_at: datetime | None
+# A mailbox as its readers take it: a loaded `Mailbox`, or a row of the columns they read (the
+# write path's statements return only those, as plain rows: loading a `Mailbox` cost more).
+MailboxRow: TypeAlias = Mailbox | Row[*tuple[Any, ...]]
 
 
 def mailbox_view(cipher: FieldCipher, mailbox: MailboxRow) -> MailboxView:

@@ -7,7 +7,6 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import cast
 
 from sqlalchemy import bindparam, case, select, update
 from sqlalchemy.orm import Session
@@ -16,14 +15,9 @@ from storage.column_types import HistoryIdText, UTCDateTime, format_history_id
 from storage.core import StoreCore
 from storage.errors import NotFound
 from storage.filter_rules import premium_rule_specs
-from storage.leases import (
-    LeaseGrant,
-    LockedMailbox,
-    check_lease,
-    check_lease_arguments,
-    finish_pass,
-)
+from storage.leases import LeaseGrant, check_lease, check_lease_arguments, finish_pass
 from storage.models import Application, EmailRecord, Mailbox
+from storage.row_views import MailboxRow
 from storage.sync_runs import insert_finished_run
 from storage.sync_writer import BatchWriter
 from storage.views import BatchOutcome, FinishedRun, IncomingEmail, Recorded, ThreadApplication
@@ -35,8 +29,8 @@ _MAX_MERGE_CHAIN = 32  # merges of merges: far more than a person makes; a cycle
 
 
 # Built once, the values as parameters (see `storage.leases`). The row is locked by this UPDATE,
-# and the cursor, zero-padded text compared as the numbers, only moves forward.
-# It returns what the batch is checked and written with (`LockedMailbox`), not a `Mailbox`.
+# and the cursor, zero-padded text compared as the numbers, only moves forward; it returns the
+# columns the batch is checked and written with, not a whole `Mailbox`.
 _STAMP_SYNC = (
     update(Mailbox)
     .where(Mailbox.id == bindparam("mailbox_id"))
@@ -189,9 +183,7 @@ class SyncBatches(StoreCore):
             writer.write(email)
         return writer.outcome()
 
-    def _mark_synced(
-        self, session: Session, mailbox_id: int, new_cursor: int | None
-    ) -> LockedMailbox:
+    def _mark_synced(self, session: Session, mailbox_id: int, new_cursor: int | None) -> MailboxRow:
         """Lock the mailbox row, stamp the sync and move the cursor forward to ``new_cursor``,
         in the statement that reads the row: the batch's rows are written under this lock, and
         the whole transaction (this too) rolls back when the lease turns out lost."""
@@ -200,7 +192,7 @@ class SyncBatches(StoreCore):
         row = session.connection().execute(statement, parameters).first()
         if row is None:
             raise NotFound(f"There is no mailbox with id {mailbox_id}.")
-        return cast(LockedMailbox, row)
+        return row
 
 
 def _log_batch(mailbox_id: int, outcome: BatchOutcome) -> None:

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from storage.crypto import FieldCipher
 from storage.enums import EventCause, Label, ReviewState, Status
 from storage.identity import application_fingerprint, company_fingerprint, email_fingerprints
-from storage.leases import LockedMailbox
 from storage.models import Application, EmailFingerprint, EmailRecord, StatusEvent
+from storage.row_views import MailboxRow
 from storage.status_derivation import follow_merges, tracked_events
 from storage.status_rules import EmailEvent, automatic_status
 from storage.upsert import insert_all_or_ignore, insert_or_ignore, insert_row_or_ignore
@@ -99,9 +99,7 @@ class _Counts:
 class BatchWriter:
     """Writes emails for one mailbox; the caller owns the transaction and holds the mailbox lock."""
 
-    def __init__(
-        self, session: Session, cipher: FieldCipher, mailbox: LockedMailbox, now: datetime
-    ):
+    def __init__(self, session: Session, cipher: FieldCipher, mailbox: MailboxRow, now: datetime):
         self._session = session
         self._cipher = cipher
         self._mailbox = mailbox
