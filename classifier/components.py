@@ -36,6 +36,12 @@ EXTRACT_FACTORY = "applytrack_extract_v2"
 DECISION_FILE = "decision.json"
 
 
+# What an email's state holds until the rules component puts the evidence it found in its place
+# (built anew for each email; nothing writes to this one): one shared empty record, so that
+# tokenizing an email builds no throwaway one.
+NO_EVIDENCE = Evidence()
+
+
 @dataclass(slots=True)
 class EmailState:
     """What the components read and write for one email, kept in the ``doc._.applytrack`` slot.
@@ -51,7 +57,7 @@ class EmailState:
     signature: str = ""
     subject_only: bool = False
     context: MailboxContext | None = None
-    evidence: Evidence = field(default_factory=Evidence)
+    evidence: Evidence = field(default_factory=lambda: NO_EVIDENCE)
     label: str = NONE_LABEL
     confidence: float = 0.0
     reasons: tuple[str, ...] = ()

@@ -50,17 +50,20 @@ class QuoteMarkers:
         starts, verbs = _alternatives(quoting.reply_starts), _alternatives(quoting.reply_verbs)
         # A reply header may be wrapped by the mail client, so the verb can sit one line below;
         # German names the writer after the verb ("Am … schrieb Max <max@…>:").
-        self.reply_header = _line_expression(
+        reply_header = (
             rf"(?:{starts})\b[^\n]{{0,300}}(?:\n[^\n]{{0,200}})?"
             rf"\b(?:{verbs})\b[^\n:]{{0,120}}[ \t]*:[ \t]*$"
         )
-        original = _alternatives(quoting.original_message)
-        self.original_message = _line_expression(rf"-{{2,}}\s*(?:{original})\s*-{{2,}}[ \t]*$")
+        original = rf"-{{2,}}\s*(?:{_alternatives(quoting.original_message)})\s*-{{2,}}[ \t]*$"
         froms, sents = _alternatives(quoting.from_headers), _alternatives(quoting.sent_headers)
-        self.outlook_header = _line_expression(
+        outlook_header = (
             rf"(?:_{{10,}}\s*\n)?(?:{froms})[ \t]*:[^\n]*\n(?:[^\n]*\n){{0,2}}?[ \t]*"
             rf"(?:{sents})[ \t]*:"
         )
+        self.original_message = _line_expression(original)
+        # Where quoted history starts: the first line any of the three finds, in one scan (the
+        # leftmost match of an alternation is the earliest of its alternatives' matches).
+        self.reply_cut = _line_expression(rf"(?:{reply_header}|{original}|{outlook_header})")
         forwarded = _alternatives(quoting.forwarded)
         self.forward_marker = _line_expression(rf"-*[ \t]*(?:{forwarded})\b[^\n]{{0,60}}$")
         self.header_line = re.compile(
@@ -168,15 +171,13 @@ def newest_text(body: str) -> NewestText:
 
 
 def _first_reply_cut(body: str, lines: LoweredText, markers: QuoteMarkers) -> int | None:
-    patterns: tuple[re.Pattern[str], ...]
     if ":" in body:
-        patterns = (markers.reply_header, markers.original_message, markers.outlook_header)
+        found = lines.search(markers.reply_cut)
     elif "---" in body:
-        patterns = (markers.original_message,)
+        found = lines.search(markers.original_message)
     else:
         return None
-    cuts = [found[0] for pattern in patterns if (found := lines.search(pattern))]
-    return min(cuts) if cuts else None
+    return None if found is None else found[0]
 
 
 def _drop_quotes(text: str) -> str:

@@ -81,14 +81,14 @@ class WordTokenizer:
         known = self._ids
         if known is None:
             return Doc(self.vocab, words=words)
-        # `set.difference` looks each word up in a dict directly (not so in a keys view).
-        unseen = set(words).difference(known)
-        if unseen:
-            # `map` over `dict.get` rewrites the few unseen words without a Python-level loop
-            # over every token (the per-token loop cost as much as building the Doc).
-            forms = {word: known_form(word, known) for word in unseen}
-            words = list(map(forms.get, words, words))
-        ids: Any = list(map(known.__getitem__, words))  # spaCy's stub says words are str
+        # One `map` looks every word up without a Python-level loop (a per-token loop cost as
+        # much as building the Doc); only an email with unseen words loops, to replace them.
+        ids: list[Any] = list(map(known.get, words))  # spaCy's stub says words are str
+        if None in ids:
+            ids = [
+                known[known_form(word, known)] if orth is None else orth
+                for word, orth in zip(words, ids, strict=True)
+            ]
         return Doc(self.vocab, words=ids)
 
     def pipe(self, texts: Iterable[str], *, batch_size: int = 1000) -> Iterator[Doc]:
