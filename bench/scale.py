@@ -14,12 +14,14 @@ just before the one worker's drain and again just after it; the ratio takes thei
 
 Ends with one line:
     mailboxes=N pushed=P bare_syncs_per_second=B one_worker_syncs_per_second=W1
-    two_workers_syncs_per_second=W2 worker_peak_rss_mb=M one_worker_cpu_ms_per_sync=C
-    ratio=W1/B
+    two_workers_syncs_per_second=W2 worker_peak_rss_mb=M worker_own_mb=O
+    one_worker_cpu_ms_per_sync=C ratio=W1/B
 
-C is the one worker's CPU time (user + system, all its threads) over its drain, per push-sync:
-most of it is Python, which runs one thread at a time in a process, so it is what more messages
-in flight cannot hide.
+M is a worker's peak resident set (shared libraries' pages included, as many as the page cache
+held then); O the most resident memory of its own a worker had after its drain (RssAnon: what
+each more worker on the machine adds). C is the one worker's CPU time (user + system, all its
+threads) over its drain, per push-sync: most of it is Python, which runs one thread at a time in
+a process, so it is what more messages in flight cannot hide.
 """
 
 from __future__ import annotations
@@ -177,10 +179,12 @@ def bare_round_trips(settings, mailboxes, cursors: dict[int, int]) -> float:
     return len(mailboxes) / seconds
 
 
-def peak_rss_mb(pid: int) -> float:
-    """The process's peak resident set (VmHWM), in MB."""
+def status_mb(pid: int, field: str) -> float:
+    """A memory figure of the process from /proc/PID/status, in MB: ``VmHWM``, its peak resident
+    set, or ``RssAnon``, the resident memory of its own (the rest of its resident set is shared
+    libraries' pages, which the page cache may or may not hold at the time)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return 0.0
 
@@ -193,9 +197,10 @@ def cpu_seconds(pid: int) -> float:
 
 def drain(
     settings, store, pushes: list, workers: int, state: Path
-) -> tuple[float, int, float, float]:
+) -> tuple[float, int, tuple[float, float], float]:
     """Burst ``pushes`` at ``workers`` worker processes, ready (classifier loaded, metrics up):
-    (seconds, syncs, peak RSS MB, the workers' CPU seconds over the drain)."""
+    (seconds, syncs, (peak RSS MB, own resident MB after the drain), the workers' CPU seconds
+    over the drain)."""
     from tests.sync_testkit import process_env
 
     wanted: dict[int, int] = {}
@@ -215,11 +220,12 @@ def drain(
         )
         seconds = time.monotonic() - started
         cpu = sum(cpu_seconds(process.pid) for process in processes) - cpu_before
-        rss = max(peak_rss_mb(process.pid) for process in processes)
+        rss = max(status_mb(process.pid, "VmHWM") for process in processes)
+        own = max(status_mb(process.pid, "RssAnon") for process in processes)
         syncs = sync_run_count(store) - runs_before
     finally:
         stop_workers(processes)
-    return seconds, syncs, rss, cpu
+    return seconds, syncs, (rss, own), cpu
 
 
 def run(args: argparse.Namespace, state: Path, database_url: str) -> str:
@@ -255,11 +261,11 @@ def run(args: argparse.Namespace, state: Path, database_url: str) -> str:
         # drain: the ratio's two terms then share the machine's moment (a drift in its speed
         # between the two had moved single runs' ratios by a third).
         bare_before = bare_round_trips(settings, mailboxes, cursors)
-        one_seconds, one_syncs, one_rss, one_cpu = drain(settings, store, first_burst, 1, state)
+        one_seconds, one_syncs, one_memory, one_cpu = drain(settings, store, first_burst, 1, state)
         bare_after = bare_round_trips(settings, mailboxes, cursors)
         bare = (bare_before + bare_after) / 2
         second_burst = deliver_burst(gmail, mailboxes, rng)
-        two_seconds, two_syncs, two_rss, _ = drain(settings, store, second_burst, 2, state)
+        two_seconds, two_syncs, two_memory, _ = drain(settings, store, second_burst, 2, state)
         store.database.dispose()
     one, two = one_syncs / one_seconds, two_syncs / two_seconds
     print(
@@ -271,7 +277,8 @@ def run(args: argparse.Namespace, state: Path, database_url: str) -> str:
     return (
         f"mailboxes={args.mailboxes} pushed={args.pushed} bare_syncs_per_second={bare:.1f} "
         f"one_worker_syncs_per_second={one:.1f} two_workers_syncs_per_second={two:.1f} "
-        f"worker_peak_rss_mb={max(one_rss, two_rss):.0f} "
+        f"worker_peak_rss_mb={max(one_memory[0], two_memory[0]):.0f} "
+        f"worker_own_mb={max(one_memory[1], two_memory[1]):.0f} "
         f"one_worker_cpu_ms_per_sync={one_cpu * 1000 / one_syncs:.1f} ratio={one / bare:.2f}"
     )
 
