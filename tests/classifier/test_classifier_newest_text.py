@@ -31,6 +31,22 @@ def test_outlook_header_block_is_dropped():
     assert newest_text(body).text == "See you Friday."
 
 
+@pytest.mark.parametrize(
+    "history",
+    [
+        "On Tue, Oct 3, 2024 Sam <sam@x.com> wrote:\nolder\n\n"
+        "-----Original Message-----\nFrom: HR\noldest",
+        "-----Original Message-----\nFrom: HR\nolder\n\n"
+        "From: Ann <ann@x.com>\nSent: Monday\nTo: me\n\noldest",
+        "From: Ann <ann@x.com>\nSent: Monday\nTo: me\n\nolder\n\n"
+        "On Tue, Oct 3, 2024 Sam <sam@x.com> wrote:\noldest",
+    ],
+)
+def test_quoted_history_is_cut_at_its_first_marker_of_any_kind(history: str) -> None:
+    body = f"Can we talk Thursday?\n\n{history}"
+    assert newest_text(body).text == "Can we talk Thursday?"
+
+
 def test_quoted_lines_without_header_are_dropped():
     assert newest_text("New text\n> quoted\n> more quoted").text == "New text"
 
