@@ -1,4 +1,5 @@
-"""Find the newest text of an email: above quoted history, forwarded headers and signature.
+"""Find the newest text of an email: above quoted history, forwarded headers, signature and a job
+board's list of other jobs.
 
 The markers (reply headers, "Original Message", header names, sign-offs, subject prefixes) come
 from every language's rule file (``quoting``), so a reply written in German below a quoted English
@@ -26,6 +27,8 @@ _BLANK_RUNS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 _HTML_TAG = re.compile(r"<(?:html|body|div|p|br|table|td|tr|span|a|img|style|head)\b", re.I)
 _ENTITY = re.compile(r"&(?:#\d{1,6}|#x[0-9a-f]{1,6}|[a-z]{2,8});", re.I)
 _MAX_SIGNATURE_LINES = 8
+# Less than this above an other-jobs heading ("Hi Ana," and the list) is a job alert, read whole.
+_MIN_TEXT_ABOVE_OTHER_JOBS = 30
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,9 @@ class QuoteMarkers:
         self.sign_off = _line_expression(
             rf"(?:{_alternatives(quoting.sign_offs)})[ \t]*[,!.]?[ \t]*$"
         )
+        # A short line that opens a job board's list of other jobs ("Similar jobs near you:").
+        headings = _alternatives(quoting.other_jobs_headings)
+        self.other_jobs = _line_expression(rf"(?:{headings})[^\n]{{0,40}}$")
         prefixes = _alternatives(quoting.subject_prefixes)
         self.subject_prefix = re.compile(rf"^\s*(?:(?:{prefixes})\s*(?:\[\d+\])?\s*:\s*)+", re.I)
 
@@ -150,7 +156,9 @@ def newest_text(body: str) -> NewestText:
     """Return the newest text of ``body`` with quoted history and the signature removed.
 
     A forward keeps the forwarded message's own text (without its header lines or its own quoted
-    history), because the forwarded message is what the user wants tracked.
+    history), because the forwarded message is what the user wants tracked. A job board's
+    confirmation or decline ends where its list of other jobs begins: those jobs are not the
+    reader's application.
     """
     markers = default_markers()
     body = (body or "").replace("\r\n", "\n").replace("\r", "\n")
@@ -164,8 +172,9 @@ def newest_text(body: str) -> NewestText:
         inner = newest_text(forwarded)
         text = "\n\n".join(part for part in (note_text, inner.text) if part)
         return NewestText(text=text, signature=inner.signature, forwarded=True)
-    if reply_cut is not None:
-        body = body[:reply_cut]
+    ends = [end for end in (reply_cut, _other_jobs_cut(body, lines, markers)) if end is not None]
+    if ends:
+        body = body[: min(ends)]
     text, signature = _split_signature(_drop_quotes(body), markers)
     return NewestText(text=text, signature=signature, forwarded=False)
 
@@ -178,6 +187,13 @@ def _first_reply_cut(body: str, lines: LoweredText, markers: QuoteMarkers) -> in
     else:
         return None
     return None if found is None else found[0]
+
+
+def _other_jobs_cut(body: str, lines: LoweredText, markers: QuoteMarkers) -> int | None:
+    found = lines.search(markers.other_jobs)
+    if found is None or len(body[: found[0]].strip()) < _MIN_TEXT_ABOVE_OTHER_JOBS:
+        return None
+    return found[0]
 
 
 def _drop_quotes(text: str) -> str:

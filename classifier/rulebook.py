@@ -7,7 +7,8 @@ A language file holds what mail in that language says, in the phrase language of
 - ``negations``: words that turn off a positive statement right after them ("not", "kein");
 - ``quoting``: how mail clients in that language mark quoted history, forwards and signatures
   (the reply header's first word and verb, "Original Message", header names, sign-offs, subject
-  prefixes) — the newest text of an email is what is read;
+  prefixes) and the headings under which a job board lists other jobs ("Similar jobs") — the
+  newest text of an email, above them, is what is read;
 - ``stages``: per job label (applied, interviewing, offer, rejected), ``strong`` and ``weak``
   phrases that say where the reader's own application stands;
 - ``subject_stages``: the same, for phrases that mean it only in a subject line;
@@ -60,6 +61,7 @@ _QUOTING_KEYS = (
     "sign_offs",
     "mobile_footers",
     "subject_prefixes",
+    "other_jobs_headings",
 )
 _SENDER_KEYS = frozenset(
     {
@@ -95,7 +97,8 @@ class WeightedPhrase:
 
 @dataclass(frozen=True)
 class Quoting:
-    """How a language's mail clients mark quoted history, forwards and signatures (lower case)."""
+    """How a language's mail marks quoted history, forwards, signatures and a job board's list of
+    other jobs (lower case)."""
 
     reply_starts: tuple[str, ...] = ()
     reply_verbs: tuple[str, ...] = ()
@@ -107,6 +110,7 @@ class Quoting:
     sign_offs: tuple[str, ...] = ()
     mobile_footers: tuple[str, ...] = ()
     subject_prefixes: tuple[str, ...] = ()
+    other_jobs_headings: tuple[str, ...] = ()  # "Similar jobs", "Ähnliche Stellen"
 
     def merged(self, other: Quoting) -> Quoting:
         """Both languages' markers (each list keeps its order, without repeats)."""

@@ -93,6 +93,28 @@ def test_a_clear_later_stage_discounts_the_thanks_for_applying(matchers: RuleMat
     assert found.stage["applied"] < found.stage["rejected"]
 
 
+@pytest.mark.parametrize(
+    ("language", "body"),
+    [
+        ("en", "Thanks for applying. Could we talk about the role tomorrow afternoon?"),
+        ("es", "Gracias por tu candidatura. ¿Podríamos hablar el jueves un momento?"),
+        ("es", "Gracias por tu solicitud. ¿Tienes un rato esta semana para una llamada?"),
+        ("pt", "Obrigada pela candidatura. Podemos conversar amanhã por telefone?"),
+        ("fr", "Merci pour votre candidature. Pourriez-vous échanger avec nous vendredi ?"),
+        ("fr", "Merci pour votre candidature. Avez-vous un moment demain pour un appel ?"),
+        ("de", "Danke für Ihre Bewerbung. Könnten wir morgen kurz telefonieren?"),
+    ],
+)
+def test_a_recruiters_question_to_talk_is_an_interview_step_beside_the_thanks(
+    matchers: RuleMatchers, language: str, body: str
+) -> None:
+    found = matchers.evidence("Dana Reyes <dana@acme.example>", "Re: Analyst", body)
+
+    assert found.language == language
+    assert found.stage["interviewing"] >= 1.0
+    assert found.stage["applied"] > 0  # the thanks is still read; the decision weighs the two
+
+
 def test_senders_are_recognised(matchers: RuleMatchers) -> None:
     ats = matchers.evidence("Acme <no-reply@acme.greenhouse.io>", "x", "x").sender
     board = matchers.evidence("LinkedIn <jobs-noreply@linkedin.com>", "x", "x").sender

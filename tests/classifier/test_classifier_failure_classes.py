@@ -121,6 +121,41 @@ JOB_MAIL = [
         "Confirmação de candidatura",
         "Recebemos a sua candidatura para a vaga de Analista.",
     ),
+    # a job board's confirmation above its list of other jobs
+    (
+        "applied",
+        "LinkedIn <jobs-noreply@linkedin.com>",
+        "Ravi, your application was sent to Bellbrook Foods",
+        "Your application was sent to Bellbrook Foods\nQuality Technician\nBellbrook Foods · "
+        "Leicester (On-site)\nApplied on 3 Dec\n\nSimilar jobs\nQA Inspector · Trentside "
+        "Bakery · Derby\nLab Technician · Midshire Dairy · Nottingham\nSee all jobs\n\n"
+        "Unsubscribe · Help",
+    ),
+    (
+        "applied",
+        "InfoJobs <noreply@infojobs.net>",
+        "Inscripción en la oferta Recepcionista de hotel",
+        "Hola Nuria,\ntu candidatura a Recepcionista de hotel se ha enviado a Hoteles Mirador.\n\n"
+        "Ofertas similares\nRecepcionista nocturno/a - Sitges\nGuest relations - Barcelona\n"
+        "Darte de baja",
+    ),
+    # a recruiter thanks for the application and asks to talk
+    (
+        "interviewing",
+        "Lucía Martín <lucia.martin@veralia.example>",
+        "Re: Candidatura Técnico de soporte",
+        "Hola Pablo, gracias por tu candidatura. ¿Podríamos hablar el martes por teléfono?",
+    ),
+    pytest.param(
+        "interviewing",
+        "Bruno Costa <bruno@maresia.example>",
+        "Re: Vaga de Designer",
+        "Oi Ana, obrigado pela candidatura! Podemos conversar amanhã à tarde?",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="issue #17: the thanks outweighs a question to talk that names no call or phone",
+        ),
+    ),
 ]
 
 LOOKALIKES = [

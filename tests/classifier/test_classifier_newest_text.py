@@ -92,3 +92,55 @@ def test_markers_in_capitals_are_still_found():
     forwarded = newest_text("FYI\n\n---------- FORWARDED MESSAGE ----------\nFrom: a\n\nWe regret")
     assert forwarded.forwarded and "We regret" in forwarded.text
     assert newest_text("ok\n\n-----ORIGINAL MESSAGE-----\nold text").text == "ok"
+
+
+@pytest.mark.parametrize(
+    ("body", "kept", "dropped"),
+    [
+        (
+            "Your application was sent to Orchard Bank\nTeller - Part time\nApplied today\n\n"
+            "Similar jobs near you:\nBranch Associate - Pine Credit Union\nSee all jobs",
+            "sent to Orchard Bank",
+            "Pine Credit Union",
+        ),
+        (
+            "Hallo Jana, Ihre Bewerbung als Buchhalterin ist bei der Weser AG eingegangen.\n\n"
+            "Ähnliche Stellen\nFinanzbuchhalter (m/w/d) - Hanse Steuer GmbH",
+            "Weser AG eingegangen",
+            "Hanse Steuer",
+        ),
+        (
+            "Hola Iker, la empresa Talleres Ebro ha decidido no continuar con tu candidatura.\n\n"
+            "Ofertas que te pueden interesar\nMecánico de mantenimiento - Zaragoza",
+            "no continuar con tu candidatura",
+            "Mecánico",
+        ),
+    ],
+)
+def test_a_job_boards_list_of_other_jobs_is_not_read(body: str, kept: str, dropped: str) -> None:
+    text = newest_text(body).text
+
+    assert kept in text
+    assert dropped not in text
+
+
+@pytest.mark.parametrize(
+    ("body", "last_line"),
+    [
+        # a job alert opens with its list: nothing above the heading, so all of it is read
+        (
+            "Hi Ana,\nJobs you may like\nData Analyst - Helix - Easily apply\nBI Analyst - Orion",
+            "BI Analyst - Orion",
+        ),
+        # a line that opens with a heading's words and goes on as a sentence is not a heading
+        (
+            "Thanks for meeting us last week, Ana.\nMore jobs like this one open next quarter on "
+            "our platform team.\nWe will keep you in mind.",
+            "We will keep you in mind.",
+        ),
+    ],
+)
+def test_text_without_an_other_jobs_heading_below_it_is_read_whole(
+    body: str, last_line: str
+) -> None:
+    assert newest_text(body).text.endswith(last_line)
