@@ -26,10 +26,8 @@ _SENDER = re.compile(r"^\s*(?P<display>[^<]*?)\s*<(?P<address>[^<>]*)>\s*$")
 # A dot belongs to a word only inside it ("Vue.js"): "Labs. Our team" ends the name at "Labs".
 _WORD = r"[A-Z][\w&'-]*(?:\.[\w&'-]+)*"
 _NAME = rf"{_WORD}(?:[ ](?:{_WORD}|&|of|and|de|la))*"
-_NAME_END = (
-    r"(?=\s*(?:[,.!:;)(]|\s(?:for|as|and|team|we|is|has|on|in|position|role|und|als|für|et|pour"
-    r"|y|para|e|com)\b|$))"
-)
+# An address in a text (a calendar invitation's organizer), its domain as the group.
+_ADDRESS = re.compile(r"[\w.+-]+@(?P<domain>[a-z0-9-]+(?:\.[a-z0-9-]+)+)")
 _COMPANY_TEAM = re.compile(
     rf"\b(?P<name>{_NAME})\s+(?:Recruiting|Talent|Hiring|People|Careers)\s+Team\b"
 )
@@ -52,17 +50,22 @@ _ROLE_PATTERNS = (
 
 @lru_cache(maxsize=1)
 def _company_in_text() -> re.Pattern[str]:
-    """ "at Acme", "bei Acme", "chez Acme", "en Acme": the words of every language's rule file."""
-    words = default_rulebook().extraction().company_before
+    """ "at Acme", "bei Acme", "chez Acme", "en Acme" — the name ending at punctuation or at a
+    word that may follow it ("Acme has", "Acme a reçu"): the words of every language's rule file."""
+    extraction = default_rulebook().extraction()
     before = "|".join(
-        re.escape(word).replace(r"\ ", r"\s+") for word in sorted(words, key=len)[::-1]
+        re.escape(word).replace(r"\ ", r"\s+")
+        for word in sorted(extraction.company_before, key=len)[::-1]
     )
-    return re.compile(rf"\b(?i:{before})\s+(?P<name>{_NAME}){_NAME_END}")
+    after = _escaped(extraction.company_after)
+    end = rf"(?=\s*(?:[,.!:;)(]|\s(?:{after})\b|$))"
+    return re.compile(rf"\b(?i:{before})\s+(?P<name>{_NAME}){end}")
 
 
 def extract_company(sender: str, subject: str, text: str, signature: str) -> str | None:
     """Best guess of the hiring company: ATS link or subdomain, the sender's name, the subject,
-    the text, the signature, and only then the sender's web domain."""
+    the text, the signature, and only then the sender's web domain — or, for a calendar or
+    signing tool's mail, the first company address in the text (the invitation's organizer)."""
     from_sender = _companies_from_sender(sender or "")
     found = from_sender.ats or _company_from_ats(text) or _company_from_ats(signature)
     if found and from_sender.display:
@@ -70,7 +73,9 @@ def extract_company(sender: str, subject: str, text: str, signature: str) -> str
     found = found or from_sender.display
     found = found or _company_from_text(subject) or _company_from_text(text)
     found = found or _company_from_text(signature)
-    return found or from_sender.domain
+    if found or not from_sender.tool:
+        return found or from_sender.domain
+    return _company_from_addresses(text)
 
 
 def _written_out(slug_company: str, display: str) -> str:
@@ -95,17 +100,35 @@ class _SenderCompanies:
     ats: str | None
     display: str | None
     domain: str | None
+    tool: bool = False  # a calendar, meeting or signing tool, sending for a company
 
 
 @lru_cache(maxsize=4096)  # a mailbox hears from the same senders again and again
 def _companies_from_sender(sender: str) -> _SenderCompanies:
     display, address = split_sender(sender)
     domain = address.rpartition("@")[2].lower()
+    if _is_tool(address.lower(), domain):
+        return _SenderCompanies(ats=None, display=None, domain=None, tool=True)
     return _SenderCompanies(
         ats=_company_from_ats(address),
         display=_company_from_display_name(display, domain),
         domain=_company_from_domain(domain),
     )
+
+
+def _is_tool(address: str, domain: str) -> bool:
+    tools = default_rulebook().senders.tool_senders
+    return address in tools or known_domain(domain, tools) is not None
+
+
+def _company_from_addresses(text: str) -> str | None:
+    """The company of the first address in ``text`` that is not free mail, a tool's, an ATS's
+    or a job board's."""
+    for found in _ADDRESS.finditer(lower_same_length(text or "")):
+        company = _company_from_domain(found.group("domain"))
+        if company and not _is_tool(found.group(0), found.group("domain")):
+            return company
+    return None
 
 
 def split_sender(sender: str) -> tuple[str, str]:

@@ -74,11 +74,14 @@ _SENDER_KEYS = frozenset(
         "vendor_names",
         "ats_company_path_hosts",
         "generic_subdomains",
+        "tool_senders",
     }
 )
 # Read by extraction only (where a link names the company): not part of what the model was
 # fitted against, so the rules fingerprint leaves them out.
-EXTRACTION_ONLY_SENDER_KEYS = frozenset({"ats_company_path_hosts", "generic_subdomains"})
+EXTRACTION_ONLY_SENDER_KEYS = frozenset(
+    {"ats_company_path_hosts", "generic_subdomains", "tool_senders"}
+)
 
 
 class RuleFileError(ValueError):
@@ -135,6 +138,8 @@ class Extraction:
     role_stop: tuple[str, ...] = ()  # words a role does not start with ("your", "the")
     role_titles: tuple[str, ...] = ()  # words of job titles ("engineer", "analyst")
     company_stop: tuple[str, ...] = ()  # capitalised words that are not a company ("Dear")
+    # Words that may follow a company's name in a sentence ("Acme has received", "Acme a reçu").
+    company_after: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -167,6 +172,9 @@ class SenderRules:
     # of an ATS that are not a company's (www, jobs, careers, ...).
     ats_company_path_hosts: tuple[str, ...] = ()
     generic_subdomains: frozenset[str] = frozenset()
+    # Calendar, meeting and signing tools (domains or whole addresses): they send for a company,
+    # so neither their name nor their domain is the company.
+    tool_senders: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -266,6 +274,7 @@ def read_senders_file(path: Path) -> SenderRules:
         vendor_names=values["vendor_names"],
         ats_company_path_hosts=values["ats_company_path_hosts"],
         generic_subdomains=frozenset(values["generic_subdomains"]),
+        tool_senders=values["tool_senders"],
     )
 
 
@@ -285,6 +294,7 @@ _EXTRACTION_KEYS = (
     "role_stop",
     "role_titles",
     "company_stop",
+    "company_after",
 )
 
 
