@@ -31,7 +31,9 @@ _ADDRESS = re.compile(r"[\w.+-]+@(?P<domain>[a-z0-9-]+(?:\.[a-z0-9-]+)+)")
 _COMPANY_TEAM = re.compile(
     rf"\b(?P<name>{_NAME})\s+(?:Recruiting|Talent|Hiring|People|Careers)\s+Team\b"
 )
-_ROLE_WORD = r"(?:[A-Z][\w/+#.&-]*|[IVX]+|of|and|&|for|-|\u2013|/|\([A-Za-z ]+\))"
+_ROLE_WORD = (
+    r"(?:[A-ZÀ-Ý][\w/+#.&-]*|[IVX]+|of|and|&|for|de|da|do|del|des|du|-|\u2013|/|\([\w ]+\))"
+)
 _ROLE = rf"(?P<role>[A-Z][\w/+#.&-]*(?:[ ]{_ROLE_WORD}){{0,7}})"
 _ROLE_PATTERNS = (
     re.compile(
@@ -369,16 +371,18 @@ def _title_from_slug(slug: str) -> str:
 _ROLE_TRAILING = frozenset({"at", "with", "-", "\u2013", "|", "for", "and", "of", "&"})
 
 
+# A requisition number or a date after the title: "(Req 20417)", "(Summer 2025)", "(JR6278190)".
+_NUMBERED_SUFFIX = re.compile(r"\s*\([^()]*\d[^()]*\)\s*$")
 _GENDER_TAG = re.compile(r"\s*\((?:[mwfdxhk]\s*/\s*){1,3}[mwfdxhk]\)|\s+[HF]/[HF]\b", re.I)
 
 
 def _tidy_role(raw: str, *, tagged: bool = False) -> str | None:
     known = _role_words()
     titles, nouns = known.titles, known.nouns
-    words = (
-        _GENDER_TAG.sub("", _company_cut().split(raw, maxsplit=1)[0]).strip(" -\u2013|:,.").split()
-    )
-    while words and words[0].lower() in known.role_stop:
+    title = _NUMBERED_SUFFIX.sub("", _company_cut().split(raw, maxsplit=1)[0])
+    words = _GENDER_TAG.sub("", title).strip(" -\u2013|:,.").split()
+    # "Entrevista - Analista de Compras": the stage word and its dash are not the role.
+    while words and (words[0].lower() in known.role_stop or words[0] in _ROLE_TRAILING):
         words.pop(0)
     while words and (words[-1].lower() in _ROLE_TRAILING or fold(words[-1]) in nouns):
         words.pop()

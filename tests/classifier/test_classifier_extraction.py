@@ -225,3 +225,17 @@ def test_a_calendar_tool_is_never_the_company_its_organizer_is(sender):
     assert extract_company(sender, "Invitation: Sam Rivera - Technical Screen", text, "") == (
         "Tallowmere"
     )
+
+
+@pytest.mark.parametrize(
+    ("subject", "role"),
+    [
+        ("Entrevista - Analista de Compras | Têxteis Vale do Ave", "Analista de Compras"),
+        ("Postulación - Asistente Administrativo", "Asistente Administrativo"),
+        ("Interview invitation: Medical Assistant (87213743)", "Medical Assistant"),
+        ("Offer of employment: FP&A Analyst (17937438)", "FP&A Analyst"),
+        ("Ihre Bewerbung \u2013 Rückmeldung", None),
+    ],
+)
+def test_a_stage_word_or_a_requisition_number_is_not_part_of_the_role(subject, role):
+    assert extract_role(subject, "") == role
