@@ -127,9 +127,10 @@ def _company_from_addresses(text: str) -> str | None:
     """The company of the first address in ``text`` that is not free mail, a tool's, an ATS's
     or a job board's."""
     for found in _ADDRESS.finditer(lower_same_length(text or "")):
-        company = _company_from_domain(found.group("domain"))
-        if company and not _is_tool(found.group(0), found.group("domain")):
-            return company
+        if not _is_tool(found.group(0), found.group("domain")):
+            company = _company_from_domain(found.group("domain"))
+            if company:
+                return company
     return None
 
 

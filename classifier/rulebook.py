@@ -77,8 +77,8 @@ _SENDER_KEYS = frozenset(
         "tool_senders",
     }
 )
-# Read by extraction only (where a link names the company): not part of what the model was
-# fitted against, so the rules fingerprint leaves them out.
+# Read by extraction only (where a link names the company, which senders never are it): not part
+# of what the model was fitted against, so the rules fingerprint leaves them out.
 EXTRACTION_ONLY_SENDER_KEYS = frozenset(
     {"ats_company_path_hosts", "generic_subdomains", "tool_senders"}
 )
