@@ -114,7 +114,7 @@ class Demo:
         if state_dir.exists():
             shutil.rmtree(state_dir)
             self._say(f"Starting fresh: cleared the previous demo's state in {state_dir}")
-        stack = start_local_stack(
+        self.stack = stack = start_local_stack(
             StackOptions(
                 state_dir=state_dir,
                 host=self.options.host,
@@ -126,7 +126,6 @@ class Demo:
                 settings_overrides={"demo": True},
             )
         )
-        self.stack = stack
         now = datetime.now(UTC)
         seeded = demo_messages(now)
         for message in seeded:

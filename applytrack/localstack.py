@@ -111,7 +111,24 @@ def start_local_stack(options: StackOptions) -> LocalStack:
     pubsub = options.queue_backend == "pubsub"
     notifier = PubSubNotifier() if pubsub else PushNotifier(push_endpoint)
     sandbox = SandboxServer(host=options.host, port=options.sandbox_port, notifier=notifier)
-    sandbox.start()
+    try:
+        sandbox.start()
+        return _start_on(options, web, web_url, push_endpoint, push_token, sandbox)
+    except BaseException:  # Ctrl-C while starting too: the sandbox's threads would keep us alive
+        sandbox.stop()
+        web.server_close()
+        raise
+
+
+def _start_on(
+    options: StackOptions,
+    web: BaseWSGIServer,
+    web_url: str,
+    push_endpoint: str,
+    push_token: str,
+    sandbox: SandboxServer,
+) -> LocalStack:
+    """The rest of `start_local_stack`, once the web socket and the sandbox are up."""
     settings = Settings.embedded(
         options.state_dir,
         queue_backend=options.queue_backend,

@@ -36,9 +36,9 @@ def run_demo(args: argparse.Namespace) -> int:
         ),
         say,
     )
-    demo.start()
-    say("Press Ctrl-C to stop.")
-    try:
+    try:  # Ctrl-C while starting stops what has started, too
+        demo.start()
+        say("Press Ctrl-C to stop.")
         demo.deliver_followups()
     except KeyboardInterrupt:
         say("Stopping…")
