@@ -209,8 +209,10 @@ class CompanyRoleExtractor:
         state = email_state(doc)
         if state.label == NONE_LABEL:
             return doc  # ordinary mail joins no application: skip the work
-        state.company = extract_company(state.sender, state.subject, state.text, state.signature)
-        state.role = extract_role(state.subject, state.text)
+        state.company = extract_company(
+            state.sender, state.subject, state.text, state.signature, reader=state.to
+        )
+        state.role = extract_role(state.subject, state.text, reader=state.to)
         return doc
 
 

@@ -24,7 +24,7 @@ _ROLE_SEARCH_CHARS = 1000
 _ROLE_AFTER_WORDS = re.compile(r"(?P<role>[A-ZÀ-Ý][^\n,.;:!?()]{1,80})")
 _SENDER = re.compile(r"^\s*(?P<display>[^<]*?)\s*<(?P<address>[^<>]*)>\s*$")
 # A dot belongs to a word only inside it ("Vue.js"): "Labs. Our team" ends the name at "Labs".
-_WORD = r"[A-Z][\w&'-]*(?:\.[\w&'-]+)*"
+_WORD = r"[A-ZÀ-ÖØ-Ý][\w&'-]*(?:\.[\w&'-]+)*"
 _NAME = rf"{_WORD}(?:[ ](?:{_WORD}|&|of|and|de|la))*"
 # An address in a text (a calendar invitation's organizer), its domain as the group.
 _ADDRESS = re.compile(r"[\w.+-]+@(?P<domain>[a-z0-9-]+(?:\.[a-z0-9-]+)+)")
@@ -43,7 +43,7 @@ _ROLE_PATTERNS = (
     re.compile(rf"(?:for|as) (?:the |our |a |an )?{_ROLE} (?:position|role|opening|opportunity)\b"),
     re.compile(
         rf"(?:application|applying|candidacy|interview|offer) (?:for|to) (?:the |our |a |an )?"
-        rf"{_ROLE}(?= at | with |[,.!:;]| -|$)"
+        rf"{_ROLE}(?= at | with | \(|[,.!:;]| -|$)"
     ),
     re.compile(rf"^{_ROLE} (?:at|@|-|\u2013|\|) ", re.M),
     re.compile(rf"(?:[-\u2013|:] ){_ROLE}$", re.M),
@@ -55,19 +55,27 @@ def _company_in_text() -> re.Pattern[str]:
     """ "at Acme", "bei Acme", "chez Acme", "en Acme" — the name ending at punctuation or at a
     word that may follow it ("Acme has", "Acme a reçu"): the words of every language's rule file."""
     extraction = default_rulebook().extraction()
-    before = "|".join(
-        re.escape(word).replace(r"\ ", r"\s+")
-        for word in sorted(extraction.company_before, key=len)[::-1]
-    )
     after = _escaped(extraction.company_after)
     end = rf"(?=\s*(?:[,.!:;)(]|\s(?:{after})\b|$))"
-    return re.compile(rf"\b(?i:{before})\s+(?P<name>{_NAME}){end}")
+    return re.compile(rf"\b(?i:{_words_before(extraction.company_before)})(?P<name>{_NAME}){end}")
 
 
-def extract_company(sender: str, subject: str, text: str, signature: str) -> str | None:
+def _words_before(words: tuple[str, ...] | set[str]) -> str:
+    """Words that introduce a name, as one alternation that takes the blanks after them too:
+    none needed after an elided article ("au poste d'Ingénieur", "l'équipe d'Alan")."""
+    return "|".join(
+        re.escape(word).replace(r"\ ", r"\s+") + (r"\s*" if word.endswith("'") else r"\s+")
+        for word in sorted(words, key=len, reverse=True)
+    )
+
+
+def extract_company(
+    sender: str, subject: str, text: str, signature: str, *, reader: str = ""
+) -> str | None:
     """Best guess of the hiring company: ATS link or subdomain, the sender's name, the subject,
-    the text, the signature, and only then the sender's web domain — or, for a calendar or
-    signing tool's mail, the first company address in the text (the invitation's organizer)."""
+    the text, the signature, a name standing alone in the subject, and only then the sender's
+    web domain — or, for a calendar or signing tool's mail, the first company address in the text
+    (the invitation's organizer). ``reader`` (the To header) is never the company."""
     from_sender = _companies_from_sender(sender or "")
     found = from_sender.ats or _company_from_ats(text) or _company_from_ats(signature)
     if found and from_sender.display:
@@ -75,6 +83,7 @@ def extract_company(sender: str, subject: str, text: str, signature: str) -> str
     found = found or from_sender.display
     found = found or _company_from_text(subject) or _company_from_text(text)
     found = found or _company_from_text(signature)
+    found = found or _company_from_subject_parts(subject, reader, from_sender.stem)
     if found or not from_sender.tool:
         return found or from_sender.domain
     return _company_from_addresses(text)
@@ -94,7 +103,8 @@ _PARENTHESISED = re.compile(r"\(([^()]+)\)")
 
 
 def _squashed(name: str) -> str:
-    return "".join(filter(str.isalnum, name.lower()))
+    """A name as a domain would spell it: "Cortiço Labs" is "corticolabs"."""
+    return "".join(filter(str.isalnum, fold(name)))
 
 
 @dataclass(frozen=True)
@@ -102,6 +112,7 @@ class _SenderCompanies:
     ats: str | None
     display: str | None
     domain: str | None
+    stem: str = ""  # the domain's name squashed, when it names the company ("bexleycrane")
     tool: bool = False  # a calendar, meeting or signing tool, sending for a company
 
 
@@ -111,10 +122,12 @@ def _companies_from_sender(sender: str) -> _SenderCompanies:
     domain = address.rpartition("@")[2].lower()
     if _is_tool(address.lower(), domain):
         return _SenderCompanies(ats=None, display=None, domain=None, tool=True)
+    company = _company_from_domain(domain)
     return _SenderCompanies(
         ats=_company_from_ats(address),
         display=_company_from_display_name(display, domain),
-        domain=_company_from_domain(domain),
+        domain=company,
+        stem=_squashed(domain_stem(domain) or "") if company else "",
     )
 
 
@@ -143,9 +156,10 @@ def split_sender(sender: str) -> tuple[str, str]:
     return ("", text) if "@" in text else (text, "")
 
 
-def extract_role(subject: str, text: str) -> str | None:
+def extract_role(subject: str, text: str, *, reader: str = "") -> str | None:
     """Best guess of the job title from subject patterns and phrases like "for the X position",
-    "als X (m/w/d)", "au poste de X", "para a vaga de X"."""
+    "als X (m/w/d)", "au poste de X", "para a vaga de X", or a title standing alone among the
+    subject's parts ("Spotify | Data Engineer - application received"); never ``reader``'s name."""
     for source in (subject, text[:_ROLE_SEARCH_CHARS]):
         for pattern in _ROLE_PATTERNS:
             for match in pattern.finditer(source):
@@ -155,6 +169,81 @@ def extract_role(subject: str, text: str) -> str | None:
         role = _role_after_words(source)
         if role:
             return role
+        if source is subject:
+            role = _role_from_subject_parts(subject, reader)
+            if role:
+                return role
+    return None
+
+
+# Where a subject's parts meet: "Oracle - Status update on your application",
+# "Spotify | Data Engineer - application received", "Interview: Sam Okafor / Data Engineer".
+_SUBJECT_PARTS = re.compile(r"\s+[-\u2013\u2014|/@]\s+|:\s+")
+_ONLY_A_NAME = re.compile(rf"(?:The |Our |Your )?{_NAME}")
+_ONLY_A_ROLE = re.compile(_ROLE)
+# A part that says something (a word in lower case) rather than naming: "Status update on your
+# application", "Proposta de contratação".
+_STATEMENT = re.compile(r"\b[a-zß-ÿ]{3,}\b")
+
+
+def _subject_parts(subject: str, reader: str) -> list[str]:
+    """The subject's parts, without those that name the reader (their name or address)."""
+    reader_words = _squashed(reader)
+    return [
+        part
+        for part in (part.strip() for part in _SUBJECT_PARTS.split(subject))
+        if part
+        and not any(len(word) >= 3 and _squashed(word) in reader_words for word in part.split())
+    ]
+
+
+def _company_from_subject_parts(subject: str, reader: str, stem: str) -> str | None:
+    """A name standing alone in the subject, not a title, a stage word or the reader: one that
+    the sender's domain spells ("Bexley & Crane: Interview confirmation" from bexleycrane.com),
+    or, when the sender's address names no company (a tracking system, a job board, a tool), the
+    name of several words that opens it before a colon ("Brennock Bank: your video interview is
+    ready")."""
+    if not _SUBJECT_PARTS.search(subject or ""):
+        return None
+    parts = _subject_parts(subject, reader)
+    names = [part for part in parts if _names_a_company(part)]
+    if stem:
+        return next((name for name in names if _holds(name, stem) or _within(name, stem)), None)
+    opening, colon, rest = subject.partition(":")
+    opening = opening.strip()
+    if colon and opening in names and " " in opening and _STATEMENT.search(rest):
+        return opening
+    return None
+
+
+def _names_a_company(part: str) -> bool:
+    known = _role_words()
+    return (
+        _ONLY_A_NAME.fullmatch(part) is not None
+        and part.split()[0].lower() not in known.role_stop
+        and _company_like(part)
+        and not known.hints.search(part)
+        and _tidy_role(part) is None
+    )
+
+
+def _role_from_subject_parts(subject: str, reader: str) -> str | None:
+    """A job title standing alone among the subject's parts ("Data Engineer" of "Interview: Sam
+    Okafor / Data Engineer @ Wed Dec 10")."""
+    if not _SUBJECT_PARTS.search(subject or ""):
+        return None
+    known = _role_words()
+    for part in _subject_parts(subject, reader):
+        words = fold(part).split()
+        if (
+            _ONLY_A_ROLE.fullmatch(part)
+            and (len(words) > 1 or known.hints.search(part))  # "Applied" is a status
+            and known.role_stop.isdisjoint(words)  # "Phone Interview", "Ihrer Bewerbung"
+            and _department_words().isdisjoint(words)  # "Wieden+Kennedy Careers"
+        ):
+            role = _tidy_role(part)
+            if role:
+                return role
     return None
 
 
@@ -170,20 +259,29 @@ def _role_after_words(source: str) -> str | None:
             continue
         # "als Disponent (m/w/d)": a gender tag says it is a job title, known word or not.
         tagged = _GENDER_TAG.match(source, found.end()) is not None
-        role = _tidy_role(found.group("role"), tagged=tagged)
+        # "au poste d'Ingénieur Systèmes est reçue": the sentence goes on after the title.
+        title = _role_end().split(found.group("role"), maxsplit=1)[0]
+        role = _tidy_role(title, tagged=tagged)
         if role:
             return role
     return None
 
 
 @lru_cache(maxsize=1)
+def _role_end() -> re.Pattern[str]:
+    """Where a sentence goes on after a title: a word that may follow a name ("ist", "a", "ha",
+    "foi"), in lower case; not one that a title holds ("Fachkraft für Lagerlogistik", "Software
+    Engineer in Test", "Técnico de Segurança e Saúde")."""
+    in_titles = {"and", "y", "et", "und", "e", "für", "for", "in"}
+    after = set(default_rulebook().extraction().company_after) - in_titles
+    return re.compile(rf"\s(?:{_escaped(tuple(after))})(?=\s|$)")
+
+
+@lru_cache(maxsize=1)
 def _role_before_words() -> re.Pattern[str]:
     """The words before a role, in lower case, as one expression."""
     words = {word.lower() for word in default_rulebook().extraction().role_before}
-    before = "|".join(
-        re.escape(word).replace(r"\ ", r"\s+") for word in sorted(words, key=len)[::-1]
-    )
-    return re.compile(rf"(?<![\w])(?:{before})\s+")
+    return re.compile(rf"(?<![\w])(?:{_words_before(words)})")
 
 
 @lru_cache(maxsize=1)
@@ -320,14 +418,29 @@ def _company_from_text(text: str) -> str | None:
     for pattern in patterns:
         for match in pattern.finditer(text or ""):
             name = re.sub(r"^(?:The|Our|Your) ", "", match.group("name").strip(" .'-"))
+            name = _TRAILING_JOINER.sub("", name)
             if name and _company_like(name) and not _role_words().hints.search(name):
                 return name
     return None
 
 
+@lru_cache(maxsize=1)
+def _department_words() -> frozenset[str]:
+    """The words of every language's hiring-department names in a sender ("talent", "people")."""
+    noise = default_rulebook().extraction().sender_noise
+    return frozenset(word for phrase in noise for word in fold(phrase).split())
+
+
+# "Harbor Point Services and the team": a joining word does not end a name.
+_TRAILING_JOINER = re.compile(r"(?:\s+(?:and|of|&|de|la))+$")
+
+
 def _company_like(name: str) -> bool:
-    """Not a stop word, and not an applicant tracking system, job board or mail platform."""
+    """Not a stop word or a department ("People", "Recursos Humanos"), and not an applicant
+    tracking system, job board or mail platform."""
     if name.lower() in _role_words().company_stop:
+        return False
+    if _department_words().issuperset(fold(name).split()):
         return False
     words = f" {fold(name)} "
     return not any(f" {vendor} " in words for vendor in default_rulebook().senders.vendor_names)
@@ -342,15 +455,57 @@ def _company_from_display_name(display: str, domain: str) -> str | None:
         stop = _role_words().company_stop
         return via.group(1) if via and via.group(1).lower() not in stop else None
     cleaned = " ".join(_display_noise().sub(" ", display).split())
-    if not cleaned or not _company_like(cleaned):
-        return None
     if known_domain(domain, senders.ats_domains) is not None:
-        return cleaned
-    # A person's name ("Jane Doe <jane@acme.com>") is not a company: then the domain decides.
-    stem = domain_stem(domain)
-    if stem and stem.replace("-", "") in cleaned.lower().replace(" ", ""):
-        return cleaned
-    return None
+        return cleaned if cleaned and _company_like(cleaned) else None
+    # A person's name ("Jane Doe <jane@acme.com>") is not a company: the part of the name that
+    # the domain spells is ("Lena from Linear", "Marcos Quiroga (Rutafy)", "Ana | Acme Corp").
+    stem = _squashed(domain_stem(domain) or "")
+    if not stem:
+        return None
+    noise = _display_noise()
+    raw_parts = [part.strip() for part in _DISPLAY_PARTS.split(display)]
+    parts = [" ".join(noise.sub(" ", part).split()) for part in raw_parts]
+    named = [part for part in dict.fromkeys((cleaned, *parts)) if part and _company_like(part)]
+    # Spelled out whole first (a raw part keeps a name's own "Talento": Talento Ejecutivo at
+    # talentoejecutivo); then the shortest part that holds the domain's name, then the longest
+    # part of it ("Datadog" at datadoghq, not Tom of "Tom at Datadog").
+    spelled = [part for part in (*named, *raw_parts) if _spells(part, stem) and _company_like(part)]
+    if spelled:
+        return spelled[0]
+    holding = [part for part in named if _holds(part, stem)]
+    if holding:
+        return min(holding, key=len)
+    within = [part for part in named if _within(part, stem)]
+    return max(within, key=len) if within else None
+
+
+# Where a display name's parts meet: "Lena from Linear", "Tom at Datadog", "Acme | Careers".
+_DISPLAY_PARTS = re.compile(r"(?i)\s+(?:from|at|via|von|bei|chez)\s+|\s*[|@:(),\u2013]\s*|\s-\s")
+# Small words a domain often leaves out of a name: "Prefeitura de Vale do Jequiá" at valejequia.
+_JOINERS = frozenset({"de", "da", "do", "du", "des", "del", "la", "le", "of", "the", "and", "et"})
+
+
+def _name_keys(name: str) -> tuple[str, str]:
+    """A name as a domain would spell it, with and without its small joining words."""
+    words = name.replace("'", "").split()
+    return _squashed(" ".join(words)), _squashed(
+        " ".join(word for word in words if word.lower() not in _JOINERS)
+    )
+
+
+def _spells(name: str, stem: str) -> bool:
+    """The domain's name is this name ("bancodechile" for Banco de Chile)."""
+    return stem in _name_keys(name)
+
+
+def _holds(name: str, stem: str) -> bool:
+    """The name holds the domain's name ("Cabinet Artémis Conseil" at artemisconseil)."""
+    return any(stem in key for key in _name_keys(name))
+
+
+def _within(name: str, stem: str) -> bool:
+    """The domain's name holds this name of three letters or more ("Datadog" at datadoghq)."""
+    return any(len(key) >= 3 and key in stem for key in _name_keys(name))
 
 
 def _company_from_domain(domain: str) -> str | None:
@@ -369,7 +524,9 @@ def _title_from_slug(slug: str) -> str:
     return " ".join(part.capitalize() for part in re.split(r"[-_]+", slug) if part)
 
 
-_ROLE_TRAILING = frozenset({"at", "with", "-", "\u2013", "|", "for", "and", "of", "&"})
+_ROLE_TRAILING = frozenset(
+    {"at", "with", "-", "\u2013", "|", "for", "and", "of", "&", "et", "y", "e", "und", "or", "ou"}
+)
 
 
 # A requisition number or a date after the title: "(Req 20417)", "(Summer 2025)", "(JR6278190)".

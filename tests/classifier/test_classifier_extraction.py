@@ -231,3 +231,102 @@ def test_a_calendar_tool_is_never_the_company_its_organizer_is(sender):
 )
 def test_a_stage_word_or_a_requisition_number_is_not_part_of_the_role(subject, role):
     assert extract_role(subject, "") == role
+
+
+@pytest.mark.parametrize(
+    ("sender", "company"),
+    [
+        ("Lena from Quillmark <lena@quillmark.app>", "Quillmark"),
+        ("Tom at Brightfold <tom.b@brightfoldhq.com>", "Brightfold"),
+        ("Sam at Samsara <sam@samsara.com>", "Samsara"),
+        ("Marta Quiroga (Ventisca) <marta@ventisca.io>", "Ventisca"),
+        (
+            "Olivier Roche | Cabinet Hélios Conseil <o.roche@helios-conseil.fr>",
+            "Cabinet Hélios Conseil",
+        ),
+        ("Beatriz Lima | Talento Nativo <beatriz@talentonativo.com>", "Talento Nativo"),
+        ("Küstenlicht Netze AG <karriere@kuestenlicht-netze.de>", "Küstenlicht Netze AG"),
+        ("Banco de Lirio <rrhh@bancodelirio.cl>", "Banco de Lirio"),
+        ("Prefeitura de Vale do Anil <rh@valeanil.gov.br>", "Prefeitura de Vale do Anil"),
+    ],
+)
+def test_company_is_the_part_of_a_display_name_its_domain_spells(sender, company):
+    """A person's display name often names their company beside them; the domain says which
+    part it is, and the name is kept as written (accents, "&", small joining words)."""
+    assert extract_company(sender, "", "", "") == company
+
+
+@pytest.mark.parametrize(
+    ("text", "company"),
+    [
+        (
+            "Thank you for your interest in Norvale Therapeutics. We received it.",
+            "Norvale Therapeutics",
+        ),
+        ("Vielen Dank für Ihr Interesse an Brandt Logistik und Ihre Bewerbung.", "Brandt Logistik"),
+        ("Merci pour votre intérêt pour Maison Olarte et votre candidature.", "Maison Olarte"),
+        ("Gracias por tu interés en Grupo Velarde. Revisaremos tu perfil.", "Grupo Velarde"),
+        ("Agradecemos seu interesse em Ótica Brisa e sua candidatura.", "Ótica Brisa"),
+        (
+            "Thanks for your interest in Harbor Point Services and the team.",
+            "Harbor Point Services",
+        ),
+    ],
+)
+def test_company_after_the_words_for_interest_in_each_language(text, company):
+    assert extract_company("Workday <wd5-noreply@myworkday.com>", "", text, "") == company
+
+
+@pytest.mark.parametrize(
+    ("sender", "subject", "company"),
+    [
+        # an assessment or video tool writes for the company that opens its subject
+        (
+            "Codility <no-reply@codility.com>",
+            "Marlow Freight: your coding test is ready",
+            "Marlow Freight",
+        ),
+        # the name the domain spells, in the subject as a company writes it
+        (
+            "Recruiting <jobs@halvorsenbygg.no>",
+            "Halvorsen Bygg - your interview on Monday",
+            "Halvorsen Bygg",
+        ),
+        # a status, a stage word or the reader is not a company
+        ("Codility <no-reply@codility.com>", "Rescheduled: your coding test", None),
+        ("Codility <no-reply@codility.com>", "Sam Okafor: your coding test is ready", None),
+        ("Codility <no-reply@codility.com>", "Senior Analyst: your coding test is ready", None),
+    ],
+)
+def test_company_named_alone_in_the_subject(sender, subject, company):
+    reader = "Sam Okafor <sam.okafor@gmail.com>"
+    assert extract_company(sender, subject, "", "", reader=reader) == company
+
+
+@pytest.mark.parametrize(
+    ("subject", "text", "role"),
+    [
+        (
+            "Thank you",
+            "We received your application for Clinical Data Lead (REQ-10023).",
+            "Clinical Data Lead",
+        ),
+        (
+            "Accusé de réception",
+            "Votre candidature au poste d'Ingénieur Systèmes est reçue.",
+            "Ingénieur Systèmes",
+        ),
+        ("Tidewell | Data Engineer - application received", "", "Data Engineer"),
+        (
+            "Invitation: Interview: Sam Okafor / Data Engineer @ Wed Dec 10, 2pm",
+            "",
+            "Data Engineer",
+        ),
+        ("Invitation: Interview - Sam Okafor - Payroll Specialist @ Thu", "", "Payroll Specialist"),
+        ("Invitation: Phone Interview @ Fri Jan 26, 2pm", "", None),
+        ("Invitation: Technical Screen @ Thu Jul 17, 10am", "", None),
+        ("Einladung: Neuer Termin @ Di., 6. Mai", "", None),
+    ],
+)
+def test_role_standing_alone_among_the_subject_parts(subject, text, role):
+    assert extract_role(subject, text, reader="Sam Okafor <sam.okafor@gmail.com>") == role
