@@ -46,7 +46,7 @@ def test_written_sets_cover_every_label_without_repeats(path: Path) -> None:
 @pytest.mark.parametrize("path", MAIL_FILES, ids=lambda path: path.stem)
 def test_training_mail_is_labelled_and_has_no_repeated_ids(path: Path) -> None:
     records = read_labelled_jsonl(path)
-    assert len(records) >= 100
+    assert len(records) >= 50  # each file is one writer's fold in the training's cross-fitting
     assert {record.label for record in records} <= set(LABELS)
     assert len({record.id for record in records}) == len(records)
 

@@ -158,6 +158,45 @@ JOB_MAIL = [
     ),
 ]
 
+# an employer's invitation relayed by a job board (most of a board's mail is alerts and
+# confirmations: its sender alone used to weigh against an interview)
+BOARD_RELAYS = [
+    (
+        "Indeed <no-reply@indeed.com>",
+        "Interview invitation from Cobalt Bikes",
+        "Cobalt Bikes would like to interview you for Bike Mechanic. Choose a time below.",
+    ),
+    (
+        "Welcome to the Jungle <noreply@welcometothejungle.com>",
+        "Entretien avec Atelier Sarrazin",
+        "L'équipe d'Atelier Sarrazin souhaite vous rencontrer. Réservez un créneau pour un "
+        "premier entretien.",
+    ),
+    (
+        "StepStone <noreply@stepstone.de>",
+        "Einladung zum Gespräch",
+        "Die Firma Obermaier Bau lädt Sie zu einem Vorstellungsgespräch ein. Bitte wählen Sie "
+        "einen Termin.",
+    ),
+    (
+        "InfoJobs <noreply@infojobs.net>",
+        "Quieren entrevistarte",
+        "Ferreterías Olmo quiere hacerte una entrevista para Dependiente. Elige un horario.",
+    ),
+    (
+        "Catho <naoresponda@catho.com.br>",
+        "Convite para entrevista",
+        "A Padaria Flor de Trigo convidou você para uma entrevista para Atendente. Escolha um "
+        "horário.",
+    ),
+    (
+        "LinkedIn <messages-noreply@linkedin.com>",
+        "New message from Dana Whitfield",
+        "Dana Whitfield (Recruiter, Halcyon Labs): Hi Sam, thanks for applying for the QA "
+        "Engineer role. Are you free for a call on Monday?",
+    ),
+]
+
 LOOKALIKES = [
     # the reader as interviewer or hiring manager
     (
@@ -226,6 +265,16 @@ def test_job_mail_of_each_failure_class_gets_its_label(
     result = shipped.classify(Email(sender, subject, body, to="sam.rivera@gmail.com"))
 
     assert result.label == label, result.explanation
+
+
+@pytest.mark.parametrize(("sender", "subject", "body"), BOARD_RELAYS)
+def test_an_invitation_relayed_by_a_job_board_moves_the_application_without_review(
+    shipped: Classifier, sender: str, subject: str, body: str
+) -> None:
+    result = shipped.classify(Email(sender, subject, body, to="sam.rivera@gmail.com"))
+
+    assert result.label == "interviewing", result.explanation
+    assert not result.needs_review(DEFAULT_REVIEW_THRESHOLD), result.explanation
 
 
 def test_a_link_only_update_is_never_filed_as_ordinary_mail(shipped: Classifier) -> None:

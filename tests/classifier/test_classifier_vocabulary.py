@@ -103,3 +103,27 @@ def test_email_state_is_the_doc_extension(shipped):
     doc = email_to_doc(shipped.nlp, Email("a@b.com", "Hello", "Hi there"))
     assert doc._.applytrack is email_state(doc)
     assert doc._.applytrack.subject == "Hello"
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "We would like to schedule an interview for the Analyst role.",
+        "Thank you for applying. We have received your application.",
+        "We are delighted to offer you the position.",
+        "Unfortunately we will not be moving forward with your application.",
+    ],
+)
+def test_words_the_model_never_read_do_not_move_the_textcat(shipped, opening):
+    """No placeholder has a trained weight (the final textcat reads every word of its training
+    mail): a long run of them after the text (tracking ids, a signature in another script) must
+    leave the textcat's scores where the text alone puts them."""
+    unread = " ".join(f"zq{index}xv" for index in range(100))  # within the 1,000 characters read
+    textcat = shipped.nlp.get_pipe("textcat")
+
+    def scores(body):
+        doc = email_to_doc(shipped.nlp, Email("jobs@acme.com", "Next steps", body))
+        return textcat(doc).cats
+
+    alone, followed = scores(opening), scores(f"{opening}\n{unread}")
+    assert followed == pytest.approx(alone, abs=1e-6)
