@@ -53,7 +53,8 @@ class EmailState:
     to: str = ""
     subject: str = ""
     text: str = ""  # the subject and the newest text, as written
-    folded: str = ""  # the same, folded (what the rules and the textcat read)
+    folded: str = ""  # the same, folded (what the rules read; the textcat without web addresses)
+    written_chars: int = 0  # characters of ``text`` outside web addresses ("shape:short")
     signature: str = ""
     subject_only: bool = False
     context: MailboxContext | None = None
@@ -76,7 +77,7 @@ def email_state(doc: Doc) -> EmailState:
     """The doc's email state; a doc made from plain text gets one with its text as the body."""
     state: EmailState | None = _user_data(doc).get(_STATE_KEY)
     if state is None:
-        state = EmailState(text=doc.text, folded=doc.text.lower())
+        state = EmailState(text=doc.text, folded=doc.text.lower(), written_chars=len(doc.text))
         attach_state(doc, state)
     return state
 
@@ -155,7 +156,7 @@ class Decision:
                 feature_vector(
                     state.evidence,
                     doc.cats or None,
-                    text_chars=len(state.text),
+                    text_chars=state.written_chars,
                     subject_only=state.subject_only,
                 )
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from itertools import islice
 from pathlib import Path
@@ -67,6 +68,18 @@ def build_pipeline(*, with_textcat: bool = True) -> Language:
     return nlp
 
 
+# The textcat reads the text without its web addresses: an address's pieces ("https", "click",
+# "com", "upn", ids) are many tokens that say nothing the words around them do not, and a footer
+# of tracking links outweighed the sentence that mattered. The rules and the extraction read the
+# text with them (an applicant tracking system's link names the company).
+_WEB_ADDRESS = re.compile(r"(?i:https?://|www\.)\S+")
+
+
+def without_web_addresses(text: str) -> str:
+    """``text`` as the textcat reads it: each web address a blank."""
+    return _WEB_ADDRESS.sub(" ", text)
+
+
 def pipeline_text(email: Email) -> str:
     """The text the pipeline reads: the cleaned subject, then the opening of the newest text."""
     return _compose(clean_subject(email.subject), _newest(email.body))
@@ -79,13 +92,14 @@ def email_to_doc(nlp: Language, email: Email) -> Doc:
     newest = _newest(email.body)
     text = _compose(subject, newest)
     folded = fold(text)
-    doc = nlp.make_doc(folded)
+    doc = nlp.make_doc(without_web_addresses(folded))
     state = EmailState(
         sender=email.sender or "",
         to=email.to or "",
         subject=subject,
         text=text,
         folded=folded,
+        written_chars=len(without_web_addresses(text)),
         signature=newest.signature[:500],
         subject_only=not newest.text.strip(),
         context=email.context,

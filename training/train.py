@@ -25,7 +25,12 @@ from classifier.decision import NONE_INDEX, DecisionModel, choose_label, signals
 from classifier.fingerprint import FINGERPRINT_KEY, TRAINING_RECORD, rules_fingerprint
 from classifier.messages import JOB_LABELS, LABELS, Email
 from classifier.phrases import fold
-from classifier.pipeline import build_pipeline, email_to_doc, pipeline_text
+from classifier.pipeline import (
+    build_pipeline,
+    email_to_doc,
+    pipeline_text,
+    without_web_addresses,
+)
 from classifier.tokenizer import word_tokenizer, word_tokens
 from training.datasets import LabelledEmail
 
@@ -280,10 +285,12 @@ def _trained(records: Sequence[LabelledEmail], *, epochs: int, seed: int) -> Lan
 
 
 def known_words(records: Sequence[LabelledEmail], *, min_emails: int = MIN_WORD_EMAILS) -> set[str]:
-    """The words found in at least ``min_emails`` of the records' (folded) pipeline texts."""
+    """The words found in at least ``min_emails`` of the records' texts as the textcat reads
+    them (folded, without web addresses)."""
     emails_with: Counter[str] = Counter()
     for record in records:
-        emails_with.update(set(word_tokens(fold(pipeline_text(record.email)))))
+        text = without_web_addresses(fold(pipeline_text(record.email)))
+        emails_with.update(set(word_tokens(text)))
     return {word for word, count in emails_with.items() if count >= min_emails}
 
 

@@ -127,3 +127,23 @@ def test_words_the_model_never_read_do_not_move_the_textcat(shipped, opening):
 
     alone, followed = scores(opening), scores(f"{opening}\n{unread}")
     assert followed == pytest.approx(alone, abs=1e-6)
+
+
+def test_web_addresses_are_not_read_by_the_textcat_but_by_the_rules_and_extraction(shipped):
+    """A footer of tracking links leaves the textcat's scores where the text alone puts them;
+    the company named by an applicant tracking system's link is still found."""
+    opening = "Unfortunately we will not be moving forward with your application."
+    links = "\n".join(
+        f"https://click.mail.example.com/ls/click?upn=a{index}b{index}c https://www.example.org/u"
+        for index in range(6)
+    )
+    ats_link = "Your candidate page: https://jobs.lever.co/quillmark/4b1c"
+    textcat = shipped.nlp.get_pipe("textcat")
+
+    def scores(body):
+        doc = email_to_doc(shipped.nlp, Email("no-reply@hire.lever.co", "Your application", body))
+        return textcat(doc).cats
+
+    assert scores(f"{opening}\n{links}") == pytest.approx(scores(opening), abs=1e-6)
+    found = shipped.classify(Email("no-reply@hire.lever.co", "Update", f"{opening}\n{ats_link}"))
+    assert found.company == "Quillmark"
