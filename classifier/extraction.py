@@ -463,7 +463,8 @@ def _company_from_display_name(display: str, domain: str) -> str | None:
     if not stem:
         return None
     noise = _display_noise()
-    raw_parts = [part.strip() for part in _DISPLAY_PARTS.split(display)]
+    # "Kettle Foods via Hirely": what follows "via" is the platform that sent it, never the company.
+    raw_parts = [part.strip() for part in _DISPLAY_PARTS.split(_VIA.split(display)[0])]
     parts = [" ".join(noise.sub(" ", part).split()) for part in raw_parts]
     named = [part for part in dict.fromkeys((cleaned, *parts)) if part and _company_like(part)]
     # Spelled out whole first (a raw part keeps a name's own "Talento": Talento Ejecutivo at
@@ -480,7 +481,8 @@ def _company_from_display_name(display: str, domain: str) -> str | None:
 
 
 # Where a display name's parts meet: "Lena from Linear", "Tom at Datadog", "Acme | Careers".
-_DISPLAY_PARTS = re.compile(r"(?i)\s+(?:from|at|via|von|bei|chez)\s+|\s*[|@:(),\u2013]\s*|\s-\s")
+_DISPLAY_PARTS = re.compile(r"(?i)\s+(?:from|at|von|bei|chez)\s+|\s*[|@:(),\u2013]\s*|\s-\s")
+_VIA = re.compile(r"(?i)\s+via\s+")
 # Small words a domain often leaves out of a name: "Prefeitura de Vale do Jequiá" at valejequia.
 _JOINERS = frozenset({"de", "da", "do", "du", "des", "del", "la", "le", "of", "the", "and", "et"})
 

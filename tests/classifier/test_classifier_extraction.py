@@ -49,6 +49,12 @@ pytestmark = pytest.mark.unit
             "Ihre Bewerbung wurde an Kellner Haustechnik GmbH übermittelt.",
             "Kellner Haustechnik GmbH",
         ),
+        # the platform after "via" is never the company, even when its domain spells it
+        (
+            "Marlow Freight via Hirely <noreply@hirely.io>",
+            "Your application was sent to Marlow Freight.",
+            "Marlow Freight",
+        ),
     ],
 )
 def test_company(sender, text, company):
