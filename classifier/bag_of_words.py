@@ -8,8 +8,8 @@ their order are those of spaCy's layer over the same tokens.
 One difference: the tokenizer's placeholders for words the model never read (`UNKNOWN_WORD`,
 `UNKNOWN_NUMBER`) are left out before the n-grams are formed. The final textcat reads every
 word of its training mail, so no placeholder has a trained weight of its own: its hashed key
-shares a row with whatever features it collides with, and a long run of them (tracking links, a
-signature in another script) multiplied that row by hundreds and decided the label by itself.
+shares a row with whatever features it collides with, and a long run of them (ids, a signature
+in another script) multiplied that row by hundreds and decided the label by itself.
 """
 
 from __future__ import annotations
@@ -96,7 +96,8 @@ def _count_ngrams(model: Model[list[Doc], Any], docs: list[Doc], is_train: bool)
 
 
 def _placeholder_keys(docs: list[Doc], attr: int) -> Any:
-    """The keys of the placeholders in the batch's vocabulary (None: an empty batch)."""
+    """The keys of the placeholders in the batch's vocabulary (None: an empty batch, or n-grams
+    of another attribute than the words themselves)."""
     if not docs or attr != ORTH:
         return None
     strings = docs[0].vocab.strings

@@ -267,12 +267,17 @@ def _role_after_words(source: str) -> str | None:
     return None
 
 
+# The words that join the words of a title ("Técnico de Segurança e Saúde"): a title neither ends
+# at one nor ends with one.
+_CONJUNCTIONS = frozenset({"and", "y", "et", "und", "e", "or", "ou"})
+
+
 @lru_cache(maxsize=1)
 def _role_end() -> re.Pattern[str]:
     """Where a sentence goes on after a title: a word that may follow a name ("ist", "a", "ha",
     "foi"), in lower case; not one that a title holds ("Fachkraft für Lagerlogistik", "Software
     Engineer in Test", "Técnico de Segurança e Saúde")."""
-    in_titles = {"and", "y", "et", "und", "e", "für", "for", "in"}
+    in_titles = _CONJUNCTIONS | {"für", "for", "in"}
     after = set(default_rulebook().extraction().company_after) - in_titles
     return re.compile(rf"\s(?:{_escaped(tuple(after))})(?=\s|$)")
 
@@ -526,9 +531,7 @@ def _title_from_slug(slug: str) -> str:
     return " ".join(part.capitalize() for part in re.split(r"[-_]+", slug) if part)
 
 
-_ROLE_TRAILING = frozenset(
-    {"at", "with", "-", "\u2013", "|", "for", "and", "of", "&", "et", "y", "e", "und", "or", "ou"}
-)
+_ROLE_TRAILING = _CONJUNCTIONS | {"at", "with", "-", "\u2013", "|", "for", "of", "&"}
 
 
 # A requisition number or a date after the title: "(Req 20417)", "(Summer 2025)", "(JR6278190)".
