@@ -25,12 +25,8 @@ _ROLE_AFTER_WORDS = re.compile(r"(?P<role>[A-ZÀ-Ý][^\n,.;:!?()]{1,80})")
 _SENDER = re.compile(r"^\s*(?P<display>[^<]*?)\s*<(?P<address>[^<>]*)>\s*$")
 # A dot belongs to a word only inside it ("Vue.js"): "Labs. Our team" ends the name at "Labs".
 _WORD = r"[A-ZÀ-ÖØ-Ý][\w&'-]*(?:\.[\w&'-]+)*"
-_NAME = rf"{_WORD}(?:[ ](?:{_WORD}|&|of|and|de|la))*"
 # An address in a text (a calendar invitation's organizer), its domain as the group.
 _ADDRESS = re.compile(r"[\w.+-]+@(?P<domain>[a-z0-9-]+(?:\.[a-z0-9-]+)+)")
-_COMPANY_TEAM = re.compile(
-    rf"\b(?P<name>{_NAME})\s+(?:Recruiting|Talent|Hiring|People|Careers)\s+Team\b"
-)
 _ROLE_WORD = (
     r"(?:[A-ZÀ-Ý][\w/+#.&-]*|[IVX]+|of|and|&|for|de|da|do|del|des|du|-|\u2013|/|\([\w ]+\))"
 )
@@ -51,13 +47,28 @@ _ROLE_PATTERNS = (
 
 
 @lru_cache(maxsize=1)
+def _name() -> str:
+    """A company's name, as an expression: capitalised words and the words of every language's
+    rule file that join them ("Bexley & Crane", "Bank of America", "Banco de Chile")."""
+    joiners = _escaped(default_rulebook().extraction().company_joiners)
+    return rf"{_WORD}(?:[ ](?:{_WORD}|&|{joiners}))*"
+
+
+@lru_cache(maxsize=1)
+def _company_team() -> re.Pattern[str]:
+    """A name before a hiring team's: "Acme Recruiting Team"."""
+    team = r"\s+(?:Recruiting|Talent|Hiring|People|Careers)\s+Team\b"
+    return re.compile(rf"\b(?P<name>{_name()}){team}")
+
+
+@lru_cache(maxsize=1)
 def _company_in_text() -> re.Pattern[str]:
     """ "at Acme", "bei Acme", "chez Acme", "en Acme" — the name ending at punctuation or at a
     word that may follow it ("Acme has", "Acme a reçu"): the words of every language's rule file."""
     extraction = default_rulebook().extraction()
     after = _escaped(extraction.company_after)
     end = rf"(?=\s*(?:[,.!:;)(]|\s(?:{after})\b|$))"
-    return re.compile(rf"\b(?i:{_words_before(extraction.company_before)})(?P<name>{_NAME}){end}")
+    return re.compile(rf"\b(?i:{_words_before(extraction.company_before)})(?P<name>{_name()}){end}")
 
 
 def _words_before(words: tuple[str, ...] | set[str]) -> str:
@@ -179,7 +190,6 @@ def extract_role(subject: str, text: str, *, reader: str = "") -> str | None:
 # Where a subject's parts meet: "Oracle - Status update on your application",
 # "Spotify | Data Engineer - application received", "Interview: Sam Okafor / Data Engineer".
 _SUBJECT_PARTS = re.compile(r"\s+[-\u2013\u2014|/@]\s+|:\s+")
-_ONLY_A_NAME = re.compile(rf"(?:The |Our |Your )?{_NAME}")
 _ONLY_A_ROLE = re.compile(_ROLE)
 # A part that says something (a word in lower case) rather than naming: "Status update on your
 # application", "Proposta de contratação".
@@ -216,10 +226,16 @@ def _company_from_subject_parts(subject: str, reader: str, stem: str) -> str | N
     return None
 
 
+@lru_cache(maxsize=1)
+def _only_a_name() -> re.Pattern[str]:
+    """A subject's part that is a name and nothing else ("Bexley & Crane", "The Acme Group")."""
+    return re.compile(rf"(?:The |Our |Your )?{_name()}")
+
+
 def _names_a_company(part: str) -> bool:
     known = _role_words()
     return (
-        _ONLY_A_NAME.fullmatch(part) is not None
+        _only_a_name().fullmatch(part) is not None
         and part.split()[0].lower() not in known.role_stop
         and _company_like(part)
         and not known.hints.search(part)
@@ -267,18 +283,14 @@ def _role_after_words(source: str) -> str | None:
     return None
 
 
-# The words that join the words of a title ("Técnico de Segurança e Saúde"): a title neither ends
-# at one nor ends with one.
-_CONJUNCTIONS = frozenset({"and", "y", "et", "und", "e", "or", "ou"})
-
-
 @lru_cache(maxsize=1)
 def _role_end() -> re.Pattern[str]:
     """Where a sentence goes on after a title: a word that may follow a name ("ist", "a", "ha",
     "foi"), in lower case; not one that a title holds ("Fachkraft für Lagerlogistik", "Software
     Engineer in Test", "Técnico de Segurança e Saúde")."""
-    in_titles = _CONJUNCTIONS | {"für", "for", "in"}
-    after = set(default_rulebook().extraction().company_after) - in_titles
+    extraction = default_rulebook().extraction()
+    in_titles = {*extraction.role_conjunctions, *extraction.role_prepositions}
+    after = set(extraction.company_after) - in_titles
     return re.compile(rf"\s(?:{_escaped(tuple(after))})(?=\s|$)")
 
 
@@ -298,7 +310,8 @@ def _display_noise() -> re.Pattern[str]:
     noise = "|".join(
         re.escape(word).replace(r"\ ", r"\s+") for word in sorted(words, key=len, reverse=True)
     )
-    return re.compile(rf"(?i)\b(?:{noise}|via \w+|at \w+)\b|[|\-\u2013@:]")
+    platform = _escaped(book.extraction().sender_platform_before)
+    return re.compile(rf"(?i)\b(?:{noise}|(?:{platform}) \w+|at \w+)\b|[|\-\u2013@:]")
 
 
 @lru_cache(maxsize=1)
@@ -309,6 +322,11 @@ def _company_cut() -> re.Pattern[str]:
     return re.compile(rf"\s(?i:{before})\s+(?=[A-ZÀ-Ý])")
 
 
+# The marks a title neither starts nor ends with, the same in every language (the words are the
+# rule files' role_conjunctions and role_trailing).
+_ROLE_TRAILING_MARKS = ("-", "\u2013", "|", "&")
+
+
 @dataclass(frozen=True)
 class _RoleWords:
     titles: frozenset[str]  # words that make a title a job's (folded)
@@ -316,6 +334,7 @@ class _RoleWords:
     role_stop: frozenset[str]  # words a role does not start with ("your", "the")
     company_stop: frozenset[str]  # capitalised words that are not a company ("Dear", "Monday")
     hints: re.Pattern[str]  # a job title's word: a name with one is a role, not a company
+    trailing: frozenset[str]  # what a title neither starts nor ends with ("at", "and", "-")
 
 
 @lru_cache(maxsize=1)
@@ -336,6 +355,9 @@ def _role_words() -> _RoleWords:
         role_stop=frozenset(word.lower() for word in extraction.role_stop),
         company_stop=frozenset(word.lower() for word in extraction.company_stop),
         hints=re.compile(rf"(?i)\b(?:{_escaped(tuple(extraction.role_titles))})\b"),
+        trailing=frozenset(
+            (*extraction.role_conjunctions, *extraction.role_trailing, *_ROLE_TRAILING_MARKS)
+        ),
     )
 
 
@@ -419,11 +441,11 @@ def _escaped(words: tuple[str, ...]) -> str:
 
 def _company_from_text(text: str) -> str | None:
     in_text = _company_in_text()
-    patterns = (_COMPANY_TEAM, in_text) if "Team" in text else (in_text,)
+    patterns = (_company_team(), in_text) if "Team" in text else (in_text,)
     for pattern in patterns:
         for match in pattern.finditer(text or ""):
             name = re.sub(r"^(?:The|Our|Your) ", "", match.group("name").strip(" .'-"))
-            name = _TRAILING_JOINER.sub("", name)
+            name = _trailing_joiner().sub("", name)
             if name and _company_like(name) and not _role_words().hints.search(name):
                 return name
     return None
@@ -436,8 +458,11 @@ def _department_words() -> frozenset[str]:
     return frozenset(word for phrase in noise for word in fold(phrase).split())
 
 
-# "Harbor Point Services and the team": a joining word does not end a name.
-_TRAILING_JOINER = re.compile(r"(?:\s+(?:and|of|&|de|la))+$")
+@lru_cache(maxsize=1)
+def _trailing_joiner() -> re.Pattern[str]:
+    """ "Harbor Point Services and the team": a word that joins a name's words does not end it."""
+    joiners = _escaped(default_rulebook().extraction().company_joiners)
+    return re.compile(rf"(?:\s+(?:{joiners}|&))+$")
 
 
 def _company_like(name: str) -> bool:
@@ -469,7 +494,7 @@ def _company_from_display_name(display: str, domain: str) -> str | None:
         return None
     noise = _display_noise()
     # "Kettle Foods via Hirely": what follows "via" is the platform that sent it, never the company.
-    raw_parts = [part.strip() for part in _DISPLAY_PARTS.split(_VIA.split(display)[0])]
+    raw_parts = [part.strip() for part in _display_parts().split(_platform_cut().split(display)[0])]
     parts = [" ".join(noise.sub(" ", part).split()) for part in raw_parts]
     named = [part for part in dict.fromkeys((cleaned, *parts)) if part and _company_like(part)]
     # Spelled out whole first (a raw part keeps a name's own "Talento": Talento Ejecutivo at
@@ -485,18 +510,32 @@ def _company_from_display_name(display: str, domain: str) -> str | None:
     return max(within, key=len) if within else None
 
 
-# Where a display name's parts meet: "Lena from Linear", "Tom at Datadog", "Acme | Careers".
-_DISPLAY_PARTS = re.compile(r"(?i)\s+(?:from|at|von|bei|chez)\s+|\s*[|@:(),\u2013]\s*|\s-\s")
-_VIA = re.compile(r"(?i)\s+via\s+")
-# Small words a domain often leaves out of a name: "Prefeitura de Vale do Jequiá" at valejequia.
-_JOINERS = frozenset({"de", "da", "do", "du", "des", "del", "la", "le", "of", "the", "and", "et"})
+@lru_cache(maxsize=1)
+def _display_parts() -> re.Pattern[str]:
+    """Where a display name's parts meet: "Lena from Linear", "Tom at Datadog", "Acme | Careers"."""
+    words = _escaped(default_rulebook().extraction().sender_company_before)
+    return re.compile(rf"(?i)\s+(?:{words})\s+|\s*[|@:(),\u2013]\s*|\s-\s")
+
+
+@lru_cache(maxsize=1)
+def _platform_cut() -> re.Pattern[str]:
+    """Where a display name names the platform that sent the mail: "Kettle Foods via Hirely"."""
+    words = _escaped(default_rulebook().extraction().sender_platform_before)
+    return re.compile(rf"(?i)\s+(?:{words})\s+")
+
+
+@lru_cache(maxsize=1)
+def _domain_omitted() -> frozenset[str]:
+    """Small words a domain often leaves out of a name: "Prefeitura de Vale do Jequiá" at
+    valejequia."""
+    return frozenset(default_rulebook().extraction().domain_omitted)
 
 
 def _name_keys(name: str) -> tuple[str, str]:
     """A name as a domain would spell it, with and without its small joining words."""
     words = name.replace("'", "").split()
     return _squashed(" ".join(words)), _squashed(
-        " ".join(word for word in words if word.lower() not in _JOINERS)
+        " ".join(word for word in words if word.lower() not in _domain_omitted())
     )
 
 
@@ -531,9 +570,6 @@ def _title_from_slug(slug: str) -> str:
     return " ".join(part.capitalize() for part in re.split(r"[-_]+", slug) if part)
 
 
-_ROLE_TRAILING = _CONJUNCTIONS | {"at", "with", "-", "\u2013", "|", "for", "of", "&"}
-
-
 # A requisition number or a date after the title: "(Req 20417)", "(Summer 2025)", "(JR6278190)".
 _NUMBERED_SUFFIX = re.compile(r"\s*\([^()]*\d[^()]*\)\s*$")
 _GENDER_TAG = re.compile(r"\s*\((?:[mwfdxhk]\s*/\s*){1,3}[mwfdxhk]\)|\s+[HF]/[HF]\b", re.I)
@@ -545,9 +581,9 @@ def _tidy_role(raw: str, *, tagged: bool = False) -> str | None:
     title = _NUMBERED_SUFFIX.sub("", _company_cut().split(raw, maxsplit=1)[0])
     words = _GENDER_TAG.sub("", title).strip(" -\u2013|:,.").split()
     # "Entrevista - Analista de Compras": the stage word and its dash are not the role.
-    while words and (words[0].lower() in known.role_stop or words[0] in _ROLE_TRAILING):
+    while words and (words[0].lower() in known.role_stop or words[0] in known.trailing):
         words.pop(0)
-    while words and (words[-1].lower() in _ROLE_TRAILING or fold(words[-1]) in nouns):
+    while words and (words[-1].lower() in known.trailing or fold(words[-1]) in nouns):
         words.pop()
     while words and fold(words[0]) in nouns:  # "position of X" was matched as its own role
         words.pop(0)

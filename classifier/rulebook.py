@@ -9,6 +9,10 @@ A language file holds what mail in that language says, in the phrase language of
   (the reply header's first word and verb, "Original Message", header names, sign-offs, subject
   prefixes) and the headings under which a job board lists other jobs ("Similar jobs") — the
   newest text of an email, above them, is what is read;
+- ``extraction``: the words around a company's name or a job title ("at Acme", "als …"), in a
+  sender's name ("Lena from Acme", "via Hirely") and within names and titles ("Banco de Chile",
+  "Segurança e Saúde"); read by extraction only (`Extraction` and classifier/README.md say what
+  each key holds);
 - ``stages``: per job label (applied, interviewing, offer, rejected), ``strong`` and ``weak``
   phrases that say where the reader's own application stands;
 - ``subject_stages``: the same, for phrases that mean it only in a subject line;
@@ -140,6 +144,13 @@ class Extraction:
     company_stop: tuple[str, ...] = ()  # capitalised words that are not a company ("Dear")
     # Words that may follow a company's name in a sentence ("Acme has received", "Acme a reçu").
     company_after: tuple[str, ...] = ()
+    sender_company_before: tuple[str, ...] = ()  # before the company in a sender name: "Jo at Acme"
+    sender_platform_before: tuple[str, ...] = ()  # "Acme via Hirely": the platform, not the company
+    company_joiners: tuple[str, ...] = ()  # join a company's words: "Bank of X", "Banco de X"
+    domain_omitted: tuple[str, ...] = ()  # left out of a name by its domain: "Vale do Jequiá"
+    role_conjunctions: tuple[str, ...] = ()  # join a title's words, never end it: "Saúde e Higiene"
+    role_prepositions: tuple[str, ...] = ()  # a title goes on past them: "Fachkraft für Lager"
+    role_trailing: tuple[str, ...] = ()  # a title neither starts nor ends with them: "at", "with"
 
 
 @dataclass(frozen=True)
@@ -295,6 +306,13 @@ _EXTRACTION_KEYS = (
     "role_titles",
     "company_stop",
     "company_after",
+    "sender_company_before",
+    "sender_platform_before",
+    "company_joiners",
+    "domain_omitted",
+    "role_conjunctions",
+    "role_prepositions",
+    "role_trailing",
 )
 
 
