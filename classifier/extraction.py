@@ -250,6 +250,7 @@ def _role_from_subject_parts(subject: str, reader: str) -> str | None:
         return None
     known = _role_words()
     for part in _subject_parts(subject, reader):
+        part = _NUMBERED_SUFFIX.sub("", part)  # "Senior Accountant (R-10442)"
         words = fold(part).split()
         if (
             _ONLY_A_ROLE.fullmatch(part)
@@ -588,7 +589,7 @@ def _tidy_role(raw: str, *, tagged: bool = False) -> str | None:
     while words and fold(words[0]) in nouns:  # "position of X" was matched as its own role
         words.pop(0)
     role = " ".join(words)
-    if not role:
+    if not role or _department_words().issuperset(fold(role).split()):  # "Entretien RH"
         return None
     if tagged or any(fold(word) in titles for word in words):
         return role

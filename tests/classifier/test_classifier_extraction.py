@@ -153,6 +153,8 @@ def test_no_company_in_free_mail_without_hints():
         ("Invitation: Phone Interview @ Fri Jan 26, 2pm", "", None),
         ("Invitation: Technical Screen @ Thu Jul 17, 10am", "", None),
         ("Einladung: Neuer Termin @ Di., 6. Mai", "", None),
+        ("Your submission: Senior Accountant (R-10442)", "", "Senior Accountant"),
+        ("Entretien RH - Fabrikam", "", None),  # a department is no title
     ],
 )
 def test_role(subject, text, role):
