@@ -122,7 +122,7 @@ def _squashed(name: str) -> str:
 class _SenderCompanies:
     ats: str | None
     display: str | None
-    domain: str | None
+    domain: str | None  # the web domain's company, or the one an ATS names its address after
     stem: str = ""  # the domain's name squashed, when it names the company ("bexleycrane")
     tool: bool = False  # a calendar, meeting or signing tool, sending for a company
 
@@ -137,9 +137,23 @@ def _companies_from_sender(sender: str) -> _SenderCompanies:
     return _SenderCompanies(
         ats=_company_from_ats(address),
         display=_company_from_display_name(display, domain),
-        domain=company,
+        domain=company or _company_from_mailbox(address.lower(), domain),
         stem=_squashed(domain_stem(domain) or "") if company else "",
     )
+
+
+def _company_from_mailbox(address: str, domain: str) -> str | None:
+    """The company an ATS names its sending address after: Northwind of northwind@myworkday.com,
+    never a word any sending address is made of (no-reply, careers, jobs)."""
+    senders = default_rulebook().senders
+    if known_domain(domain, senders.ats_company_mailbox_hosts) is None:
+        return None
+    local = address.rpartition("@")[0]
+    words = set(re.split(r"[._+-]+", local))
+    generic = {*senders.automated_sender_words, *senders.generic_subdomains, *_department_words()}
+    if local in generic or words & generic or not _SLUG.fullmatch(local) or _SHARD.fullmatch(local):
+        return None
+    return _title_from_slug(local)
 
 
 def _is_tool(address: str, domain: str) -> bool:

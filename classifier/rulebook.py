@@ -77,6 +77,7 @@ _SENDER_KEYS = frozenset(
         "automated_sender_words",
         "vendor_names",
         "ats_company_path_hosts",
+        "ats_company_mailbox_hosts",
         "generic_subdomains",
         "tool_senders",
     }
@@ -84,7 +85,7 @@ _SENDER_KEYS = frozenset(
 # Read by extraction only (where a link names the company, which senders never are it): not part
 # of what the model was fitted against, so the rules fingerprint leaves them out.
 EXTRACTION_ONLY_SENDER_KEYS = frozenset(
-    {"ats_company_path_hosts", "generic_subdomains", "tool_senders"}
+    {"ats_company_path_hosts", "ats_company_mailbox_hosts", "generic_subdomains", "tool_senders"}
 )
 
 
@@ -182,6 +183,9 @@ class SenderRules:
     # Hosts whose links carry the company in the path (jobs.lever.co/acme/...), and subdomains
     # of an ATS that are not a company's (www, jobs, careers, ...).
     ats_company_path_hosts: tuple[str, ...] = ()
+    # ATS domains that send each company's mail from an address named after it
+    # (northwind@myworkday.com).
+    ats_company_mailbox_hosts: tuple[str, ...] = ()
     generic_subdomains: frozenset[str] = frozenset()
     # Calendar, meeting and signing tools (domains or whole addresses): they send for a company,
     # so neither their name nor their domain is the company.
@@ -284,6 +288,7 @@ def read_senders_file(path: Path) -> SenderRules:
         automated_sender_words=values["automated_sender_words"],
         vendor_names=values["vendor_names"],
         ats_company_path_hosts=values["ats_company_path_hosts"],
+        ats_company_mailbox_hosts=values["ats_company_mailbox_hosts"],
         generic_subdomains=frozenset(values["generic_subdomains"]),
         tool_senders=values["tool_senders"],
     )

@@ -12,6 +12,11 @@ pytestmark = pytest.mark.unit
         ("notifications@hire.lever.co", "Apply at https://jobs.lever.co/globex/123", "Globex"),
         ("x@myworkday.com", "See https://initech.wd5.myworkdayjobs.com/careers", "Initech"),
         ("Hooli Recruiting <no-reply@ashbyhq.com>", "", "Hooli"),
+        # an ATS sending from an address named after the company, not from a word of its own
+        ("Workday <tailspin-toys@myworkday.com>", "", "Tailspin Toys"),
+        ("Workday <no-reply@myworkday.com>", "", None),
+        ("Workday <careers@myworkday.com>", "", None),
+        ("Workday <wd5@myworkday.com>", "", None),
         ("Jane Doe <jane@piedpiper.com>", "", "Piedpiper"),
         (
             "Jane Doe <jane.doe@gmail.com>",
