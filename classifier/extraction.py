@@ -7,6 +7,7 @@ an applicant tracking system, job board or mail platform is never the company.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -185,7 +186,8 @@ def extract_role(subject: str, text: str, *, reader: str = "") -> str | None:
     """Best guess of the job title from subject patterns and phrases like "for the X position",
     "als X (m/w/d)", "au poste de X", "para a vaga de X", or a title standing alone among the
     subject's parts ("Spotify | Data Engineer - application received"); never ``reader``'s name."""
-    for source in (subject, text[:_ROLE_SEARCH_CHARS]):
+    cleaned = _without_reader(subject, reader)
+    for source in (cleaned, text[:_ROLE_SEARCH_CHARS]):
         for pattern in _ROLE_PATTERNS:
             for match in pattern.finditer(source):
                 role = _tidy_role(match.group("role"))
@@ -194,7 +196,7 @@ def extract_role(subject: str, text: str, *, reader: str = "") -> str | None:
         role = _role_after_words(source)
         if role:
             return role
-        if source is subject:
+        if source is cleaned:
             role = _role_from_subject_parts(subject, reader)
             if role:
                 return role
@@ -216,9 +218,46 @@ def _subject_parts(subject: str, reader: str) -> list[str]:
     return [
         part
         for part in (part.strip() for part in _SUBJECT_PARTS.split(subject))
-        if part
-        and not any(len(word) >= 3 and _squashed(word) in reader_words for word in part.split())
+        if part and not _names_reader(part, reader_words)
     ]
+
+
+def _names_reader(part: str, reader_words: str) -> bool:
+    return any(len(word) >= 3 and _squashed(word) in reader_words for word in part.split())
+
+
+def _without_reader(subject: str, reader: str) -> str:
+    """The subject without its parts that name the reader, each with the mark after it (before
+    it, for the last part): "Entrevista Lucía Ortega / Data Analyst" is "Data Analyst"."""
+    names = _reader_names(reader)
+    if not names:
+        return subject
+    pieces = _SUBJECT_MARKS.split(subject)  # a part, then a mark and a part, and so on
+    parts, marks = pieces[::2], [*pieces[1::2], ""]
+    kept = [
+        (part, mark)
+        for part, mark in zip(parts, marks, strict=True)
+        if names.isdisjoint(_name_keys_of(part))
+    ]
+    return "".join(part + mark for part, mark in kept[:-1]) + (kept[-1][0] if kept else "")
+
+
+def _reader_names(reader: str) -> frozenset[str]:
+    """The words of the reader's name, or else of their address's local part ("jordan", "lee";
+    "inesbaker"), of three letters or more."""
+    display, address = split_sender(reader)
+    words = map(fold, _NAME_WORDS.findall(display or address.rpartition("@")[0]))
+    return frozenset(word for word in words if len(word) >= 3)
+
+
+def _name_keys_of(part: str) -> set[str]:
+    """A part's words, and each two of them written together ("inesbaker" of "Ines Baker")."""
+    words = [fold(word) for word in _NAME_WORDS.findall(part)]
+    return {*words, *(first + second for first, second in itertools.pairwise(words))}
+
+
+_NAME_WORDS = re.compile(r"[^\W\d_]+")
+_SUBJECT_MARKS = re.compile(f"({_SUBJECT_PARTS.pattern})")
 
 
 def _company_from_subject_parts(subject: str, reader: str, stem: str) -> str | None:
@@ -337,9 +376,15 @@ def _company_cut() -> re.Pattern[str]:
     return re.compile(rf"\s(?i:{before})\s+(?=[A-ZÀ-Ý])")
 
 
+def _is_stage_word(words: list[str], known: _RoleWords) -> bool:
+    """Whether ``words`` is one word a title does not start with that names a stage or a
+    meeting ("Interview", "Offer", "Termin"), not a short one ("a", "the", "el")."""
+    return len(words) == 1 and len(words[0]) >= 4 and words[0].lower() in known.role_stop
+
+
 # The marks a title neither starts nor ends with, the same in every language (the words are the
 # rule files' role_conjunctions and role_trailing).
-_ROLE_TRAILING_MARKS = ("-", "\u2013", "|", "&")
+_ROLE_TRAILING_MARKS = ("-", "\u2013", "|", "&", "/")
 
 
 @dataclass(frozen=True)
@@ -468,9 +513,12 @@ def _company_from_text(text: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def _department_words() -> frozenset[str]:
-    """The words of every language's hiring-department names in a sender ("talent", "people")."""
-    noise = default_rulebook().extraction().sender_noise
-    return frozenset(word for phrase in noise for word in fold(phrase).split())
+    """The words of every language's hiring-department names in a sender ("talent", "people"),
+    not the small words that join them ("de" of "Equipo de Selección", which titles have too)."""
+    extraction = default_rulebook().extraction()
+    joiners = {*extraction.company_joiners, *extraction.domain_omitted}
+    words = {word for phrase in extraction.sender_noise for word in fold(phrase).split()}
+    return frozenset(words - joiners)
 
 
 @lru_cache(maxsize=1)
@@ -600,6 +648,12 @@ def _tidy_role(raw: str, *, tagged: bool = False) -> str | None:
         words.pop(0)
     while words and (words[-1].lower() in known.trailing or fold(words[-1]) in nouns):
         words.pop()
+    # "Data Engineer Interview" is the Data Engineer's; "Technical Interview", "Data Scientist
+    # Phone Screen" (the title no longer ends with a title's word) no one's.
+    if _is_stage_word(words[-1:], known):
+        while _is_stage_word(words[-1:], known):
+            words.pop()
+        words = words if len(words) > 1 and fold(words[-1]) in titles else []
     while words and fold(words[0]) in nouns:  # "position of X" was matched as its own role
         words.pop(0)
     role = " ".join(words)

@@ -160,6 +160,20 @@ def test_no_company_in_free_mail_without_hints():
         ("Einladung: Neuer Termin @ Di., 6. Mai", "", None),
         ("Your submission: Senior Accountant (R-10442)", "", "Senior Accountant"),
         ("Entretien RH - Fabrikam", "", None),  # a department is no title
+        # the reader's name is no part of a title, and a stage or a meeting ends none
+        ("Accepted: Technical Interview - Sam Okafor", "", None),
+        ("Finance Systems Analyst \u2013 Sam Okafor", "", "Finance Systems Analyst"),
+        (
+            "Invitación: Entrevista Sam Okafor / Analista de Datos - Nubelia @ jue",
+            "",
+            "Analista de Datos",
+        ),
+        ("Accepted: Data Engineer Interview - Sam Okafor", "", "Data Engineer"),
+        (
+            "Invitación a entrevista - Supervisor de Calidad Turno A",
+            "",
+            "Supervisor de Calidad Turno A",
+        ),
     ],
 )
 def test_role(subject, text, role):
