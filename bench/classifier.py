@@ -1,10 +1,14 @@
 """Classifier numbers per evaluation set (each named, with how it was written), misfiled ordinary
-mail, emails/s on one core, memory and model size; the last line holds the key figures.
+mail, the labels a footer changes, emails/s on one core, memory and model size; the last line
+holds the key figures.
 
 Run: .venv/bin/python bench/classifier.py  (prints; asserts nothing)
 
 Throughput is measured twice: on the synthetic test split (short emails) and on real mail
 (SpamAssassin easy-ham-2: longer bodies, links, quoted code), because real mail is the slower case.
+Footers: the evaluation sets' mail with a body is classified again with a footer of one to four
+lines of its language (link bars, legal notices, "sent from my phone": `training/phrases/
+footers.json`, which nothing trains on) under it; `footer_flips` is the share whose label changed.
 Memory: one classifier classifies 20,000 emails (real, synthetic, and mail full of made-up words,
 as a long-running worker would); the RSS and the vocabulary's StringStore are read before and after.
 """
@@ -24,12 +28,14 @@ sys.path.insert(0, str(REPO_ROOT))  # the runtime (classifier) and the training 
 
 from classifier import Classifier, Email, load_classifier  # noqa: E402
 from classifier.pipeline import MODEL_DIR  # noqa: E402
+from training.banks import footer_lines  # noqa: E402
 from training.datasets import (  # noqa: E402
     DATA_DIR,
     EVAL_DIR,
     LabelledEmail,
     read_ham_dir,
     read_labelled_jsonl,
+    with_footer,
 )
 from training.evaluation import evaluate, evaluate_ham  # noqa: E402
 
@@ -130,6 +136,20 @@ def report_set(classifier: Classifier, name: str, records: list[LabelledEmail], 
         )
 
 
+def footer_flips(classifier: Classifier, records: list[LabelledEmail], *, seed: int = 11) -> float:
+    """The share of emails with a body whose label changes when a footer of link bars and legal
+    lines (`training.banks.footer_lines`, which nothing trains on) is put under it."""
+    rng = random.Random(seed)
+    bodied = [record for record in records if record.email.body.strip()]
+    footed = [with_footer(record.email, footer_lines(record.language), rng) for record in bodied]
+    plain = classifier.classify_many([record.email for record in bodied])
+    changed = sum(
+        before.label != after.label
+        for before, after in zip(plain, classifier.classify_many(footed), strict=True)
+    )
+    return changed / len(bodied)
+
+
 def main() -> None:
     """Print the classifier's numbers next to their targets."""
     if hasattr(os, "sched_setaffinity"):
@@ -140,6 +160,12 @@ def main() -> None:
         records = read_labelled_jsonl(path)
         report_set(classifier, name, records, how)
         macro[name] = evaluate(classifier, records)
+    footed = [record for _, path, _ in EVALUATION_SETS[2:] for record in read_labelled_jsonl(path)]
+    flips = footer_flips(classifier, footed)
+    print(
+        f"labels changed by a footer of link bars and legal lines (dev2, "
+        f"handwritten, eval_en, eval_multilingual; mail with a body): {flips:.1%}"
+    )
     ham: list[Email] = []
     ham_share = float("nan")
     if (HAM_DIR / "easy-ham-2").is_dir():
@@ -171,6 +197,7 @@ def main() -> None:
         "dev2_macro_f1": macro["dev2"].macro_f1,
         "handwritten_macro_f1": macro["handwritten"].macro_f1,
         "ham_misfiled": ham_share,
+        "footer_flips": flips,
         "real_mail_per_s": real_rate,
         "model_mb": size / 1e6,
     }

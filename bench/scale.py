@@ -15,13 +15,16 @@ just before the one worker's drain and again just after it; the ratio takes thei
 Ends with one line:
     mailboxes=N pushed=P bare_syncs_per_second=B one_worker_syncs_per_second=W1
     two_workers_syncs_per_second=W2 worker_peak_rss_mb=M worker_own_mb=O
-    one_worker_cpu_ms_per_sync=C ratio=W1/B
+    one_worker_cpu_ms_per_sync=C one_worker_machine_busy_cores=K ratio=W1/B
 
 M is a worker's peak resident set (shared libraries' pages included, as many as the page cache
 held then); O the most resident memory of its own a worker had after its drain (RssAnon: what
 each more worker on the machine adds). C is the one worker's CPU time (user + system, all its
 threads) over its drain, per push-sync: most of it is Python, which runs one thread at a time in
-a process, so it is what more messages in flight cannot hide.
+a process, so it is what more messages in flight cannot hide. K is how many of the machine's
+cores were busy over the one worker's drain, whoever's (the worker, the Gmail sandbox in this
+process, PostgreSQL, the emulator): near the core count, the machine, not the worker, sets the
+pace; a line on stderr per drain says whose they were.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -170,10 +174,16 @@ def bare_round_trips(settings, mailboxes, cursors: dict[int, int]) -> float:
         delta = gmail.history_since(cursors[mailbox_id])
         return len(gmail.get_metadata_batch(ref.id for ref in delta.messages))
 
-    started = time.perf_counter()
+    started, cpu, machine = time.perf_counter(), time.process_time(), machine_cpu_seconds()
     with ThreadPoolExecutor(WORKER_PULLS_AT_ONCE) as pool:
         fetched = sum(pool.map(sync, mailboxes))
     seconds = time.perf_counter() - started
+    print(
+        f"bare round trips: {len(mailboxes) / seconds:.1f} syncs/s, the client and the sandbox "
+        f"{(time.process_time() - cpu) * 1000 / len(mailboxes):.1f} ms of CPU a sync, the "
+        f"machine busy {(machine_cpu_seconds() - machine) / seconds:.2f} cores",
+        file=sys.stderr,
+    )
     if fetched < len(mailboxes):
         raise SystemExit(f"the bare round trips found {fetched} messages for {len(mailboxes)}")
     return len(mailboxes) / seconds
@@ -195,12 +205,46 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def drain(
-    settings, store, pushes: list, workers: int, state: Path
-) -> tuple[float, int, tuple[float, float], float]:
-    """Burst ``pushes`` at ``workers`` worker processes, ready (classifier loaded, metrics up):
-    (seconds, syncs, (peak RSS MB, own resident MB after the drain), the workers' CPU seconds
-    over the drain)."""
+def command_cpu_seconds(command: str) -> float:
+    """The CPU time the running processes named ``command`` (/proc/PID/comm) have used so far."""
+    total = 0.0
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if comm.read_text().strip() == command:
+                total += cpu_seconds(int(comm.parent.name))
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # a process that ended meanwhile
+    return total
+
+
+def machine_cpu_seconds() -> float:
+    """The CPU time every process on the machine has used so far (/proc/stat: all but idle and
+    waiting for I/O)."""
+    fields = [int(field) for field in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class Drain:
+    """One burst drained: its time and syncs, a worker's memory, and where the CPU went."""
+
+    seconds: float
+    syncs: int
+    peak_rss_mb: float
+    own_mb: float  # the most a worker had of its own after the drain
+    worker_cpu: float  # the workers' CPU seconds over the drain
+    sandbox_cpu: float  # this process's: the Gmail sandbox serving them, and the polling
+    postgres_cpu: float  # PostgreSQL's processes'
+    emulator_cpu: float  # the Pub/Sub emulator's (a Java process)
+    machine_cpu: float  # every process's on the machine
+
+    def cores(self, cpu: float) -> float:
+        """``cpu`` seconds over the drain as busy cores."""
+        return cpu / self.seconds
+
+
+def drain(settings, store, pushes: list, workers: int, state: Path) -> Drain:
+    """Burst ``pushes`` at ``workers`` worker processes, ready (classifier loaded, metrics up)."""
     from tests.sync_testkit import process_env
 
     wanted: dict[int, int] = {}
@@ -211,6 +255,11 @@ def drain(
     try:
         runs_before = sync_run_count(store)
         cpu_before = sum(cpu_seconds(process.pid) for process in processes)
+        sandbox_before, machine_before = time.process_time(), machine_cpu_seconds()
+        postgres_before, emulator_before = (
+            command_cpu_seconds("postgres"),
+            command_cpu_seconds("java"),
+        )
         started = time.monotonic()
         publish_all(settings.pubsub.project, settings.pubsub.internal_topic, pushes)
         wait_for(
@@ -218,14 +267,20 @@ def drain(
             what=f"the burst to drain with {workers} worker(s)",
             timeout=900,
         )
-        seconds = time.monotonic() - started
-        cpu = sum(cpu_seconds(process.pid) for process in processes) - cpu_before
-        rss = max(status_mb(process.pid, "VmHWM") for process in processes)
-        own = max(status_mb(process.pid, "RssAnon") for process in processes)
-        syncs = sync_run_count(store) - runs_before
+        result = Drain(
+            seconds=time.monotonic() - started,
+            syncs=sync_run_count(store) - runs_before,
+            peak_rss_mb=max(status_mb(process.pid, "VmHWM") for process in processes),
+            own_mb=max(status_mb(process.pid, "RssAnon") for process in processes),
+            worker_cpu=sum(cpu_seconds(process.pid) for process in processes) - cpu_before,
+            sandbox_cpu=time.process_time() - sandbox_before,
+            postgres_cpu=command_cpu_seconds("postgres") - postgres_before,
+            emulator_cpu=command_cpu_seconds("java") - emulator_before,
+            machine_cpu=machine_cpu_seconds() - machine_before,
+        )
     finally:
         stop_workers(processes)
-    return seconds, syncs, (rss, own), cpu
+    return result
 
 
 def run(args: argparse.Namespace, state: Path, database_url: str) -> str:
@@ -261,25 +316,44 @@ def run(args: argparse.Namespace, state: Path, database_url: str) -> str:
         # drain: the ratio's two terms then share the machine's moment (a drift in its speed
         # between the two had moved single runs' ratios by a third).
         bare_before = bare_round_trips(settings, mailboxes, cursors)
-        one_seconds, one_syncs, one_memory, one_cpu = drain(settings, store, first_burst, 1, state)
+        one_worker = drain(settings, store, first_burst, 1, state)
         bare_after = bare_round_trips(settings, mailboxes, cursors)
         bare = (bare_before + bare_after) / 2
         second_burst = deliver_burst(gmail, mailboxes, rng)
-        two_seconds, two_syncs, two_memory, _ = drain(settings, store, second_burst, 2, state)
+        two_workers = drain(settings, store, second_burst, 2, state)
         store.database.dispose()
-    one, two = one_syncs / one_seconds, two_syncs / two_seconds
+    one = one_worker.syncs / one_worker.seconds
+    two = two_workers.syncs / two_workers.seconds
     print(
-        f"one worker: {len(first_burst)} pushes, {one_syncs} syncs in {one_seconds:.1f} s; "
-        f"two workers: {len(second_burst)} pushes, {two_syncs} syncs in {two_seconds:.1f} s; "
-        f"bare {bare_before:.1f} syncs/s before the one worker, {bare_after:.1f} after",
+        f"one worker: {len(first_burst)} pushes, {one_worker.syncs} syncs in "
+        f"{one_worker.seconds:.1f} s; two workers: {len(second_burst)} pushes, "
+        f"{two_workers.syncs} syncs in {two_workers.seconds:.1f} s; bare {bare_before:.1f} "
+        f"syncs/s before the one worker, {bare_after:.1f} after",
         file=sys.stderr,
     )
+    for name, burst in (("one worker's drain", one_worker), ("two workers' drain", two_workers)):
+        print(where_the_cpu_went(name, burst), file=sys.stderr)
     return (
         f"mailboxes={args.mailboxes} pushed={args.pushed} bare_syncs_per_second={bare:.1f} "
         f"one_worker_syncs_per_second={one:.1f} two_workers_syncs_per_second={two:.1f} "
-        f"worker_peak_rss_mb={max(one_memory[0], two_memory[0]):.0f} "
-        f"worker_own_mb={max(one_memory[1], two_memory[1]):.0f} "
-        f"one_worker_cpu_ms_per_sync={one_cpu * 1000 / one_syncs:.1f} ratio={one / bare:.2f}"
+        f"worker_peak_rss_mb={max(one_worker.peak_rss_mb, two_workers.peak_rss_mb):.0f} "
+        f"worker_own_mb={max(one_worker.own_mb, two_workers.own_mb):.0f} "
+        f"one_worker_cpu_ms_per_sync={one_worker.worker_cpu * 1000 / one_worker.syncs:.1f} "
+        f"one_worker_machine_busy_cores={one_worker.cores(one_worker.machine_cpu):.2f} "
+        f"ratio={one / bare:.2f}"
+    )
+
+
+def where_the_cpu_went(name: str, burst: Drain) -> str:
+    """The machine's busy cores over a drain, and whose they were."""
+    named = (burst.worker_cpu, burst.sandbox_cpu, burst.postgres_cpu, burst.emulator_cpu)
+    rest = burst.machine_cpu - sum(named)
+    return (
+        f"{name}: the machine busy {burst.cores(burst.machine_cpu):.2f} of "
+        f"{os.cpu_count()} cores — worker(s) {burst.cores(burst.worker_cpu):.2f}, the Gmail "
+        f"sandbox {burst.cores(burst.sandbox_cpu):.2f}, PostgreSQL "
+        f"{burst.cores(burst.postgres_cpu):.2f}, the Pub/Sub emulator "
+        f"{burst.cores(burst.emulator_cpu):.2f}, the rest {burst.cores(rest):.2f}"
     )
 
 

@@ -11,6 +11,9 @@
   core paragraphs); an ordinary-mail family also names its sender.
 - ``parts.json``: companies and roles per split, names, greetings, sign-offs, signatures, cities,
   days, times, ATS / company / job-board senders, ATS links and recruiting filler paragraphs.
+- ``footers.json``: per language, lines of the footers mail carries whatever it is about (link
+  bars, legal notices, "sent from my phone"). Nothing trains on them: `bench/classifier.py` puts
+  some under the evaluation sets' mail to count the labels a footer changes.
 
 Every bank is split by position (`training.corpus.split_of_item`): items 0, 1, 2, 5, 6, 7... train,
 items 3, 8, 13... calibrate, items 4, 9, 14... are test-only, so the held-out test set is made of
@@ -132,6 +135,14 @@ FILLER = _list(_SENTENCES, "sentences.json", "filler")
 # Sentences any automated or business email may carry, whatever it is about.
 NEUTRAL_FILLER = _list(_SENTENCES, "sentences.json", "neutral_filler")
 FOOTERS = _list(_SENTENCES, "sentences.json", "footers")
+# Per language (see ``footers.json`` above); English's for a language without any.
+FOOTER_LINES = _lists(load_phrase_file("footers.json"), "footers.json", "lines")
+
+
+def footer_lines(language: str) -> tuple[str, ...]:
+    """A language's footer lines (English's for a language without any)."""
+    return FOOTER_LINES.get(language, FOOTER_LINES["en"])
+
 
 NONE_KINDS = _none_kinds(load_phrase_file("ordinary.json"))
 

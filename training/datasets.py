@@ -18,6 +18,8 @@ MAIL_DIR = Path(__file__).resolve().parent / "mail"
 # Written apart from the rules and the training mail, by writers who saw neither: only measured.
 EVAL_DIR = Path(__file__).resolve().parent / "eval"
 SNIPPET_CHARS = (120, 200)
+FOOTER_LINES_PER_COPY = (1, 4)
+_FOOTER_RULES = ("\n\n", "\n\n--\n", "\n\n" + "_" * 32 + "\n", "\n")
 # Files of a SpamAssassin corpus directory that are not messages.
 _NOT_MESSAGES = frozenset({"LICENSE", "NOTICE", "README.md", "cmds"})
 
@@ -90,6 +92,13 @@ def with_shapes(
             copy = replace(record.email, body=cut)
             shaped.append(replace(record, id=f"{record.id}~snippet", email=copy, shape="snippet"))
     return shaped
+
+
+def with_footer(email: Email, lines: Sequence[str], rng: random.Random) -> Email:
+    """``email`` with a footer of one to four of ``lines`` under its body, after a blank line or
+    a rule: link bars, legal notices and "sent from" lines say nothing about what a mail is."""
+    chosen = rng.sample(list(lines), min(len(lines), rng.randint(*FOOTER_LINES_PER_COPY)))
+    return replace(email, body=email.body.rstrip() + rng.choice(_FOOTER_RULES) + "\n".join(chosen))
 
 
 def ham_files(directory: Path) -> list[Path]:

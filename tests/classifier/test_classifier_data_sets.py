@@ -1,12 +1,14 @@
 """The written training sets and the evaluation sets: well formed, and no email in both."""
 
+import random
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from classifier.messages import LABELS
-from training.datasets import DATA_DIR, MAIL_DIR, read_labelled_jsonl
+from classifier.messages import LABELS, Email
+from training.banks import FOOTER_LINES, footer_lines
+from training.datasets import DATA_DIR, MAIL_DIR, read_labelled_jsonl, with_footer
 from training.run import EVALUATION_SETS, WRITTEN_SETS
 
 pytestmark = pytest.mark.unit
@@ -54,3 +56,17 @@ def test_training_mail_is_labelled_and_has_no_repeated_ids(path: Path) -> None:
 def test_no_evaluation_email_is_a_training_email() -> None:
     assert _bodies(EVALUATION_FILES)
     assert not _bodies(TRAINING_FILES) & _bodies(EVALUATION_FILES)
+
+
+@pytest.mark.parametrize("language", ["en", "de", "fr", "es", "pt", "it"])
+def test_a_footer_goes_under_the_body_in_the_mails_language(language: str) -> None:
+    email = Email("ana@example.com", "Hola", "Body line one.\nBody line two.\n\n")
+    lines = footer_lines(language)
+    for seed in range(20):
+        footed = with_footer(email, lines, random.Random(seed))
+        assert footed.body.startswith("Body line one.\nBody line two.")
+        added = footed.body.removeprefix("Body line one.\nBody line two.").splitlines()
+        assert 1 <= len([line for line in added if line in lines]) <= 4
+        assert set(added) <= {*lines, "", "--", "_" * 32}
+        assert (footed.sender, footed.subject) == (email.sender, email.subject)
+    assert lines == (FOOTER_LINES[language] if language in FOOTER_LINES else FOOTER_LINES["en"])
