@@ -32,17 +32,22 @@ _ROLE_WORD = (
     r"(?:[A-ZÀ-Ý][\w/+#.&-]*|[IVX]+|of|and|&|for|de|da|do|del|des|du|-|\u2013|/|\([\w ]+\))"
 )
 _ROLE = rf"(?P<role>[A-Z][\w/+#.&-]*(?:[ ]{_ROLE_WORD}){{0,7}})"
+# The shortest title before a mark: "Data Analyst - Northwind Traders - Seattle" is Data Analyst.
+_FIRST_ROLE = rf"(?P<role>[A-Z][\w/+#.&-]*(?:[ ]{_ROLE_WORD}){{0,7}}?)"
 _ROLE_PATTERNS = (
     re.compile(
         rf"for the (?:position of |role of )?{_ROLE} (?:position|role|opening|opportunity|job)\b"
     ),
     re.compile(rf"(?:for|as|to) (?:the |our |a |an )?(?:position|role) of {_ROLE}"),
-    re.compile(rf"(?:for|as) (?:the |our |a |an )?{_ROLE} (?:position|role|opening|opportunity)\b"),
+    re.compile(
+        rf"(?:for|as|to) (?:the |our |a |an )?{_ROLE} (?:position|role|opening|opportunity)\b"
+    ),
     re.compile(
         rf"(?:application|applying|candidacy|interview|offer) (?:for|to) (?:the |our |a |an )?"
         rf"{_ROLE}(?= at | with | \(|[,.!:;]| -|$)"
     ),
-    re.compile(rf"^{_ROLE} (?:at|@|-|\u2013|\|) ", re.M),
+    re.compile(rf"^{_FIRST_ROLE} (?:at|@|-|\u2013|\|) ", re.M),
+    re.compile(rf"^{_ROLE} (?:at|@|-|\u2013|\|) ", re.M),  # "Update - Registered Nurse at X"
     re.compile(rf"(?:[-\u2013|:] ){_ROLE}$", re.M),
 )
 

@@ -160,6 +160,9 @@ def test_no_company_in_free_mail_without_hints():
         ("Einladung: Neuer Termin @ Di., 6. Mai", "", None),
         ("Your submission: Senior Accountant (R-10442)", "", "Senior Accountant"),
         ("Entretien RH - Fabrikam", "", None),  # a department is no title
+        ("Thank you", "Thank you for applying to the Data Engineer role.", "Data Engineer"),
+        ("Sent", "Data Analyst - Northwind Traders - Seattle, WA. Good luck!", "Data Analyst"),
+        ("Update \u2013 Registered Nurse at Quayside Marine", "", "Registered Nurse"),
         # the reader's name is no part of a title, and a stage or a meeting ends none
         ("Accepted: Technical Interview - Sam Okafor", "", None),
         ("Finance Systems Analyst \u2013 Sam Okafor", "", "Finance Systems Analyst"),
