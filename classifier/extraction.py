@@ -40,7 +40,7 @@ _ROLE_PATTERNS = (
     ),
     re.compile(rf"(?:for|as|to) (?:the |our |a |an )?(?:position|role) of {_ROLE}"),
     re.compile(
-        rf"(?:for|as|to) (?:the |our |a |an )?{_ROLE} (?:position|role|opening|opportunity)\b"
+        rf"(?:for|as|to|in) (?:the |our |a |an )?{_ROLE} (?:position|role|opening|opportunity)\b"
     ),
     re.compile(
         rf"(?:application|applying|candidacy|interview|offer) (?:for|to) (?:the |our |a |an )?"
@@ -332,14 +332,40 @@ def _role_after_words(source: str) -> str | None:
         found = _ROLE_AFTER_WORDS.match(source, before.end())
         if found is None:
             continue
-        # "als Disponent (m/w/d)": a gender tag says it is a job title, known word or not.
+        # "als Disponent (m/w/d)": a gender tag says it is a job title, known word or not; so do
+        # words that name the post ("au poste de Sommelier", "für die Position Lektor").
         tagged = _GENDER_TAG.match(source, found.end()) is not None
+        named = not _role_words().nouns.isdisjoint(fold(before.group(0)).split())
         # "au poste d'Ingénieur Systèmes est reçue": the sentence goes on after the title.
         title = _role_end().split(found.group("role"), maxsplit=1)[0]
-        role = _tidy_role(title, tagged=tagged)
+        if named:  # "Chefe de Sala no hotel de Vilamoura": where the post is, not its title
+            title = _place_cut().split(title, maxsplit=1)[0]
+        role = _tidy_role(title, tagged=tagged or named)
         if role:
             return role
     return None
+
+
+@lru_cache(maxsize=1)
+def _place_cut() -> re.Pattern[str]:
+    """Where a post's title gives way to its place: a one-word company_before ("en", "no",
+    "chez") that no title holds, whatever follows it."""
+    words = default_rulebook().extraction().company_before
+    cut = tuple(word for word in words if " " not in word and word not in _title_joiners())
+    return re.compile(rf"\s(?:{_escaped(cut)})\s")
+
+
+@lru_cache(maxsize=1)
+def _title_joiners() -> frozenset[str]:
+    """The small words inside titles: "de", "of", "und", "für", "e" (every language's)."""
+    extraction = default_rulebook().extraction()
+    words = (
+        *extraction.company_joiners,
+        *extraction.domain_omitted,
+        *extraction.role_conjunctions,
+        *extraction.role_prepositions,
+    )
+    return frozenset(word.lower() for word in words)
 
 
 @lru_cache(maxsize=1)
@@ -347,9 +373,7 @@ def _role_end() -> re.Pattern[str]:
     """Where a sentence goes on after a title: a word that may follow a name ("ist", "a", "ha",
     "foi"), in lower case; not one that a title holds ("Fachkraft für Lagerlogistik", "Software
     Engineer in Test", "Técnico de Segurança e Saúde")."""
-    extraction = default_rulebook().extraction()
-    in_titles = {*extraction.role_conjunctions, *extraction.role_prepositions}
-    after = set(extraction.company_after) - in_titles
+    after = set(default_rulebook().extraction().company_after) - _title_joiners()
     return re.compile(rf"\s(?:{_escaped(tuple(after))})(?=\s|$)")
 
 
@@ -651,7 +675,11 @@ def _tidy_role(raw: str, *, tagged: bool = False) -> str | None:
     # "Entrevista - Analista de Compras": the stage word and its dash are not the role.
     while words and (words[0].lower() in known.role_stop or words[0] in known.trailing):
         words.pop(0)
-    while words and (words[-1].lower() in known.trailing or fold(words[-1]) in nouns):
+    while words and (
+        words[-1].lower() in known.trailing
+        or words[-1].lower() in _title_joiners()  # "Cheffe de", a snippet cut short
+        or fold(words[-1]) in nouns
+    ):
         words.pop()
     # "Data Engineer Interview" is the Data Engineer's; "Technical Interview", "Data Scientist
     # Phone Screen" (the title no longer ends with a title's word) no one's.
@@ -659,7 +687,8 @@ def _tidy_role(raw: str, *, tagged: bool = False) -> str | None:
         while _is_stage_word(words[-1:], known):
             words.pop()
         words = words if len(words) > 1 and fold(words[-1]) in titles else []
-    while words and fold(words[0]) in nouns:  # "position of X" was matched as its own role
+    # "position of X" was matched as its own role; "Stage - Data Science"
+    while words and (fold(words[0]) in nouns or words[0] in known.trailing):
         words.pop(0)
     role = " ".join(words)
     if not role or _department_words().issuperset(fold(role).split()):  # "Entretien RH"

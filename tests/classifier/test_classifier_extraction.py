@@ -161,6 +161,7 @@ def test_no_company_in_free_mail_without_hints():
         ("Your submission: Senior Accountant (R-10442)", "", "Senior Accountant"),
         ("Entretien RH - Fabrikam", "", None),  # a department is no title
         ("Thank you", "Thank you for applying to the Data Engineer role.", "Data Engineer"),
+        ("Thanks", "Thank you for your interest in the Data Analyst position.", "Data Analyst"),
         ("Sent", "Data Analyst - Northwind Traders - Seattle, WA. Good luck!", "Data Analyst"),
         ("Update \u2013 Registered Nurse at Quayside Marine", "", "Registered Nurse"),
         # the reader's name is no part of a title, and a stage or a meeting ends none
@@ -214,6 +215,20 @@ def test_split_sender(sender, parts):
         ),
         ("Candidatura para a vaga de Desenvolvedor Backend", "", "Desenvolvedor Backend"),
         ("Eingangsbestätigung Ihrer Bewerbung als Disponent (m/w/d)", "", "Disponent"),
+        # words that name the post say a title follows, known title word or not; where the post
+        # is ("no hotel de Vilamoura") is no part of it
+        ("Réponse", "Merci pour votre candidature au poste de Sommelier.", "Sommelier"),
+        (
+            "Oferta",
+            "Recibimos tu candidatura para la oferta Técnico de Calidad.",
+            "Técnico de Calidad",
+        ),
+        (
+            "Vaga",
+            "A sua candidatura para a vaga de Chefe de Sala no hotel de Vilamoura.",
+            "Chefe de Sala",
+        ),
+        ("Proposta", "A nossa proposta para a função de Instrutor de Esqui.", "Instrutor de Esqui"),
     ],
 )
 def test_role_in_other_languages_without_its_trailing_noun(subject, text, role):
