@@ -281,6 +281,9 @@ def _company_from_subject_parts(subject: str, reader: str, stem: str) -> str | N
     opening = opening.strip()
     if colon and opening in names and " " in opening and _STATEMENT.search(rest):
         return opening
+    # "Wide World Importers - Logistics Coordinator": one name of several words beside a title
+    if len(names) == 1 and " " in names[0] and any(map(_title_part, parts)):
+        return names[0]
     return None
 
 
@@ -306,19 +309,21 @@ def _role_from_subject_parts(subject: str, reader: str) -> str | None:
     Okafor / Data Engineer @ Wed Dec 10")."""
     if not _SUBJECT_PARTS.search(subject or ""):
         return None
+    return next(filter(None, map(_title_part, _subject_parts(subject, reader))), None)
+
+
+def _title_part(part: str) -> str | None:
+    """The title a subject's part is, and nothing else ("Senior Accountant (R-10442)")."""
     known = _role_words()
-    for part in _subject_parts(subject, reader):
-        part = _NUMBERED_SUFFIX.sub("", part)  # "Senior Accountant (R-10442)"
-        words = fold(part).split()
-        if (
-            _ONLY_A_ROLE.fullmatch(part)
-            and (len(words) > 1 or known.hints.search(part))  # "Applied" is a status
-            and known.role_stop.isdisjoint(words)  # "Phone Interview", "Ihrer Bewerbung"
-            and _department_words().isdisjoint(words)  # "Wieden+Kennedy Careers"
-        ):
-            role = _tidy_role(part)
-            if role:
-                return role
+    part = _NUMBERED_SUFFIX.sub("", part)
+    words = fold(part).split()
+    if (
+        _ONLY_A_ROLE.fullmatch(part)
+        and (len(words) > 1 or known.hints.search(part))  # "Applied" is a status
+        and known.role_stop.isdisjoint(words)  # "Phone Interview", "Ihrer Bewerbung"
+        and _department_words().isdisjoint(words)  # "Wieden+Kennedy Careers"
+    ):
+        return _tidy_role(part)
     return None
 
 

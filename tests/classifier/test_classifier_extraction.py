@@ -359,6 +359,17 @@ def test_company_after_the_words_for_interest_in_each_language(text, company):
             "Halvorsen Bygg - your interview on Monday",
             "Halvorsen Bygg",
         ),
+        # beside a title, from a tracking system's address
+        (
+            "Greenhouse <no-reply@greenhouse.io>",
+            "Wide World Importers - Logistics Coordinator",
+            "Wide World Importers",
+        ),
+        (
+            "Greenhouse <no-reply@greenhouse.io>",
+            "Interview Invitation - Logistics Coordinator",
+            None,
+        ),
         # a status, a stage word or the reader is not a company
         ("Codility <no-reply@codility.com>", "Rescheduled: your coding test", None),
         ("Codility <no-reply@codility.com>", "Sam Okafor: your coding test is ready", None),
