@@ -178,14 +178,10 @@ BOARD_RELAYS = [
         "Die Firma Obermaier Bau lädt Sie zu einem Vorstellungsgespräch ein. Bitte wählen Sie "
         "einen Termin.",
     ),
-    pytest.param(
+    (
         "InfoJobs <noreply@infojobs.net>",
         "Quieren entrevistarte",
         "Ferreterías Olmo quiere hacerte una entrevista para Dependiente. Elige un horario.",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="issue #17: interviewing, but at 0.58 it waits in review (v13 read it at 0.67)",
-        ),
     ),
     (
         "Catho <naoresponda@catho.com.br>",

@@ -37,6 +37,24 @@ LOOKALIKES = [
         "Gespräch mit der Bewerberin",
         "Kannst du morgen beim zweiten Gespräch dabei sein? Die Bewerberin kommt um 9.",
     ),
+    (
+        "interviewer_side",
+        "Carla Nunes <carla@padariatrigo.example>",
+        "Quinta-feira",
+        "Oi, o candidato chega às 10h. Você consegue participar do painel?",
+    ),
+    (
+        "interviewer_side",
+        "Marc Petit <marc@atelierpetit.example>",
+        "Jeudi 14h",
+        "Le candidat arrive à 14h, peux-tu le recevoir ? Je t'envoie son CV.",
+    ),
+    (
+        "interviewer_side",
+        "Dana Reyes <dana@copperkettle.example>",
+        "Thursday",
+        "The candidate arrives at 10. Could you sit in on the second half?",
+    ),
     # a journalist's or a show's interview
     (
         "press_research",
@@ -125,14 +143,12 @@ JOB_MAIL = [
 # Issue #17's open gaps (subjects above): the shipped rules do not yet see these, or the shipped
 # model still gives them a job label. Strict, so a fix that closes one must take it off the list.
 RULE_GAPS = {
-    "Entrevista del lunes",
-    "Gespräch mit der Bewerberin",
     "Demande d'interview",
     "Your application",
     "Offer documents",
     "Fwd: offer!!",
 }
-LABEL_GAPS = {"Entrevista del lunes", "Your application", "Offer documents"}
+LABEL_GAPS = {"Your application", "Offer documents"}
 
 
 def _cases(gaps: set[str]) -> list[object]:
