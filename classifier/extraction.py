@@ -219,16 +219,12 @@ _STATEMENT = re.compile(r"\b[a-zß-ÿ]{3,}\b")
 
 def _subject_parts(subject: str, reader: str) -> list[str]:
     """The subject's parts, without those that name the reader (their name or address)."""
-    reader_words = _squashed(reader)
+    names = _reader_names(reader)
     return [
         part
         for part in (part.strip() for part in _SUBJECT_PARTS.split(subject))
-        if part and not _names_reader(part, reader_words)
+        if part and names.isdisjoint(_name_keys_of(part))
     ]
-
-
-def _names_reader(part: str, reader_words: str) -> bool:
-    return any(len(word) >= 3 and _squashed(word) in reader_words for word in part.split())
 
 
 def _without_reader(subject: str, reader: str) -> str:
