@@ -213,7 +213,7 @@ class CompanyRoleExtractor:
         state.company = extract_company(
             state.sender, state.subject, state.text, state.signature, reader=state.to
         )
-        state.role = extract_role(state.subject, state.text, reader=state.to)
+        state.role = extract_role(state.subject, state.text, reader=state.to, company=state.company)
         return doc
 
 

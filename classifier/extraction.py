@@ -36,14 +36,14 @@ _ROLE = rf"(?P<role>[A-Z][\w/+#.&-]*(?:[ ]{_ROLE_WORD}){{0,7}})"
 _FIRST_ROLE = rf"(?P<role>[A-Z][\w/+#.&-]*(?:[ ]{_ROLE_WORD}){{0,7}}?)"
 _ROLE_PATTERNS = (
     re.compile(
-        rf"for the (?:position of |role of )?{_ROLE} (?:position|role|opening|opportunity|job)\b"
+        rf"\bfor the (?:position of |role of )?{_ROLE} (?:position|role|opening|opportunity|job)\b"
     ),
-    re.compile(rf"(?:for|as|to) (?:the |our |a |an )?(?:position|role) of {_ROLE}"),
+    re.compile(rf"\b(?:for|as|to) (?:the |our |a |an )?(?:position|role) of {_ROLE}"),
     re.compile(
-        rf"(?:for|as|to|in) (?:the |our |a |an )?{_ROLE} (?:position|role|opening|opportunity)\b"
+        rf"\b(?:for|as|to|in) (?:the |our |a |an )?{_ROLE} (?:position|role|opening|opportunity)\b"
     ),
     re.compile(
-        rf"(?:application|applying|candidacy|interview|offer) (?:for|to) (?:the |our |a |an )?"
+        rf"\b(?:application|applying|candidacy|interview|offer) (?:for|to) (?:the |our |a |an )?"
         rf"{_ROLE}(?= at | with | \(|[,.!:;]| -|$)"
     ),
     re.compile(rf"^{_FIRST_ROLE} (?:at|@|-|\u2013|\|) ", re.M),
@@ -187,10 +187,20 @@ def split_sender(sender: str) -> tuple[str, str]:
     return ("", text) if "@" in text else (text, "")
 
 
-def extract_role(subject: str, text: str, *, reader: str = "") -> str | None:
+def extract_role(
+    subject: str, text: str, *, reader: str = "", company: str | None = None
+) -> str | None:
     """Best guess of the job title from subject patterns and phrases like "for the X position",
     "als X (m/w/d)", "au poste de X", "para a vaga de X", or a title standing alone among the
-    subject's parts ("Spotify | Data Engineer - application received"); never ``reader``'s name."""
+    subject's parts ("Spotify | Data Engineer - application received"); never ``reader``'s name
+    nor ``company``'s ("Halvorsen Logistics: let's schedule a phone screen")."""
+    role = _first_role(subject, text, reader)
+    if role and company and _squashed(role) == _squashed(company):
+        return None
+    return role
+
+
+def _first_role(subject: str, text: str, reader: str) -> str | None:
     cleaned = _without_reader(subject, reader)
     for source in (cleaned, text[:_ROLE_SEARCH_CHARS]):
         for pattern in _ROLE_PATTERNS:

@@ -188,6 +188,14 @@ def test_no_role_without_a_title():
     assert extract_role("Dinner on Friday?", "Are you around on Friday?") is None
 
 
+def test_the_company_is_no_role():
+    subject = "Halvorsen Logistics: let's schedule a phone screen"
+    assert extract_role(subject, "", company="Halvorsenlogistics") is None
+    assert extract_role(subject, "", company="Halvorsen Logistics") is None
+    text = "Thanks for applying for our BI Developer position."
+    assert extract_role("Next steps", text, company="Halvorsen Logistics") == "BI Developer"
+
+
 @pytest.mark.parametrize(
     ("sender", "parts"),
     [
