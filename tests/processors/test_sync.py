@@ -413,10 +413,14 @@ def test_a_connection_gmail_closed_while_idle_is_opened_again(
         settings = settings_for(sandbox, tmp_path, any_database_url)
         user_id, mailbox_id, address, syncer = synced_mailbox(sandbox, store, settings, classifier)
         time.sleep(0.8)  # the sandbox closes the idle connection
+        opened = sandbox.connections_accepted
 
         answer = sandbox.state.deliver(address, {**CONFIRMATION, "to": address})
         result = syncer.handle(MailboxChanged(mailbox_id, int(answer["historyId"]), "push"))
 
         assert (result.messages_seen, result.rate_limited) == (1, 0)
         assert [a.status for a in store.applications(user_id)] == [Status.APPLIED]
-        assert sandbox.connections_accepted == 2
+        # A new connection, not an error. (How many depends on the pauses within the sync, each
+        # of which the sandbox may also end a connection in: exactly one more failed on a slow
+        # run, when a 0.3 s pause between two requests of the push came too.)
+        assert sandbox.connections_accepted > opened
