@@ -1,6 +1,11 @@
+from collections import defaultdict
+from datetime import UTC, datetime
+
 import pytest
 
 from classifier import Classification, Email
+from sandbox.seed import demo_followups, demo_messages
+from storage.identity import normalise_company
 
 pytestmark = pytest.mark.unit
 
@@ -87,3 +92,18 @@ def test_extraction_on_a_real_verdict(shipped):
 
 def test_empty_email_is_none(shipped):
     assert shipped.classify(Email(sender="", subject="")).label == "none"
+
+
+def test_the_demo_mail_names_one_title_a_company_or_none(shipped) -> None:
+    """An email joins an application by its thread, then by company and title: one company's
+    mail naming two titles would show one application twice on the demo's board."""
+    now = datetime(2026, 12, 6, tzinfo=UTC)
+    messages = [*demo_messages(now), *demo_followups(now)]
+    emails = [Email(m["from"], m["subject"], m["body"], to=m["to"]) for m in messages]
+    titles: dict[str, set[str]] = defaultdict(set)
+    for result in shipped.classify_many(emails):
+        if result.label != "none" and result.company and result.role:
+            titles[normalise_company(result.company)].add(result.role)
+
+    assert len(titles) >= 5
+    assert all(len(roles) == 1 for roles in titles.values()), dict(titles)
