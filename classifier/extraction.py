@@ -233,7 +233,7 @@ def _subject_parts(subject: str, reader: str) -> list[str]:
     return [
         part
         for part in (part.strip() for part in _SUBJECT_PARTS.split(subject))
-        if part and names.isdisjoint(_name_keys_of(part))
+        if part and not _names_the_reader(part, names)
     ]
 
 
@@ -248,11 +248,12 @@ def _without_reader(subject: str, reader: str) -> str:
     kept = [
         (part, mark)
         for part, mark in zip(parts, marks, strict=True)
-        if names.isdisjoint(_name_keys_of(part))
+        if not _names_the_reader(part, names)
     ]
     return "".join(part + mark for part, mark in kept[:-1]) + (kept[-1][0] if kept else "")
 
 
+@lru_cache(maxsize=256)  # a mailbox has one reader
 def _reader_names(reader: str) -> frozenset[str]:
     """The words of the reader's name, or else of their address's local part ("jordan", "lee";
     "inesbaker"), of three letters or more."""
@@ -261,10 +262,12 @@ def _reader_names(reader: str) -> frozenset[str]:
     return frozenset(word for word in words if len(word) >= 3)
 
 
-def _name_keys_of(part: str) -> set[str]:
-    """A part's words, and each two of them written together ("inesbaker" of "Ines Baker")."""
+def _names_the_reader(part: str, names: frozenset[str]) -> bool:
+    """Whether a subject's part holds one of the reader's ``names``: a word of it, or two of its
+    words written together ("inesbaker" of "Ines Baker")."""
     words = [fold(word) for word in _NAME_WORDS.findall(part)]
-    return {*words, *(first + second for first, second in itertools.pairwise(words))}
+    together = (first + second for first, second in itertools.pairwise(words))
+    return not names.isdisjoint({*words, *together})
 
 
 _NAME_WORDS = re.compile(r"[^\W\d_]+")
@@ -416,10 +419,10 @@ def _company_cut() -> re.Pattern[str]:
     return re.compile(rf"\s(?i:{before})\s+(?=[A-ZÀ-Ý])")
 
 
-def _is_stage_word(words: list[str], known: _RoleWords) -> bool:
-    """Whether ``words`` is one word a title does not start with that names a stage or a
-    meeting ("Interview", "Offer", "Termin"), not a short one ("a", "the", "el")."""
-    return len(words) == 1 and len(words[0]) >= 4 and words[0].lower() in known.role_stop
+def _is_stage_word(word: str, known: _RoleWords) -> bool:
+    """Whether ``word`` is one a title does not start with that names a stage or a meeting
+    ("Interview", "Offer", "Termin"), not a short one ("a", "the", "el")."""
+    return len(word) >= 4 and word.lower() in known.role_stop
 
 
 # The marks a title neither starts nor ends with, the same in every language (the words are the
@@ -555,10 +558,8 @@ def _company_from_text(text: str) -> str | None:
 def _department_words() -> frozenset[str]:
     """The words of every language's hiring-department names in a sender ("talent", "people"),
     not the small words that join them ("de" of "Equipo de Selección", which titles have too)."""
-    extraction = default_rulebook().extraction()
-    joiners = {*extraction.company_joiners, *extraction.domain_omitted}
-    words = {word for phrase in extraction.sender_noise for word in fold(phrase).split()}
-    return frozenset(words - joiners)
+    noise = default_rulebook().extraction().sender_noise
+    return frozenset({word for phrase in noise for word in fold(phrase).split()} - _title_joiners())
 
 
 @lru_cache(maxsize=1)
@@ -694,8 +695,8 @@ def _tidy_role(raw: str, *, tagged: bool = False) -> str | None:
         words.pop()
     # "Data Engineer Interview" is the Data Engineer's; "Technical Interview", "Data Scientist
     # Phone Screen" (the title no longer ends with a title's word) no one's.
-    if _is_stage_word(words[-1:], known):
-        while _is_stage_word(words[-1:], known):
+    if words and _is_stage_word(words[-1], known):
+        while words and _is_stage_word(words[-1], known):
             words.pop()
         words = words if len(words) > 1 and fold(words[-1]) in titles else []
     # "position of X" was matched as its own role; "Stage - Data Science"
