@@ -3,6 +3,7 @@ Pub/Sub emulator, the Gmail sandbox over HTTP and a real database."""
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,11 @@ def _both_pulling(publisher: PubSubPublisher, workers: list[Process]) -> bool:
         return True
     publisher.publish(MailboxChanged(NO_SUCH_MAILBOX, None, "poll"))
     return False
+
+
+def _work_handled(outcomes: Counter[str]) -> int:
+    """Messages a worker handled for a mailbox that exists: the work, not the warm-up."""
+    return sum(outcomes.values()) - outcomes["skipped"]
 
 
 def test_sigterm_mid_backfill_loses_nothing_and_the_next_worker_finishes(
@@ -107,6 +113,7 @@ def test_two_workers_share_one_subscription_without_duplicates(
     ]
     try:
         newest: dict[int, int] = {}
+        published = len(mailboxes) * 7  # two initial and five pushes a mailbox
         # Both must be pulling before the work is published, or the first takes everything. A
         # worker serves its metrics before its stream is open: wait until each has handled a
         # message for a mailbox that does not exist (skipped, nothing written).
@@ -137,8 +144,8 @@ def test_two_workers_share_one_subscription_without_duplicates(
         # A worker counts a message's outcome after its sync has committed: the database can be
         # complete a moment before the last count reaches the metrics.
         wait_until(
-            lambda: sum(worker_outcomes(w)["synced"] for w in workers) >= len(mailboxes),
-            what="the workers to count their syncs",
+            lambda: sum(_work_handled(worker_outcomes(w)) for w in workers) >= published,
+            what="the workers to count every message",
             timeout=15,
         )
         outcomes = [worker_outcomes(worker) for worker in workers]
@@ -153,9 +160,13 @@ def test_two_workers_share_one_subscription_without_duplicates(
         ids = recorded_ids(store, mailbox_id)
         assert len(ids) == len(set(ids)), f"mailbox {mailbox_id}: a message was recorded twice"
         assert doubled_events(store, mailbox_id) == 0
-    handled = [sum(o.values()) - o["skipped"] for o in outcomes]  # the work, not the warm-up
+    # The emulator hands a burst to whichever stream asks first, so how the work splits between
+    # the two is its choice, not ours. One subscription shows in the counts: each worker pulled
+    # from it (the warm-up), and the work was handled once in all, not once by each.
+    handled = [_work_handled(o) for o in outcomes]
+    assert all(o["skipped"] for o in outcomes)
     assert sum(o["synced"] for o in outcomes) >= len(mailboxes)
-    assert all(handled), (
-        f"messages handled per worker: {handled}; with 4 messages in flight per worker, "
-        "both should have taken some"
+    assert published <= sum(handled) < 2 * published, (
+        f"messages handled per worker: {handled} of {published} published; two subscriptions "
+        "would each have handled every one"
     )
