@@ -116,6 +116,14 @@ def normalise_company(value: str | None) -> str:
     return "".join(words)
 
 
+def titles_agree(one: str, other: str) -> bool:
+    """Whether two titles of one company can name the same post: the words of one are all
+    words of the other ("Data Analyst" and "Senior Data Analyst, Remote"). Emails of one
+    application often name its post more or less fully; a wrong join can be moved away."""
+    words, other_words = (set(_WORD.findall(title.casefold())) for title in (one, other))
+    return bool(words and other_words) and (words <= other_words or other_words <= words)
+
+
 def application_fingerprint(
     cipher: FieldCipher, company: str | None, role: str | None
 ) -> str | None:

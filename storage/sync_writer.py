@@ -12,7 +12,12 @@ from sqlalchemy.orm import Session
 
 from storage.crypto import FieldCipher
 from storage.enums import EventCause, Label, ReviewState, Status
-from storage.identity import application_fingerprint, company_fingerprint, email_fingerprints
+from storage.identity import (
+    application_fingerprint,
+    company_fingerprint,
+    email_fingerprints,
+    titles_agree,
+)
 from storage.models import Application, EmailFingerprint, EmailRecord, StatusEvent
 from storage.row_views import MailboxRow
 from storage.status_derivation import follow_merges, tracked_events
@@ -253,8 +258,8 @@ class BatchWriter:
 
     def _matching_application(self, email: IncomingEmail) -> Application | None:
         """The application of the email's thread (the one its first joined email is in); else
-        the one with the email's company + role; else, when one side does not know the role,
-        the most recently updated one of the same company. One query for all three."""
+        the one with the email's company + role; else, when one side does not know the role or
+        the two titles agree, the most recently updated one of the same company. One query."""
         fingerprint = application_fingerprint(self._cipher, email.company, email.role)
         company = company_fingerprint(self._cipher, email.company)
         parameters = {
@@ -279,8 +284,14 @@ class BatchWriter:
             return exact
         candidates = [a for a in found if a.company_fingerprint == company]
         if email.role is not None:
-            candidates = [a for a in candidates if a.role_enc is None]
+            candidates = [a for a in candidates if self._role_may_match(a, email.role)]
         return max(candidates, key=lambda a: (a.updated_at, a.id), default=None)
+
+    def _role_may_match(self, application: Application, role: str) -> bool:
+        """An application of the email's company takes an email naming ``role`` when it has no
+        role yet or when the two titles agree."""
+        known = self._cipher.decrypt_optional(application.role_enc)
+        return known is None or titles_agree(known, role)
 
     def _application_by_fingerprint(self, fingerprint: str) -> Application | None:
         query = select(Application).where(

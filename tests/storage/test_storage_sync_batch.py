@@ -199,6 +199,20 @@ def test_company_spellings_and_a_missing_role_join_the_same_application(
     ]
 
 
+def test_a_title_named_more_or_less_fully_joins_the_same_application(
+    store, mailbox_id, user_id, make_email
+):
+    applied = make_email(label=Label.APPLIED, company="Northwind Traders", role="Data Analyst")
+    fuller = make_email(
+        label=Label.INTERVIEWING, company="Northwind Traders", role="Senior Data Analyst (Remote)"
+    )
+    other_post = make_email(label=Label.APPLIED, company="Northwind Traders", role="Data Engineer")
+    _write(store, mailbox_id, applied, fuller, other_post)
+
+    by_role = {view.role: view.status for view in store.applications(user_id)}
+    assert by_role == {"Data Analyst": Status.INTERVIEWING, "Data Engineer": Status.APPLIED}
+
+
 def test_a_role_joins_the_company_application_that_had_none(store, mailbox_id, user_id, make_email):
     vague = make_email(label=Label.APPLIED, company="Globex Corporation", role=None)
     specific = make_email(label=Label.REJECTED, company="Globex", role="Data Analyst")
