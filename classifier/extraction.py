@@ -22,7 +22,8 @@ from classifier.rulebook import default_rulebook
 # Cheap test before the ATS expressions: they only matter where an ATS host name appears
 # (host names in links and addresses are written in lower case).
 _ROLE_SEARCH_CHARS = 1000
-_ROLE_AFTER_WORDS = re.compile(r"(?P<role>[A-ZÀ-Ý][^\n,.;:!?()]{1,80})")
+# A title's own gender ending stays in it: "Chargé(e) de communication", "Geólogo(a)".
+_ROLE_AFTER_WORDS = re.compile(r"(?P<role>[A-ZÀ-Ý](?:[^\n,.;:!?()]|\([a-zà-ÿ]{1,3}\)){1,80})")
 _SENDER = re.compile(r"^\s*(?P<display>[^<]*?)\s*<(?P<address>[^<>]*)>\s*$")
 # A dot belongs to a word only inside it ("Vue.js"): "Labs. Our team" ends the name at "Labs".
 _WORD = r"[A-ZÀ-ÖØ-Ý][\w&'-]*(?:\.[\w&'-]+)*"
@@ -354,19 +355,37 @@ def _role_after_words(source: str) -> str | None:
         title = _role_end().split(found.group("role"), maxsplit=1)[0]
         if named:  # "Chefe de Sala no hotel de Vilamoura": where the post is, not its title
             title = _place_cut().split(title, maxsplit=1)[0]
-        role = _tidy_role(title, tagged=tagged or named)
+        role = _first_titled_piece(title, tagged=tagged or named)
         if role:
             return role
     return None
 
 
+_SPACED_DASH = re.compile(r"\s[-\u2013\u2014]\s")
+
+
+def _first_titled_piece(title: str, *, tagged: bool) -> str | None:
+    """The first piece between spaced dashes that is a title: "Alternance - Développeur web" is
+    Développeur web, "Réceptionniste - Gérardmer" Réceptionniste."""
+    pieces = _SPACED_DASH.split(title)
+    for piece in pieces[:-1]:
+        role = _tidy_role(piece, tagged=tagged)
+        if role:
+            return role
+    return _tidy_role(pieces[-1], tagged=tagged)
+
+
+@lru_cache(maxsize=1)
+def _place_words() -> tuple[str, ...]:
+    """The one-word company_before that no title holds ("en", "no", "chez", "at")."""
+    words = default_rulebook().extraction().company_before
+    return tuple(word for word in words if " " not in word and word not in _title_joiners())
+
+
 @lru_cache(maxsize=1)
 def _place_cut() -> re.Pattern[str]:
-    """Where a post's title gives way to its place: a one-word company_before ("en", "no",
-    "chez") that no title holds, whatever follows it."""
-    words = default_rulebook().extraction().company_before
-    cut = tuple(word for word in words if " " not in word and word not in _title_joiners())
-    return re.compile(rf"\s(?:{_escaped(cut)})\s")
+    """Where a post's title gives way to its place: a place word, whatever follows it."""
+    return re.compile(rf"\s(?:{_escaped(_place_words())})\s")
 
 
 @lru_cache(maxsize=1)
@@ -438,6 +457,9 @@ class _RoleWords:
     company_stop: frozenset[str]  # capitalised words that are not a company ("Dear", "Monday")
     hints: re.Pattern[str]  # a job title's word: a name with one is a role, not a company
     trailing: frozenset[str]  # what a title neither starts nor ends with ("at", "and", "-")
+    ends: frozenset[str]  # where the sentence goes on after a title ("we", "el", "einladen")
+    places: frozenset[str]  # before a place or a price, not a title's word: "at", "with"
+    name_joiners: frozenset[str]  # a name's small words: "de la" of "Jefe de la Oficina"
 
 
 @lru_cache(maxsize=1)
@@ -461,6 +483,9 @@ def _role_words() -> _RoleWords:
         trailing=frozenset(
             (*extraction.role_conjunctions, *extraction.role_trailing, *_ROLE_TRAILING_MARKS)
         ),
+        ends=frozenset(extraction.role_end),
+        places=frozenset(extraction.role_trailing) - _title_joiners(),
+        name_joiners=frozenset(word.lower() for word in extraction.company_joiners),
     )
 
 
@@ -674,6 +699,43 @@ def _title_from_slug(slug: str) -> str:
     return " ".join(part.capitalize() for part in re.split(r"[-_]+", slug) if part)
 
 
+_DASHES = frozenset({"-", "\u2013", "\u2014"})
+
+
+def _sentence_cut(words: list[str], known: _RoleWords) -> list[str]:
+    """The words before the sentence goes on past a title: a word that starts a clause
+    ("Credit Controller vacancy I advertised", "Lead el lunes", "Lektor einladen"), unless a
+    name's small word comes before it ("Jefe de la Oficina"); a place or price ("Pharmacist at
+    $68 an hour"); a dash before words in lower case ("Junior Accountant - acceptance required")."""
+    for index in range(1, len(words)):
+        word, before = words[index], words[index - 1]
+        after = words[index + 1] if index + 1 < len(words) else ""
+        if _starts_clause(word, after, known) and before.lower() not in known.name_joiners:
+            return words[:index]
+        if (word in known.places or word in _DASHES) and after and not after[0].isupper():
+            return words[:index]
+        if word in _DASHES and after.lower() in known.role_stop:
+            return words[:index]
+    return words
+
+
+_GENDER_ENDING = re.compile(r"\([a-zà-ÿ]{1,3}\)$")
+
+
+def _title_word(word: str) -> str:
+    """A word of a title as the title words are listed: folded, its gender ending dropped
+    ("Geólogo(a)" is "geologo")."""
+    return fold(_GENDER_ENDING.sub("", word))
+
+
+def _starts_clause(word: str, after: str, known: _RoleWords) -> bool:
+    """A word in lower case that the sentence goes on with ("we'd", "el", "einladen"), or "I"
+    before one ("vacancy I advertised"; "Research Assistant I" is a grade)."""
+    bare = re.split("['\u2019]", word, maxsplit=1)[0]
+    pronoun = bare == "I" and after.islower()
+    return (bare.islower() or pronoun) and bare.lower() in known.ends
+
+
 # A requisition number or a date after the title: "(Req 20417)", "(Summer 2025)", "(JR6278190)".
 _NUMBERED_SUFFIX = re.compile(r"\s*\([^()]*\d[^()]*\)\s*$")
 _GENDER_TAG = re.compile(r"\s*\((?:[mwfdxhk]\s*/\s*){1,3}[mwfdxhk]\)|\s+[HF]/[HF]\b", re.I)
@@ -683,13 +745,14 @@ def _tidy_role(raw: str, *, tagged: bool = False) -> str | None:
     known = _role_words()
     titles, nouns = known.titles, known.nouns
     title = _NUMBERED_SUFFIX.sub("", _company_cut().split(raw, maxsplit=1)[0])
-    words = _GENDER_TAG.sub("", title).strip(" -\u2013|:,.").split()
+    words = _sentence_cut(_GENDER_TAG.sub("", title).strip(" -\u2013|:,.").split(), known)
     # "Entrevista - Analista de Compras": the stage word and its dash are not the role.
     while words and (words[0].lower() in known.role_stop or words[0] in known.trailing):
         words.pop(0)
     while words and (
         words[-1].lower() in known.trailing
         or words[-1].lower() in _title_joiners()  # "Cheffe de", a snippet cut short
+        or words[-1] in _place_words()  # "Responsable de Tienda en", its place cut away
         or fold(words[-1]) in nouns
     ):
         words.pop()
@@ -698,13 +761,13 @@ def _tidy_role(raw: str, *, tagged: bool = False) -> str | None:
     if words and _is_stage_word(words[-1], known):
         while words and _is_stage_word(words[-1], known):
             words.pop()
-        words = words if len(words) > 1 and fold(words[-1]) in titles else []
+        words = words if len(words) > 1 and _title_word(words[-1]) in titles else []
     # "position of X" was matched as its own role; "Stage - Data Science"
     while words and (fold(words[0]) in nouns or words[0] in known.trailing):
         words.pop(0)
     role = " ".join(words)
     if not role or _department_words().issuperset(fold(role).split()):  # "Entretien RH"
         return None
-    if tagged or any(fold(word) in titles for word in words):
+    if tagged or any(_title_word(word) in titles for word in words):
         return role
     return None

@@ -152,6 +152,7 @@ class Extraction:
     role_conjunctions: tuple[str, ...] = ()  # join a title's words, never end it: "Saúde e Higiene"
     role_prepositions: tuple[str, ...] = ()  # a title goes on past them: "Fachkraft für Lager"
     role_trailing: tuple[str, ...] = ()  # a title neither starts nor ends with them: "at", "with"
+    role_end: tuple[str, ...] = ()  # the sentence goes on past a title: "we", "el", "einladen"
 
 
 @dataclass(frozen=True)
@@ -318,6 +319,7 @@ _EXTRACTION_KEYS = (
     "role_conjunctions",
     "role_prepositions",
     "role_trailing",
+    "role_end",
 )
 
 

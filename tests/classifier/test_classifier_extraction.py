@@ -387,3 +387,63 @@ def test_company_after_the_words_for_interest_in_each_language(text, company):
 def test_company_named_alone_in_the_subject(sender, subject, company):
     reader = "Sam Okafor <sam.okafor@gmail.com>"
     assert extract_company(sender, subject, "", "", reader=reader) == company
+
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        (
+            "Thanks for applying for the Payroll Officer vacancy I posted last week.",
+            "Payroll Officer",
+        ),
+        (
+            "Gracias por tu interés en el puesto de Jefe de Almacén el pasado martes.",
+            "Jefe de Almacén",
+        ),
+        ("Tu candidatura para el puesto de Técnico de Calidad fue recibida.", "Técnico de Calidad"),
+        (
+            "Wir möchten Sie für die Position Fachinformatiker Systemintegration einladen.",
+            "Fachinformatiker Systemintegration",
+        ),
+        (
+            "A sua candidatura à vaga de Analista Fiscal foi recebida com sucesso.",
+            "Analista Fiscal",
+        ),
+        ("Votre candidature au poste de Chef de Chantier a bien été reçue.", "Chef de Chantier"),
+        ("Night Shift Nurse \u2013 please pick a time for your call", "Night Shift Nurse"),
+        (
+            "Thank you for applying for the role of Staff Pharmacist at $61 an hour.",
+            "Staff Pharmacist",
+        ),
+        ("Your application for the Lab Technician II position", "Lab Technician II"),
+        ("Thank you for applying for the Research Assistant I position.", "Research Assistant I"),
+        (
+            "Votre candidature au poste de Responsable de la Logistique est arrivée.",
+            "Responsable de la Logistique",
+        ),
+    ],
+)
+def test_the_sentence_after_a_title_is_not_part_of_it(text, role):
+    assert extract_role("", text) == role
+
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        (
+            "Merci pour votre candidature au poste de Chargé(e) de recrutement.",
+            "Chargé(e) de recrutement",
+        ),
+        (
+            "Gracias por postularte al puesto de Auxiliar Contable - Sede Norte.",
+            "Auxiliar Contable",
+        ),
+        (
+            "Recebemos a sua candidatura para a vaga de Enfermeiro(a) Obstetra.",
+            "Enfermeiro(a) Obstetra",
+        ),
+        ("Votre candidature au poste de Alternance - Comptable est bien arrivée.", "Comptable"),
+    ],
+)
+def test_a_title_keeps_its_gender_ending_and_loses_what_follows_a_dash(text, role):
+    assert extract_role("", text) == role
