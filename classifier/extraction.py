@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -32,9 +33,9 @@ _ADDRESS = re.compile(r"[\w.+-]+@(?P<domain>[a-z0-9-]+(?:\.[a-z0-9-]+)+)")
 _ROLE_WORD = (
     r"(?:[A-ZÀ-Ý][\w/+#.&-]*|[IVX]+|of|and|&|for|de|da|do|del|des|du|-|\u2013|/|\([\w ]+\))"
 )
-_ROLE = rf"(?P<role>[A-Z][\w/+#.&-]*(?:[ ]{_ROLE_WORD}){{0,7}})"
+_ROLE = rf"(?P<role>[A-ZÀ-Ý][\w/+#.&-]*(?:[ ]{_ROLE_WORD}){{0,7}})"
 # The shortest title before a mark: "Data Analyst - Northwind Traders - Seattle" is Data Analyst.
-_FIRST_ROLE = rf"(?P<role>[A-Z][\w/+#.&-]*(?:[ ]{_ROLE_WORD}){{0,7}}?)"
+_FIRST_ROLE = rf"(?P<role>[A-ZÀ-Ý][\w/+#.&-]*(?:[ ]{_ROLE_WORD}){{0,7}}?)"
 _ROLE_PATTERNS = (
     re.compile(
         rf"\bfor the (?:position of |role of )?{_ROLE} (?:position|role|opening|opportunity|job)\b"
@@ -47,9 +48,11 @@ _ROLE_PATTERNS = (
         rf"\b(?:application|applying|candidacy|interview|offer) (?:for|to) (?:the |our |a |an )?"
         rf"{_ROLE}(?= at | with | \(|[,.!:;]| -|$)"
     ),
-    re.compile(rf"^{_FIRST_ROLE} (?:at|@|-|\u2013|\|) ", re.M),
+    re.compile(rf"^{_FIRST_ROLE} (?:at|@|-|\u2013|\||\u00b7) ", re.M),  # "Analyst · Berlin"
     re.compile(rf"^{_ROLE} (?:at|@|-|\u2013|\|) ", re.M),  # "Update - Registered Nurse at X"
     re.compile(rf"(?:[-\u2013|:] ){_ROLE}$", re.M),
+    # "Bewerbung eingegangen: Filialleitung (m/w/d) Graz": a gender tag marks a title
+    re.compile(rf"(?:^|[-\u2013|:] ){_ROLE}(?=\s*\((?:[mwfdxhk]\s*/\s*){{1,3}}[mwfdxhk]\))", re.M),
 )
 
 
@@ -196,8 +199,20 @@ def extract_role(
     subject's parts ("Spotify | Data Engineer - application received"); never ``reader``'s name
     nor ``company``'s ("Halvorsen Logistics: let's schedule a phone screen")."""
     role = _first_role(subject, text, reader)
-    if role and company and _squashed(role) == _squashed(company):
+    if role and company:
+        return _without_company(role, company)
+    return role
+
+
+def _without_company(role: str, company: str) -> str | None:
+    """The role without the company's name after a dash ("Graduate Accountant - Tarwin
+    Partners"); None when it is only the company's name."""
+    name = _squashed(company)
+    if _squashed(role) == name:
         return None
+    dashes = list(_SPACED_DASH.finditer(role))
+    if dashes and _squashed(role[dashes[-1].end() :]) == name:
+        return role[: dashes[-1].start()]
     return role
 
 
@@ -206,7 +221,8 @@ def _first_role(subject: str, text: str, reader: str) -> str | None:
     for source in (cleaned, text[:_ROLE_SEARCH_CHARS]):
         for pattern in _ROLE_PATTERNS:
             for match in pattern.finditer(source):
-                role = _tidy_role(match.group("role"))
+                tagged = _GENDER_TAG.match(source, match.end("role")) is not None
+                role = _tidy_role(match.group("role"), tagged=tagged)
                 if role:
                     return role
         role = _role_after_words(source)
@@ -341,9 +357,10 @@ def _role_after_words(source: str) -> str | None:
     """A role named after the words every language's rule file lists ("als", "au poste de").
 
     The words are found in the lower-cased text (a case-insensitive alternation of them tried
-    every character and cost more than the rest of extraction), the role in the original.
+    every character and cost more than the rest of extraction), the role in the original; a
+    shorter one inside a longer is tried too ("candidatura para" and "para a vaga de").
     """
-    for before in _role_before_words().finditer(lower_same_length(source)):
+    for before in _overlapping(_role_before_words(), lower_same_length(source)):
         found = _ROLE_AFTER_WORDS.match(source, before.end())
         if found is None:
             continue
@@ -373,6 +390,15 @@ def _first_titled_piece(title: str, *, tagged: bool) -> str | None:
         if role:
             return role
     return _tidy_role(pieces[-1], tagged=tagged)
+
+
+def _overlapping(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """Every match of ``pattern`` in ``text``, each one searched from just after the start of
+    the one before, so that matches may overlap."""
+    found = pattern.search(text)
+    while found is not None:
+        yield found
+        found = pattern.search(text, found.start() + 1)
 
 
 @lru_cache(maxsize=1)
@@ -766,7 +792,8 @@ def _tidy_role(raw: str, *, tagged: bool = False) -> str | None:
     while words and (fold(words[0]) in nouns or words[0] in known.trailing):
         words.pop(0)
     role = " ".join(words)
-    if not role or _department_words().issuperset(fold(role).split()):  # "Entretien RH"
+    # "Entretien RH", "Equipo de Talento": a department is no title
+    if not role or _department_words().issuperset(set(fold(role).split()) - _title_joiners()):
         return None
     if tagged or any(_title_word(word) in titles for word in words):
         return role

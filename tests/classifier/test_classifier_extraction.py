@@ -447,3 +447,35 @@ def test_the_sentence_after_a_title_is_not_part_of_it(text, role):
 )
 def test_a_title_keeps_its_gender_ending_and_loses_what_follows_a_dash(text, role):
     assert extract_role("", text) == role
+
+
+@pytest.mark.parametrize(
+    ("subject", "text", "role"),
+    [
+        ("Bewerbungseingang: Kfz-Mechatroniker (m/w/d) Linz", "", "Kfz-Mechatroniker"),
+        (
+            "Your application was viewed",
+            "Application viewed\nFleet Planner \u00b7 Leeds (Hybrid)\n",
+            "Fleet Planner",
+        ),
+        (
+            "Recebemos",
+            "Obrigado pela sua candidatura para a vaga de Analista de Dados Júnior.",
+            "Analista de Dados Júnior",
+        ),
+        (
+            "Hola",
+            "Gracias por tu candidatura a Product Analyst en Brisa Labs.\n"
+            "Equipo de Talento \u00b7 Brisa Labs",
+            "Product Analyst",
+        ),
+    ],
+)
+def test_role_from_a_gender_tag_a_board_line_and_overlapping_words(subject, text, role):
+    assert extract_role(subject, text) == role
+
+
+def test_the_company_after_a_dash_is_not_part_of_the_role():
+    subject = "Application sent: Payroll Clerk \u2013 Marrow & Finch"
+    assert extract_role(subject, "", company="Marrow & Finch") == "Payroll Clerk"
+    assert extract_role(subject, "") == "Payroll Clerk \u2013 Marrow & Finch"
