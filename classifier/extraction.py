@@ -31,7 +31,7 @@ _WORD = r"[A-ZÀ-ÖØ-Ý][\w&'-]*(?:\.[\w&'-]+)*"
 # An address in a text (a calendar invitation's organizer), its domain as the group.
 _ADDRESS = re.compile(r"[\w.+-]+@(?P<domain>[a-z0-9-]+(?:\.[a-z0-9-]+)+)")
 _ROLE_WORD = (
-    r"(?:[A-ZÀ-Ý][\w/+#.&-]*|[IVX]+|of|and|&|for|de|da|do|del|des|du|-|\u2013|/|\([\w ]+\))"
+    r"(?:[A-ZÀ-Ý][\w/+#.&-]*|[IVX]+|\d{1,2}|of|and|&|for|de|da|do|del|des|du|-|\u2013|/|\([\w ]+\))"
 )
 _ROLE = rf"(?P<role>[A-ZÀ-Ý][\w/+#.&-]*(?:[ ]{_ROLE_WORD}){{0,7}})"
 # The shortest title before a mark: "Data Analyst - Northwind Traders - Seattle" is Data Analyst.
@@ -45,7 +45,8 @@ _ROLE_PATTERNS = (
         rf"\b(?:for|as|to|in) (?:the |our |a |an )?{_ROLE} (?:position|role|opening|opportunity)\b"
     ),
     re.compile(
-        rf"\b(?:application|applying|candidacy|interview|offer) (?:for|to) (?:the |our |a |an )?"
+        rf"\b(?:[Aa]pplication|[Aa]pplying|[Cc]andidacy|[Ii]nterview|[Oo]ffer) (?:for|to) "
+        rf"(?:the |our |a |an )?"
         rf"{_ROLE}(?= at | with | \(|[,.!:;]| -|$)"
     ),
     re.compile(rf"^{_FIRST_ROLE} (?:at|@|-|\u2013|\||\u00b7) ", re.M),  # "Analyst · Berlin"
@@ -344,13 +345,26 @@ def _title_part(part: str) -> str | None:
     part = _NUMBERED_SUFFIX.sub("", part)
     words = fold(part).split()
     if (
-        _ONLY_A_ROLE.fullmatch(part)
+        (_ONLY_A_ROLE.fullmatch(part) or _opens_with_a_title(part, words))
         and (len(words) > 1 or known.hints.search(part))  # "Applied" is a status
         and known.role_stop.isdisjoint(words)  # "Phone Interview", "Ihrer Bewerbung"
         and _department_words().isdisjoint(words)  # "Wieden+Kennedy Careers"
     ):
         return _tidy_role(part)
     return None
+
+
+_MOSTLY_WORDS = re.compile(r"[^\W\d_][\w/()'-]*(?: [\w/()'-]+){0,4}")
+
+
+def _opens_with_a_title(part: str, words: list[str]) -> bool:
+    """A part in sentence case that a title's word opens: "Recepcionista de noche (Benidorm)",
+    "Gestionnaire sinistres"."""
+    return (
+        part[:1].isupper()
+        and _title_word(words[0]) in _role_words().named_titles
+        and _MOSTLY_WORDS.fullmatch(part) is not None
+    )
 
 
 def _role_after_words(source: str) -> str | None:
@@ -478,6 +492,7 @@ _ROLE_TRAILING_MARKS = ("-", "\u2013", "|", "&", "/")
 @dataclass(frozen=True)
 class _RoleWords:
     titles: frozenset[str]  # words that make a title a job's (folded)
+    named_titles: frozenset[str]  # of them, the rule files' title words alone ("analista")
     nouns: frozenset[str]  # what follows a role and is not part of it ("position", "Stelle")
     role_stop: frozenset[str]  # words a role does not start with ("your", "the")
     company_stop: frozenset[str]  # capitalised words that are not a company ("Dear", "Monday")
@@ -502,6 +517,7 @@ def _role_words() -> _RoleWords:
     title_words = {fold(word) for word in extraction.role_titles}
     return _RoleWords(
         titles=frozenset(context | title_words),
+        named_titles=frozenset(title_words),
         nouns=frozenset(fold(word) for word in extraction.role_nouns),
         role_stop=frozenset(word.lower() for word in extraction.role_stop),
         company_stop=frozenset(word.lower() for word in extraction.company_stop),
@@ -784,6 +800,8 @@ def _tidy_role(raw: str, *, tagged: bool = False) -> str | None:
         words.pop()
     # "Data Engineer Interview" is the Data Engineer's; "Technical Interview", "Data Scientist
     # Phone Screen" (the title no longer ends with a title's word) no one's.
+    if len(words) > 1 and words[-1].isdigit() and _is_stage_word(words[-2], known):
+        words.pop()  # "Round 2"
     if words and _is_stage_word(words[-1], known):
         while words and _is_stage_word(words[-1], known):
             words.pop()

@@ -479,3 +479,22 @@ def test_the_company_after_a_dash_is_not_part_of_the_role():
     subject = "Application sent: Payroll Clerk \u2013 Marrow & Finch"
     assert extract_role(subject, "", company="Marrow & Finch") == "Payroll Clerk"
     assert extract_role(subject, "") == "Payroll Clerk \u2013 Marrow & Finch"
+
+
+@pytest.mark.parametrize(
+    ("subject", "role"),
+    [
+        ("Hemos recibido tu candidatura: Camarera de piso (Ibiza)", "Camarera de piso (Ibiza)"),
+        (
+            "Atualização da candidatura - Enfermeira(o) de cuidados intensivos",
+            "Enfermeira(o) de cuidados intensivos",
+        ),
+        ("Suite de votre candidature \u2013 Conseillère en assurance", "Conseillère en assurance"),
+        ("Invitation to interview: Band 6 Staff Nurse", "Band 6 Staff Nurse"),
+        ("Offer for Data Analyst II", "Data Analyst II"),
+        ("Recruiter call", None),
+        ("Technical interview \u2013 Round 2", None),
+    ],
+)
+def test_a_title_in_sentence_case_or_with_a_grade_stands_alone_in_the_subject(subject, role):
+    assert extract_role(subject, "") == role
