@@ -50,6 +50,7 @@ _ROLE_PATTERNS = (
         rf"{_ROLE}(?= at | with | \(|[,.!:;]| -|$)"
     ),
     re.compile(rf"^{_FIRST_ROLE} (?:at|@|-|\u2013|\||\u00b7) ", re.M),  # "Analyst · Berlin"
+    re.compile(rf"^{_ROLE}\n[^\n]* \u00b7 ", re.M),  # a board's title line, then "Acme · Leeds"
     re.compile(rf"^{_ROLE} (?:at|@|-|\u2013|\|) ", re.M),  # "Update - Registered Nurse at X"
     re.compile(rf"(?:[-\u2013|:] ){_ROLE}$", re.M),
     # "Bewerbung eingegangen: Filialleitung (m/w/d) Graz": a gender tag marks a title
@@ -102,6 +103,9 @@ def extract_company(
     found = from_sender.ats or _company_from_ats(text) or _company_from_ats(signature)
     if found and from_sender.display:
         found = _written_out(found, from_sender.display)
+    if found:  # "Tallow & Finch" in the text, tallowfinch in the link
+        written = _company_from_text(subject) or _company_from_text(text)
+        found = written if written and _squashed(written) == _squashed(found) else found
     found = found or from_sender.display
     found = found or _company_from_text(subject) or _company_from_text(text)
     found = found or _company_from_text(signature)
@@ -206,14 +210,16 @@ def extract_role(
 
 
 def _without_company(role: str, company: str) -> str | None:
-    """The role without the company's name after a dash ("Graduate Accountant - Tarwin
-    Partners"); None when it is only the company's name."""
+    """The role without the company's name after or before a dash ("Graduate Accountant -
+    Tarwin Partners", "Mintleaf - Customer Success Manager"); None when it is only the name."""
     name = _squashed(company)
     if _squashed(role) == name:
         return None
     dashes = list(_SPACED_DASH.finditer(role))
     if dashes and _squashed(role[dashes[-1].end() :]) == name:
         return role[: dashes[-1].start()]
+    if dashes and _squashed(role[: dashes[0].start()]) == name:
+        return role[dashes[0].end() :]
     return role
 
 

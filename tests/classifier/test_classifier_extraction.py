@@ -498,3 +498,46 @@ def test_the_company_after_a_dash_is_not_part_of_the_role():
 )
 def test_a_title_in_sentence_case_or_with_a_grade_stands_alone_in_the_subject(subject, role):
     assert extract_role(subject, "") == role
+
+
+@pytest.mark.parametrize(
+    ("sender", "subject", "text", "company"),
+    [
+        (
+            "Personio <noreply@personio.de>",
+            "Ihre Bewerbung",
+            "Vielen Dank für Ihre Bewerbung bei der Hafenbäckerei Lund. Wir melden uns bei Ihnen.",
+            "Hafenbäckerei Lund",
+        ),
+        (
+            "Lever <no-reply@hire.lever.co>",
+            "Your application",
+            "Thanks for applying to Marrow & Finch. Status: https://jobs.lever.co/marrowfinch/12",
+            "Marrow & Finch",
+        ),
+    ],
+)
+def test_company_as_the_text_writes_it(sender, subject, text, company):
+    assert extract_company(sender, subject, text, "") == company
+
+
+@pytest.mark.parametrize(
+    ("subject", "text", "company", "role"),
+    [
+        ("Quillby - Support Engineer - next steps", "", "Quillby", "Support Engineer"),
+        (
+            "Application sent",
+            "Sent\n\nStore Manager\nQuillby · Leeds (On-site)\n",
+            None,
+            "Store Manager",
+        ),
+        (
+            "Hola",
+            "Gracias por inscribirte en la oferta de Mozo de Almacén en Quillby.",
+            None,
+            "Mozo de Almacén",
+        ),
+    ],
+)
+def test_role_beside_the_company_or_on_a_boards_line(subject, text, company, role):
+    assert extract_role(subject, text, company=company) == role
