@@ -26,8 +26,9 @@ _ROLE_SEARCH_CHARS = 1000
 # A title's own gender ending stays in it: "Chargé(e) de communication", "Geólogo(a)".
 _ROLE_AFTER_WORDS = re.compile(r"(?P<role>[A-ZÀ-Ý](?:[^\n,.;:!?()]|\([a-zà-ÿ]{1,3}\)){1,80})")
 _SENDER = re.compile(r"^\s*(?P<display>[^<]*?)\s*<(?P<address>[^<>]*)>\s*$")
-# A dot belongs to a word only inside it ("Vue.js"): "Labs. Our team" ends the name at "Labs".
-_WORD = r"[A-ZÀ-ÖØ-Ý][\w&'-]*(?:\.[\w&'-]+)*"
+# A dot belongs to a word only inside it ("Vue.js"): "Labs. Our team" ends the name at "Labs";
+# or after a saint's or a mount's abbreviation before a name ("St. Brendan's Hospital").
+_WORD = r"(?:(?:St|Ste|Mt)\.(?= [A-Z])|[A-ZÀ-ÖØ-Ý][\w&'-]*(?:\.[\w&'-]+)*)"
 # An address in a text (a calendar invitation's organizer), its domain as the group.
 _ADDRESS = re.compile(r"[\w.+-]+@(?P<domain>[a-z0-9-]+(?:\.[a-z0-9-]+)+)")
 _ROLE_WORD = (
@@ -46,7 +47,7 @@ _ROLE_PATTERNS = (
     ),
     re.compile(
         rf"\b(?:[Aa]pplication|[Aa]pplying|[Cc]andidacy|[Ii]nterview|[Oo]ffer) (?:for|to) "
-        rf"(?:the |our |a |an )?"
+        rf"(?:be )?(?:the |our |a |an )?"
         rf"{_ROLE}(?= at | with | \(|[,.!:;]| -|$)"
     ),
     re.compile(rf"^{_FIRST_ROLE} (?:at|@|-|\u2013|\||\u00b7) ", re.M),  # "Analyst · Berlin"

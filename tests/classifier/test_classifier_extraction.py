@@ -541,3 +541,12 @@ def test_company_as_the_text_writes_it(sender, subject, text, company):
 )
 def test_role_beside_the_company_or_on_a_boards_line(subject, text, company, role):
     assert extract_role(subject, text, company=company) == role
+
+
+def test_a_saints_name_and_applying_to_be_the_role():
+    text = "Thank you for applying to be our Night Porter at St. Brendan's Hospital. Talk soon."
+    assert (
+        extract_company("iCIMS <noreply@icims.com>", "Application", text, "")
+        == "St. Brendan's Hospital"
+    )
+    assert extract_role("Application", text) == "Night Porter"
