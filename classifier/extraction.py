@@ -112,8 +112,45 @@ def extract_company(
     found = found or _company_from_text(signature)
     found = found or _company_from_subject_parts(subject, reader, from_sender.stem)
     if found or not from_sender.tool:
-        return found or from_sender.domain
+        found = found or from_sender.domain
+        return _written_in_full(found, f"{signature}\n{_closing_block(text)}") if found else None
     return _company_from_addresses(text)
+
+
+def _closing_block(text: str) -> str:
+    """The text's last paragraph when it reads like a sign-off: at most three short lines
+    ("Elena Novak\nQuillmark Publishing")."""
+    paragraphs = _BLANK_LINE.split(text.rstrip())
+    lines = paragraphs[-1].splitlines()
+    short = len(lines) <= 3 and all(len(line) <= 60 for line in lines)
+    return paragraphs[-1] if len(paragraphs) > 1 and short else ""
+
+
+_BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
+
+
+def _without_department(name: str) -> str:
+    """A name without the hiring department after it ("Hyacinth Health Human Resources")."""
+    words = name.split()
+    while len(words) > 1 and fold(words[-1]) in _department_words():
+        words.pop()
+    return " ".join(words)
+
+
+def _written_in_full(company: str, signature: str) -> str:
+    """The company as a line of the signature writes it in full ("Quillmark Publishing" for
+    Quillmark, from the domain or "at Quillmark"), else as found."""
+    key = _squashed(company)
+    for line in signature.splitlines():
+        line = _without_department(line.strip())
+        if (
+            len(line) > len(company)
+            and _squashed(line).startswith(key)
+            and _only_a_name().fullmatch(line)
+            and _company_like(line)
+        ):
+            return line
+    return company
 
 
 def _written_out(slug_company: str, display: str) -> str:
@@ -623,9 +660,21 @@ def _company_from_text(text: str) -> str | None:
         for match in pattern.finditer(text or ""):
             name = re.sub(r"^(?:The|Our|Your) ", "", match.group("name").strip(" .'-"))
             name = _trailing_joiner().sub("", name)
+            if _names_the_post(text, match.end("name")):  # "about a Data Visualization role"
+                continue
             if name and _company_like(name) and not _role_words().hints.search(name):
                 return name
     return None
+
+
+_NEXT_WORD = re.compile(r"\s+(\w+)")
+
+
+def _names_the_post(text: str, end: int) -> bool:
+    """Whether the name ending at ``end`` is followed by a word for a post ("role", "Stelle"):
+    then it is a title or a field, not a company."""
+    after = _NEXT_WORD.match(text, end)
+    return after is not None and fold(after.group(1)) in _role_words().nouns
 
 
 @lru_cache(maxsize=1)

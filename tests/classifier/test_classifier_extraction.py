@@ -541,3 +541,13 @@ def test_a_saints_name_and_applying_to_be_the_role():
         == "St. Brendan's Hospital"
     )
     assert extract_role("Application", text) == "Night Porter"
+
+
+def test_the_company_as_the_signature_writes_it_in_full():
+    sender = "Elena Novak <elena.novak@quillmark.com>"
+    subject = "Quick chat about a Data Visualization role at Quillmark?"
+    signature = "Elena Novak\nQuillmark Publishing Human Resources"
+    assert extract_company(sender, subject, "Hi Jordan,", signature) == "Quillmark Publishing"
+    assert extract_company(sender, subject, "Hi Jordan,", "") == "Quillmark"
+    signed_off = "Hi Jordan,\r\n\r\nA call this week?\r\n\r\nElena Novak\r\nQuillmark Publishing"
+    assert extract_company(sender, subject, signed_off, "") == "Quillmark Publishing"
