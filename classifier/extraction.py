@@ -99,7 +99,8 @@ def extract_company(
     """Best guess of the hiring company: ATS link or subdomain, the sender's name, the subject,
     the text, the signature, a name standing alone in the subject, and only then the sender's
     web domain — or, for a calendar or signing tool's mail, the first company address in the text
-    (the invitation's organizer). ``reader`` (the To header) is never the company."""
+    (the invitation's organizer); written in full where the sign-off does so. ``reader`` (the To
+    header) is never the company."""
     from_sender = _companies_from_sender(sender or "")
     found = from_sender.ats or _company_from_ats(text) or _company_from_ats(signature)
     if found and from_sender.display:
@@ -137,11 +138,11 @@ def _without_department(name: str) -> str:
     return " ".join(words)
 
 
-def _written_in_full(company: str, signature: str) -> str:
-    """The company as a line of the signature writes it in full ("Quillmark Publishing" for
-    Quillmark, from the domain or "at Quillmark"), else as found."""
+def _written_in_full(company: str, sign_off: str) -> str:
+    """The company as a line of the sign-off (signature, closing lines) writes it in full
+    ("Quillmark Publishing" for Quillmark, from the domain or "at Quillmark"), else as found."""
     key = _squashed(company)
-    for line in signature.splitlines():
+    for line in sign_off.splitlines():
         line = _without_department(line.strip())
         if (
             len(line) > len(company)
