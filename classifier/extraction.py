@@ -437,7 +437,8 @@ def _role_after_words(source: str) -> str | None:
     return None
 
 
-_SPACED_DASH = re.compile(r"\s[-\u2013\u2014]\s")
+_DASHES = frozenset({"-", "\u2013", "\u2014"})  # hyphen, en and em dash
+_SPACED_DASH = re.compile(rf"\s[{''.join(map(re.escape, sorted(_DASHES)))}]\s")
 
 
 def _first_titled_piece(title: str, *, tagged: bool) -> str | None:
@@ -796,9 +797,6 @@ def _company_from_domain(domain: str) -> str | None:
 
 def _title_from_slug(slug: str) -> str:
     return " ".join(part.capitalize() for part in re.split(r"[-_]+", slug) if part)
-
-
-_DASHES = frozenset({"-", "\u2013", "\u2014"})
 
 
 def _sentence_cut(words: list[str], known: _RoleWords) -> list[str]:
