@@ -106,14 +106,31 @@ _LEGAL_SUFFIXES = frozenset(
 _WORD = re.compile(r"[^\W_]+")
 
 
-def normalise_company(value: str | None) -> str:
-    """A company name for matching: "Halvorsen Logistics, Inc." and "HalvorsenLogistics" agree."""
+def _company_words(value: str | None) -> list[str]:
+    """A company name's words for matching, without "The" and legal suffixes."""
     words = _WORD.findall((value or "").casefold().replace("&", " and "))
     while words and words[-1] in _LEGAL_SUFFIXES:
         words.pop()
     if words and words[0] == "the":
         words.pop(0)
-    return "".join(words)
+    return words
+
+
+def normalise_company(value: str | None) -> str:
+    """A company name for matching: "Halvorsen Logistics, Inc." and "HalvorsenLogistics" agree."""
+    return "".join(_company_words(value))
+
+
+def companies_agree(one: str, other: str) -> bool:
+    """Whether two names can be one company written more or less fully: the same name, or the
+    words of one open the other ("Quillmark" and "Quillmark Publishing"; not "Meta" and
+    "Metabase"). A mail's domain often gives the short name, a signature or a tracking system
+    the full one."""
+    words, other_words = _company_words(one), _company_words(other)
+    if not words or not other_words:
+        return False
+    shorter, longer = sorted((words, other_words), key=len)
+    return "".join(words) == "".join(other_words) or longer[: len(shorter)] == shorter
 
 
 def titles_agree(one: str, other: str) -> bool:

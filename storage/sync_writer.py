@@ -14,6 +14,7 @@ from storage.crypto import FieldCipher
 from storage.enums import EventCause, Label, ReviewState, Status
 from storage.identity import (
     application_fingerprint,
+    companies_agree,
     company_fingerprint,
     email_fingerprints,
     titles_agree,
@@ -75,6 +76,13 @@ _THREAD_OR_COMPANY_APPLICATIONS = select(Application, _thread_application).where
             | (Application.company_fingerprint == bindparam("company"))
         )
     )
+)
+# The user's applications of other company names: the ones a name written more or less fully
+# may still belong to (read only when no application has the email's company name).
+_OTHER_COMPANY_APPLICATIONS = select(Application).where(
+    (Application.user_id == bindparam("user_id"))
+    & Application.company_fingerprint.is_not(None)
+    & (Application.company_fingerprint != bindparam("company"))
 )
 
 
@@ -259,7 +267,8 @@ class BatchWriter:
     def _matching_application(self, email: IncomingEmail) -> Application | None:
         """The application of the email's thread (the one its first joined email is in); else
         the one with the email's company + role; else, when one side does not know the role or
-        the two titles agree, the most recently updated one of the same company. One query."""
+        the two titles agree, the most recently updated one of the same company; else such a
+        one of a company named more or less fully. One query, two when nothing matched."""
         fingerprint = application_fingerprint(self._cipher, email.company, email.role)
         company = company_fingerprint(self._cipher, email.company)
         parameters = {
@@ -282,10 +291,25 @@ class BatchWriter:
         exact = next((a for a in found if a.match_fingerprint == fingerprint), None)
         if exact is not None:
             return exact
-        candidates = [a for a in found if a.company_fingerprint == company]
-        if email.role is not None:
-            candidates = [a for a in candidates if self._role_may_match(a, email.role)]
-        return max(candidates, key=lambda a: (a.updated_at, a.id), default=None)
+        same_company = [a for a in found if a.company_fingerprint == company]
+        return self._latest_taking(same_company, email.role) or self._latest_taking(
+            self._named_alike(email.company, parameters), email.role
+        )
+
+    def _latest_taking(
+        self, applications: Sequence[Application], role: str | None
+    ) -> Application | None:
+        """The most recently updated of ``applications`` that may take an email naming ``role``."""
+        if role is not None:
+            applications = [a for a in applications if self._role_may_match(a, role)]
+        return max(applications, key=lambda a: (a.updated_at, a.id), default=None)
+
+    def _named_alike(self, company: str | None, parameters: dict[str, object]) -> list[Application]:
+        """The user's applications of a company named more or less fully than ``company``."""
+        assert company is not None
+        rows = self._session.scalars(_OTHER_COMPANY_APPLICATIONS, parameters)
+        named = ((a, self._cipher.decrypt_optional(a.company_enc)) for a in rows)
+        return [a for a, name in named if name is not None and companies_agree(name, company)]
 
     def _role_may_match(self, application: Application, role: str) -> bool:
         """An application of the email's company takes an email naming ``role`` when it has no

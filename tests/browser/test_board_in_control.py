@@ -104,10 +104,10 @@ def test_merge_then_correct_an_email(
     record_mail(
         stack,
         user_id,
-        [("Quillmark", Label.APPLIED), ("Quillmark Publishing", Label.INTERVIEWING)],
+        [("Quillmark", Label.APPLIED), ("QM Publishing", Label.INTERVIEWING)],
     )
     page.goto(stack.web_url)
-    page.get_by_role("row").filter(has_text="Quillmark Publishing").get_by_role("link").click()
+    page.get_by_role("row").filter(has_text="QM Publishing").get_by_role("link").click()
     expect(page.locator("#current-status")).to_have_text("Interviewing")
 
     page.get_by_label("Merge into this one").select_option(

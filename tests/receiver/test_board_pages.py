@@ -301,13 +301,13 @@ def test_merging_two_applications_from_the_list(app: Flask, store: Store) -> Non
         user_id,
         [
             job_email(1, company="Quillmark", label=Label.APPLIED, thread="t1"),
-            job_email(2, company="Quillmark Publishing", label=Label.INTERVIEWING, thread="t2"),
+            job_email(2, company="QM Publishing", label=Label.INTERVIEWING, thread="t2"),
         ],
     )
     ids = ids_by_company(store, user_id)
-    into, other = ids["Quillmark"], ids["Quillmark Publishing"]
+    into, other = ids["Quillmark"], ids["QM Publishing"]
     page = client.get(f"/applications/{into}").get_data(as_text=True)
-    assert f'<option value="{other}">Quillmark Publishing' in page
+    assert f'<option value="{other}">QM Publishing' in page
 
     merged = post(client, f"/applications/{into}/merge", {"other_id": str(other)})
     missing = post(client, f"/applications/{into}/merge", {"other_id": ""})

@@ -128,11 +128,11 @@ def test_merge_combines_emails_and_recomputes_the_status(store, mailbox_id, user
         mailbox_id,
         make_email(thread_id="t-1", company="Quillmark", role=None, label=Label.APPLIED),
         make_email(
-            thread_id="t-2", company="Quillmark Publishing", role="Editor", label=Label.INTERVIEWING
+            thread_id="t-2", company="QM Publishing", role="Editor", label=Label.INTERVIEWING
         ),
     )
     by_company = {a.company: a.id for a in store.applications(user_id)}
-    into, other = by_company["Quillmark Publishing"], by_company["Quillmark"]
+    into, other = by_company["QM Publishing"], by_company["Quillmark"]
 
     store.merge_applications(user_id, into, other)
 
@@ -224,11 +224,11 @@ def test_the_classifiers_thread_context_follows_merges_and_forgets_deleted_appli
         mailbox_id,
         make_email(thread_id="t-1", company="Quillmark", role=None, label=Label.APPLIED),
         make_email(
-            thread_id="t-2", company="Quillmark Publishing", role="Editor", label=Label.INTERVIEWING
+            thread_id="t-2", company="QM Publishing", role="Editor", label=Label.INTERVIEWING
         ),
     )
     by_company = {a.company: a.id for a in store.applications(user_id)}
-    into, other = by_company["Quillmark Publishing"], by_company["Quillmark"]
+    into, other = by_company["QM Publishing"], by_company["Quillmark"]
 
     store.merge_applications(user_id, into, other)
     merged = store.recorded(mailbox_id, [], ["t-1", "t-2"]).threads

@@ -213,6 +213,25 @@ def test_a_title_named_more_or_less_fully_joins_the_same_application(
     assert by_role == {"Data Analyst": Status.INTERVIEWING, "Data Engineer": Status.APPLIED}
 
 
+def test_a_company_named_more_or_less_fully_joins_the_same_application(
+    store, mailbox_id, user_id, make_email
+):
+    recruiter = make_email(label=Label.INTERVIEWING, company="Quillmark", role=None)
+    confirmation = make_email(
+        label=Label.APPLIED, company="Quillmark Publishing Ltd", role="Data Visualization Lead"
+    )
+    lookalike = make_email(label=Label.APPLIED, company="Quillmarkets", role=None)
+    other_post = make_email(label=Label.REJECTED, company="Quillmark", role="Copy Editor")
+    _write(store, mailbox_id, recruiter, confirmation, lookalike, other_post)
+
+    found = {(view.company, view.role): view.status for view in store.applications(user_id)}
+    assert found == {
+        ("Quillmark", "Data Visualization Lead"): Status.INTERVIEWING,
+        ("Quillmarkets", None): Status.APPLIED,
+        ("Quillmark", "Copy Editor"): Status.REJECTED,
+    }
+
+
 def test_a_role_joins_the_company_application_that_had_none(store, mailbox_id, user_id, make_email):
     vague = make_email(label=Label.APPLIED, company="Globex Corporation", role=None)
     specific = make_email(label=Label.REJECTED, company="Globex", role="Data Analyst")
