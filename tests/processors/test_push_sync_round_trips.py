@@ -16,8 +16,9 @@ from tests.processors.test_sync import CONFIRMATION, synced_mailbox
 # The lease (with the wanted id); what is recorded and the rules; the batch with its cursor, the
 # finished run and the release.
 MAX_TRANSACTIONS = 3
-# 12 for a push that starts an application, 13 for one that joins it; was 24 in 8 transactions
-# before the write path was trimmed, then 16, then 15 in 6.
+# 13 for a push that starts an application (its company's other spellings are looked up first)
+# and for one that joins it; was 24 in 8 transactions before the write path was trimmed, then
+# 16, then 15 in 6.
 MAX_STATEMENTS = 13
 
 
