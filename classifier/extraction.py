@@ -81,7 +81,8 @@ def _company_in_text() -> re.Pattern[str]:
     extraction = default_rulebook().extraction()
     after = _escaped(extraction.company_after)
     end = rf"(?=\s*(?:[,.!:;)(]|\s(?:{after})\b|$))"
-    return re.compile(rf"\b(?i:{_words_before(extraction.company_before)})(?P<name>{_name()}){end}")
+    before = rf"(?<![.@/])\b(?i:{_words_before(extraction.company_before)})"
+    return re.compile(rf"{before}(?P<name>{_name()}){end}")
 
 
 def _words_before(words: tuple[str, ...] | set[str]) -> str:
@@ -109,13 +110,35 @@ def extract_company(
         written = _company_from_text(subject) or _company_from_text(text)
         found = written if written and _squashed(written) == _squashed(found) else found
     found = found or from_sender.display
-    found = found or _company_from_text(subject) or _company_from_text(text)
-    found = found or _company_from_text(signature)
+    names = _reader_names(reader)
+    found = found or _company_from_text(subject, names) or _company_from_text(text, names)
+    found = found or _company_from_text(signature, names)
+    found = found or _other_side_of_meeting(subject, names, from_sender.stem)
+    if from_sender.relay:
+        found = found or _company_inviting(subject, names)
     found = found or _company_from_subject_parts(subject, reader, from_sender.stem)
     if found or not from_sender.tool:
-        found = found or from_sender.domain
+        found = found or _spelled_out(from_sender.domain, f"{subject}\n{text}\n{signature}")
         return _written_in_full(found, f"{signature}\n{_closing_block(text)}") if found else None
     return _company_from_addresses(text)
+
+
+def _spelled_out(domain_company: str | None, text: str) -> str | None:
+    """The domain's company as the mail writes it in words ("Harborline Bank" for
+    harborlinebank.com, in a signature's title line or a footer), else as the domain gives it."""
+    if domain_company is None:
+        return None
+    key = _squashed(domain_company)
+    for found in _names().finditer(text):
+        name = found.group(0)
+        if " " in name and _squashed(name) == key and _company_like(name):
+            return name
+    return domain_company
+
+
+@lru_cache(maxsize=1)
+def _names() -> re.Pattern[str]:
+    return re.compile(_name())
 
 
 def _closing_block(text: str) -> str:
@@ -179,6 +202,7 @@ class _SenderCompanies:
     domain: str | None  # the web domain's company, or the one an ATS names its address after
     stem: str = ""  # the domain's name squashed, when it names the company ("bexleycrane")
     tool: bool = False  # a calendar, meeting or signing tool, sending for a company
+    relay: bool = False  # a tracking system or a job board, sending for a company
 
 
 @lru_cache(maxsize=4096)  # a mailbox hears from the same senders again and again
@@ -188,11 +212,16 @@ def _companies_from_sender(sender: str) -> _SenderCompanies:
     if _is_tool(address.lower(), domain):
         return _SenderCompanies(ats=None, display=None, domain=None, tool=True)
     company = _company_from_domain(domain)
+    senders = default_rulebook().senders
     return _SenderCompanies(
         ats=_company_from_ats(address),
         display=_company_from_display_name(display, domain),
         domain=company or _company_from_mailbox(address.lower(), domain),
         stem=_squashed(domain_stem(domain) or "") if company else "",
+        relay=any(
+            known_domain(domain, domains) is not None
+            for domains in (senders.ats_domains, senders.job_board_domains)
+        ),
     )
 
 
@@ -285,8 +314,56 @@ def _first_role(subject: str, text: str, reader: str) -> str | None:
 # "Spotify | Data Engineer - application received", "Interview: Sam Okafor / Data Engineer".
 _SUBJECT_PARTS = re.compile(r"\s+[-\u2013\u2014|/@]\s+|:\s+")
 _ONLY_A_ROLE = re.compile(_ROLE)
+
+
 # A part that says something (a word in lower case) rather than naming: "Status update on your
 # application", "Proposta de contratação".
+def _is_the_reader(name: str, names: frozenset[str]) -> bool:
+    """Whether ``name`` is the reader's own ("Interview with Sam Rivera"): all its words are
+    words of the reader's ``names``, or written together one of them."""
+    words = [fold(word) for word in _NAME_WORDS.findall(name)]
+    return bool(names) and (names.issuperset(words) or "".join(words) in names)
+
+
+_MEETING = re.compile(r"\s*<>\s*")
+
+
+def _other_side_of_meeting(subject: str, names: frozenset[str], stem: str) -> str | None:
+    """The other side of a meeting named for two ("Sam Rivera <> Orbitra Labs - Interview"), when
+    one side names the reader and the other a company: one the sender's domain spells, or, from
+    a sender whose domain names none, a name of several words (one word is more often a
+    person's: "Sofia <> Katie")."""
+    sides = _MEETING.split(subject or "")
+    if len(sides) != 2 or not names:
+        return None
+    near = [_SUBJECT_PARTS.split(sides[0])[-1].strip(), _SUBJECT_PARTS.split(sides[1])[0].strip()]
+    reader_sides = [_names_the_reader(side, names) for side in near]
+    if reader_sides.count(True) != 1:
+        return None
+    other = near[reader_sides.index(False)]
+    if not _names_a_company(other):
+        return None
+    spelled = _holds(other, stem) or _within(other, stem) if stem else " " in other
+    return other if spelled else None
+
+
+def _company_inviting(subject: str, names: frozenset[str]) -> str | None:
+    """A name opening the subject and inviting the reader ("Halvorsen Logistics invites you to a
+    coding test", "Lumière vous propose un entretien"): read only in a tracking system's or a job
+    board's mail, where the one inviting is the employer (in a calendar's, it is a person)."""
+    found = _inviting().match(subject or "")
+    if found is None:
+        return None
+    name = found.group("name")
+    return name if _company_like(name) and not _is_the_reader(name, names) else None
+
+
+@lru_cache(maxsize=1)
+def _inviting() -> re.Pattern[str]:
+    words = _escaped(default_rulebook().extraction().company_invites)
+    return re.compile(rf"(?P<name>{_name()})\s+(?i:{words})\b")
+
+
 _STATEMENT = re.compile(r"\b[a-zß-ÿ]{3,}\b")
 
 
@@ -370,6 +447,7 @@ def _names_a_company(part: str) -> bool:
     return (
         _only_a_name().fullmatch(part) is not None
         and part.split()[0].lower() not in known.role_stop
+        and not _is_stage_word(part.split()[-1], known)  # "Pebblebrook Interview"
         and _company_like(part)
         and not known.hints.search(part)
         and _tidy_role(part) is None
@@ -655,7 +733,8 @@ def _escaped(words: tuple[str, ...]) -> str:
     return "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True)) or "(?!)"
 
 
-def _company_from_text(text: str) -> str | None:
+def _company_from_text(text: str, reader_names: frozenset[str] = frozenset()) -> str | None:
+    """The first company named after "at", "bei", "chez"… in ``text``, never the reader."""
     in_text = _company_in_text()
     patterns = (_company_team(), in_text) if "Team" in text else (in_text,)
     for pattern in patterns:
@@ -664,12 +743,17 @@ def _company_from_text(text: str) -> str | None:
             name = _trailing_joiner().sub("", name)
             if _names_the_post(text, match.end("name")):  # "about a Data Visualization role"
                 continue
+            if _CHIEF.match(text, match.end("name")):  # "con Leire (CTO)": a person
+                continue
+            if _is_the_reader(name, reader_names):
+                continue
             if name and _company_like(name) and not _role_words().hints.search(name):
                 return name
     return None
 
 
 _NEXT_WORD = re.compile(r"\s+(\w+)")
+_CHIEF = re.compile(r"\s*\(C[A-Z]O\)")
 
 
 def _names_the_post(text: str, end: int) -> bool:

@@ -107,8 +107,11 @@ _WORD = re.compile(r"[^\W_]+")
 
 
 def _company_words(value: str | None) -> list[str]:
-    """A company name's words for matching, without "The" and legal suffixes."""
-    words = _WORD.findall((value or "").casefold().replace("&", " and "))
+    """A company name's words for matching, without accents, "The" and legal suffixes: a mail
+    writes "Condé Nast" where its domain gives "Condenast"."""
+    decomposed = unicodedata.normalize("NFKD", (value or "").casefold().replace("&", " and "))
+    unaccented = "".join(char for char in decomposed if not unicodedata.combining(char))
+    words = _WORD.findall(unaccented)
     while words and words[-1] in _LEGAL_SUFFIXES:
         words.pop()
     if words and words[0] == "the":
@@ -117,7 +120,10 @@ def _company_words(value: str | None) -> list[str]:
 
 
 def normalise_company(value: str | None) -> str:
-    """A company name for matching: "Halvorsen Logistics, Inc." and "HalvorsenLogistics" agree."""
+    """A company name for matching: "Halvorsen Logistics, Inc." and "HalvorsenLogistics" agree,
+    and so do "Condé Nast" and "Condenast". (Applications fingerprinted before accents were
+    dropped are still found: `companies_agree` compares their names as they are now normalised,
+    and joining one rewrites its fingerprint.)"""
     return "".join(_company_words(value))
 
 

@@ -551,3 +551,60 @@ def test_the_company_as_the_signature_writes_it_in_full():
     assert extract_company(sender, subject, "Hi Jordan,", "") == "Quillmark"
     signed_off = "Hi Jordan,\r\n\r\nA call this week?\r\n\r\nElena Novak\r\nQuillmark Publishing"
     assert extract_company(sender, subject, signed_off, "") == "Quillmark Publishing"
+
+
+READER = "Sam Rivera <sam.rivera@gmail.com>"
+
+
+@pytest.mark.parametrize(
+    ("sender", "subject", "company"),
+    [
+        # the other side of a meeting named for two: several words, or spelled by the domain
+        (
+            "Google Calendar <calendar-notification@google.com>",
+            "Invitation: Sam Rivera <> Orbitra Labs - Technical Interview @ Wed Mar 11",
+            "Orbitra Labs",
+        ),
+        ("Jenna Kapoor <jkapoor@td.com>", "Updated: Interview: Sam Rivera <> TD Bank", "TD Bank"),
+        # one word beside the reader is more often a person
+        ("Jason Bishop <jbishop@manchester.ac.uk>", "Sam <> Katie", "Manchester"),
+        # the reader is never the company
+        ("Outlook Calendar <no-reply@outlook.com>", "Accepted: Interview with Sam Rivera", None),
+        # a tracking system or a board writes for the company that invites the reader
+        (
+            "Codility <no-reply@codility.com>",
+            "Halvorsen Logistics invites you to a coding test",
+            "Halvorsen Logistics",
+        ),
+        (
+            "Welcome to the Jungle <no-reply@welcometothejungle.com>",
+            "Lumière vous propose un entretien",
+            "Lumière",
+        ),
+        ("Indeed <noreply@indeed.com>", "Brasa Verde quer entrevistar você", "Brasa Verde"),
+        ("Codility <no-reply@codility.com>", "Sam Rivera invites you to a coding test", None),
+    ],
+)
+def test_company_of_a_meeting_or_an_invitation_never_the_reader(sender, subject, company):
+    assert extract_company(sender, subject, "", "", reader=READER) == company
+
+
+def test_a_domains_company_as_the_mail_writes_it_in_words():
+    sender = "Dana Whitfield <dana.whitfield@harborlinebank.com>"
+    footer = "Thanks!\nDana Whitfield\nHR Coordinator, Harborline Bank\nwww.harborlinebank.com"
+    assert extract_company(sender, "Update", footer, "") == "Harborline Bank"
+    assert extract_company(sender, "Update", "Thanks!\nDana", "") == "Harborlinebank"
+    accented = "Petra Kühn <p.kuehn@tischlerei-kuehn.de>"
+    assert extract_company(accented, "AW: Bewerbung", "Tischlerei Kühn, Bremen", "") == (
+        "Tischlerei Kühn"
+    )
+
+
+def test_a_word_before_a_company_is_no_piece_of_a_web_address_and_a_chief_is_a_person():
+    sender = "Greg Sorensen <greg.sorensen@alderbrookpartners.com>"
+    text = "Greg Sorensen\nwww.alderbrookpartners.com\n\nDear Greg,\n\nWe wish to offer you it."
+    assert extract_company(sender, "Offer", text, "") == "Alderbrookpartners"
+    text = "Una conversación con Leire (CTO) y conmigo."
+    assert extract_company("Iñaki <inaki@zurdacode.com>", "Re: Candidatura", text, "") == (
+        "Zurdacode"
+    )

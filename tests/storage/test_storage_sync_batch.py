@@ -193,9 +193,12 @@ def test_company_spellings_and_a_missing_role_join_the_same_application(
 ):
     applied = make_email(label=Label.APPLIED, company="Halvorsen Logistics", role="BI Developer")
     no_role = make_email(label=Label.INTERVIEWING, company="HalvorsenLogistics, Inc.", role=None)
-    _write(store, mailbox_id, applied, no_role)
-    assert [(a.company, a.status) for a in store.applications(user_id)] == [
-        ("Halvorsen Logistics", Status.INTERVIEWING)
+    written = make_email(label=Label.APPLIED, company="Condé Nast", role="Editor")
+    from_domain = make_email(label=Label.REJECTED, company="Condenast", role=None)
+    _write(store, mailbox_id, applied, no_role, written, from_domain)
+    assert sorted((a.company, a.status) for a in store.applications(user_id)) == [
+        ("Condé Nast", Status.REJECTED),
+        ("Halvorsen Logistics", Status.INTERVIEWING),
     ]
 
 
