@@ -115,7 +115,7 @@ def extract_company(
     found = found or _company_from_text(signature, names)
     found = found or _other_side_of_meeting(subject, names, from_sender.stem)
     if from_sender.relay:
-        found = found or _company_inviting(subject, names)
+        found = found or _company_inviting(subject, text, names)
     found = found or _company_from_subject_parts(subject, reader, from_sender.stem)
     if found or not from_sender.tool:
         found = found or _spelled_out(from_sender.domain, f"{subject}\n{text}\n{signature}")
@@ -347,21 +347,26 @@ def _other_side_of_meeting(subject: str, names: frozenset[str], stem: str) -> st
     return other if spelled else None
 
 
-def _company_inviting(subject: str, names: frozenset[str]) -> str | None:
-    """A name opening the subject and inviting the reader ("Halvorsen Logistics invites you to a
-    coding test", "Lumière vous propose un entretien"): read only in a tracking system's or a job
-    board's mail, where the one inviting is the employer (in a calendar's, it is a person)."""
-    found = _inviting().match(subject or "")
-    if found is None:
-        return None
-    name = found.group("name")
-    return name if _company_like(name) and not _is_the_reader(name, names) else None
+def _company_inviting(subject: str, text: str, names: frozenset[str]) -> str | None:
+    """A name opening the subject or a sentence and inviting the reader ("Halvorsen Logistics
+    invites you to a coding test", "Tanya, Brightside Logistics wants to schedule an interview",
+    "Lumière vous propose un entretien"): read only in a tracking system's or a job board's mail,
+    where the one inviting is the employer (in a calendar's, it is a person)."""
+    for source in (subject or "", text or ""):
+        for found in _inviting().finditer(source):
+            name = found.group("name")
+            if _company_like(name) and not _is_the_reader(name, names):
+                return name
+    return None
 
 
 @lru_cache(maxsize=1)
 def _inviting() -> re.Pattern[str]:
+    """A name at the start of a line or a sentence (after the reader's first name and a comma,
+    as boards greet), then words that invite the reader."""
     words = _escaped(default_rulebook().extraction().company_invites)
-    return re.compile(rf"(?P<name>{_name()})\s+(?i:{words})\b")
+    opening = r"(?:^|(?<=[.!?]\s)|(?<=\n))(?:[^\W\d_]+,\s+)?"
+    return re.compile(rf"{opening}(?P<name>{_name()})\s+(?i:{words})\b", re.MULTILINE)
 
 
 _STATEMENT = re.compile(r"\b[a-zß-ÿ]{3,}\b")

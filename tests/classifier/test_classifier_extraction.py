@@ -583,6 +583,17 @@ READER = "Sam Rivera <sam.rivera@gmail.com>"
         ),
         ("Indeed <noreply@indeed.com>", "Brasa Verde quer entrevistar você", "Brasa Verde"),
         ("Codility <no-reply@codility.com>", "Sam Rivera invites you to a coding test", None),
+        # after the reader's first name, as boards greet
+        (
+            "Indeed <no-reply@indeed.com>",
+            "Sam, Autohaus Brenner möchte ein Gespräch mit Ihnen vereinbaren",
+            "Autohaus Brenner",
+        ),
+        (
+            "Indeed <no-reply@indeed.com>",
+            "Your application was viewed by Halvorsen Marine",
+            ("Halvorsen Marine"),
+        ),
     ],
 )
 def test_company_of_a_meeting_or_an_invitation_never_the_reader(sender, subject, company):
@@ -608,3 +619,13 @@ def test_a_word_before_a_company_is_no_piece_of_a_web_address_and_a_chief_is_a_p
     assert extract_company("Iñaki <inaki@zurdacode.com>", "Re: Candidatura", text, "") == (
         "Zurdacode"
     )
+
+
+def test_a_board_relays_the_company_that_asks_in_a_sentence_of_its_text():
+    text = "Meridian Telecom has asked you to complete a short skills assessment. It takes 15 min."
+    sender = "Indeed <no-reply@indeed.com>"
+    assert extract_company(sender, "Next step: an assessment", text, "", reader=READER) == (
+        "Meridian Telecom"
+    )
+    reader_asks = "Sam Rivera has asked you to complete it."
+    assert extract_company(sender, "Next step", reader_asks, "", reader=READER) is None
