@@ -115,7 +115,7 @@ def extract_company(
     found = found or _company_from_text(signature, names)
     found = found or _other_side_of_meeting(subject, names, from_sender.stem)
     if from_sender.relay:
-        found = found or _company_inviting(subject, text, names)
+        found = found or _company_acting(subject, text, names)
     found = found or _company_from_subject_parts(subject, reader, from_sender.stem)
     if found or not from_sender.tool:
         found = found or _spelled_out(from_sender.domain, f"{subject}\n{text}\n{signature}")
@@ -347,24 +347,28 @@ def _other_side_of_meeting(subject: str, names: frozenset[str], stem: str) -> st
     return other if spelled else None
 
 
-def _company_inviting(subject: str, text: str, names: frozenset[str]) -> str | None:
-    """A name opening the subject or a sentence and inviting the reader ("Halvorsen Logistics
-    invites you to a coding test", "Tanya, Brightside Logistics wants to schedule an interview",
-    "Lumière vous propose un entretien"): read only in a tracking system's or a job board's mail,
-    where the one inviting is the employer (in a calendar's, it is a person)."""
+def _company_acting(subject: str, text: str, names: frozenset[str]) -> str | None:
+    """A name opening the subject or a sentence and acting on the reader's application
+    ("Halvorsen Logistics invites you to a coding test", "Tanya, Brightside Logistics wants to
+    schedule an interview", "Ostrava Health declined your application", "Lumière vous propose un
+    entretien"): read only in a tracking system's or a job board's mail, where the one acting is
+    the employer (in a calendar's, it is a person)."""
     for source in (subject or "", text or ""):
-        for found in _inviting().finditer(source):
-            name = found.group("name")
+        for found in _acting().finditer(source):
+            name = _ARTICLE.sub("", found.group("name"))  # "A Transportadora Serra Azul"
             if _company_like(name) and not _is_the_reader(name, names):
                 return name
     return None
 
 
+_ARTICLE = re.compile(r"^(?:The|Our|Your|A|O) (?=\S)")
+
+
 @lru_cache(maxsize=1)
-def _inviting() -> re.Pattern[str]:
+def _acting() -> re.Pattern[str]:
     """A name at the start of a line or a sentence (after the reader's first name and a comma,
-    as boards greet), then words that invite the reader."""
-    words = _escaped(default_rulebook().extraction().company_invites)
+    as boards greet), then the words of an act on the reader's application."""
+    words = _escaped(default_rulebook().extraction().company_acts)
     opening = r"(?:^|(?<=[.!?]\s)|(?<=\n))(?:[^\W\d_]+,\s+)?"
     return re.compile(rf"{opening}(?P<name>{_name()})\s+(?i:{words})\b", re.MULTILINE)
 

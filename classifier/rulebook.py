@@ -153,8 +153,9 @@ class Extraction:
     role_prepositions: tuple[str, ...] = ()  # a title goes on past them: "Fachkraft für Lager"
     role_trailing: tuple[str, ...] = ()  # a title neither starts nor ends with them: "at", "with"
     role_end: tuple[str, ...] = ()  # the sentence goes on past a title: "we", "el", "einladen"
-    # After a company opening a subject, inviting the reader: "invites you", "vous propose".
-    company_invites: tuple[str, ...] = ()
+    # After a company acting on the reader's application in a relay's subject or sentence:
+    # "invites you", "declined your application", "vous propose", "hat sich leider".
+    company_acts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -322,7 +323,7 @@ _EXTRACTION_KEYS = (
     "role_prepositions",
     "role_trailing",
     "role_end",
-    "company_invites",
+    "company_acts",
 )
 
 

@@ -592,11 +592,24 @@ READER = "Sam Rivera <sam.rivera@gmail.com>"
         (
             "Indeed <no-reply@indeed.com>",
             "Your application was viewed by Halvorsen Marine",
-            ("Halvorsen Marine"),
+            "Halvorsen Marine",
         ),
+        (
+            "Wellfound <team@wellfound.com>",
+            "Ostrava Health declined your application",
+            ("Ostrava Health"),
+        ),
+        (
+            "HelloWork <noreply@hellowork.com>",
+            "Boulangeries Maréchal a décliné votre candidature",
+            ("Boulangeries Maréchal"),
+        ),
+        ("Rippling <no-reply@greenhouse.io>", "We've received your application", None),
     ],
 )
-def test_company_of_a_meeting_or_an_invitation_never_the_reader(sender, subject, company):
+def test_company_of_a_meeting_or_acting_on_the_application_never_the_reader(
+    sender, subject, company
+):
     assert extract_company(sender, subject, "", "", reader=READER) == company
 
 
@@ -629,3 +642,19 @@ def test_a_board_relays_the_company_that_asks_in_a_sentence_of_its_text():
     )
     reader_asks = "Sam Rivera has asked you to complete it."
     assert extract_company(sender, "Next step", reader_asks, "", reader=READER) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "company"),
+    [
+        ("Você se candidatou à vaga Supervisor(a), na empresa Plastiflex Sul.", "Plastiflex Sul"),
+        ("A sua candidatura foi encerrada.", None),
+        ("A Transportadora Serra Azul finalizou o processo seletivo.", "Transportadora Serra Azul"),
+        (
+            "Heldt Großhandel GmbH hat sich leider für andere Bewerber entschieden.",
+            ("Heldt Großhandel GmbH"),
+        ),
+    ],
+)
+def test_a_relay_names_the_company_by_its_act_or_as_the_company(text, company):
+    assert extract_company("Catho <noreply@catho.com.br>", "Atualização", text, "") == company
