@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 
 from classifier.evidence import Evidence, known_domain
 from classifier.messages import JOB_LABELS, LABELS
+from classifier.phrases import fold
 from classifier.rulebook import default_rulebook
 
 NONE_LABEL = "none"
@@ -345,7 +346,8 @@ def company_matches(company: str | None, display: str, domain: str) -> bool:
     """Whether a sender's name or domain names ``company`` ("Acme Corp" and jane@acme.com)."""
     if not company:
         return False
-    words = [word for word in "".join(c if c.isalnum() else " " for c in company.lower()).split()]
+    # Folded, as the mail may write "Condé Nast" or "Tischlerei Kühn" and the domain cannot.
+    words = [word for word in "".join(c if c.isalnum() else " " for c in fold(company)).split()]
     significant = [word for word in words if len(word) > 2 and word not in _COMPANY_SUFFIXES]
     if not significant:
         return False
@@ -353,7 +355,8 @@ def company_matches(company: str | None, display: str, domain: str) -> bool:
     labels = ["".join(filter(str.isalnum, label)) for label in domain.lower().split(".")]
     if any(squashed in label or label in squashed for label in labels[:-1] if len(label) > 2):
         return True
-    return all(word in display.lower() for word in significant)
+    folded_display = fold(display)
+    return all(word in folded_display for word in significant)
 
 
 def _scale_job_labels(probabilities: list[float], factor: float) -> None:

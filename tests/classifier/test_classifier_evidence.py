@@ -239,6 +239,10 @@ def test_context_a_reply_after_an_offer_or_a_decline_does_not_move_it_back(stage
         ("Acme Corp", "Jane Doe", "acme.com", True),
         ("Lindenhof Logistik", "Jana Roth", "lindenhof-logistik.de", True),
         ("Blue Harbor Health", "Blue Harbor Health Recruiting", "bhh.org", True),
+        # written with accents, where a domain cannot
+        ("Condé Nast", "Ben Ortega", "condenast.com", True),
+        ("Tischlerei Kühn", "Petra Kühn", "tischlerei-kuehn.de", True),
+        ("Clínica Oceano", "Clinica Oceano RH", "gmail.com", True),
         ("Acme", "Jane Doe", "gmail.com", False),
         ("Northwind", "Contoso Careers", "contoso.com", False),
         (None, "Acme", "acme.com", False),
