@@ -106,10 +106,17 @@ _LEGAL_SUFFIXES = frozenset(
 _WORD = re.compile(r"[^\W_]+")
 
 
-def _company_words(value: str | None) -> list[str]:
+# German names written with umlauts have them spelled out in their web domains (kuehn.de).
+_SPELLED_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
+
+
+def _company_words(value: str | None, *, spell_umlauts: bool = True) -> list[str]:
     """A company name's words for matching, without accents, "The" and legal suffixes: a mail
-    writes "Condé Nast" where its domain gives "Condenast"."""
-    decomposed = unicodedata.normalize("NFKD", (value or "").casefold().replace("&", " and "))
+    writes "Condé Nast" and "Tischlerei Kühn" where a domain gives "condenast" and "kuehn"."""
+    lowered = (value or "").casefold().replace("&", " and ")
+    if spell_umlauts:
+        lowered = lowered.translate(_SPELLED_UMLAUTS)
+    decomposed = unicodedata.normalize("NFKD", lowered)
     unaccented = "".join(char for char in decomposed if not unicodedata.combining(char))
     words = _WORD.findall(unaccented)
     while words and words[-1] in _LEGAL_SUFFIXES:
@@ -121,18 +128,26 @@ def _company_words(value: str | None) -> list[str]:
 
 def normalise_company(value: str | None) -> str:
     """A company name for matching: "Halvorsen Logistics, Inc." and "HalvorsenLogistics" agree,
-    and so do "Condé Nast" and "Condenast". (Applications fingerprinted before accents were
-    dropped are still found: `companies_agree` compares their names as they are now normalised,
-    and joining one rewrites its fingerprint.)"""
+    and so do "Condé Nast" and "Condenast", "Tischlerei Kühn" and "Tischlerei Kuehn".
+    (Applications fingerprinted before accents were dropped are still found: `companies_agree`
+    compares their names as they are now normalised, and joining one rewrites its fingerprint.)"""
     return "".join(_company_words(value))
 
 
 def companies_agree(one: str, other: str) -> bool:
     """Whether two names can be one company written more or less fully: the same name, or the
     words of one open the other ("Quillmark" and "Quillmark Publishing"; not "Meta" and
-    "Metabase"). A mail's domain often gives the short name, a signature or a tracking system
-    the full one."""
-    words, other_words = _company_words(one), _company_words(other)
+    "Metabase"), with umlauts spelled out or dropped ("Zürich" and "Zurich"). A mail's domain
+    often gives the short name, a signature or a tracking system the full one."""
+    return any(
+        _words_agree(
+            _company_words(one, spell_umlauts=spell), _company_words(other, spell_umlauts=spell)
+        )
+        for spell in (True, False)
+    )
+
+
+def _words_agree(words: list[str], other_words: list[str]) -> bool:
     if not words or not other_words:
         return False
     shorter, longer = sorted((words, other_words), key=len)

@@ -195,10 +195,16 @@ def test_company_spellings_and_a_missing_role_join_the_same_application(
     no_role = make_email(label=Label.INTERVIEWING, company="HalvorsenLogistics, Inc.", role=None)
     written = make_email(label=Label.APPLIED, company="Condé Nast", role="Editor")
     from_domain = make_email(label=Label.REJECTED, company="Condenast", role=None)
-    _write(store, mailbox_id, applied, no_role, written, from_domain)
+    umlaut = make_email(label=Label.APPLIED, company="Tischlerei Kühn", role=None)
+    spelled = make_email(label=Label.INTERVIEWING, company="Tischlereikuehn", role=None)
+    swiss = make_email(label=Label.APPLIED, company="Zürich Insurance", role="Actuary")
+    plain = make_email(label=Label.OFFER, company="Zurich Insurance", role=None)
+    _write(store, mailbox_id, applied, no_role, written, from_domain, umlaut, spelled, swiss, plain)
     assert sorted((a.company, a.status) for a in store.applications(user_id)) == [
         ("Condé Nast", Status.REJECTED),
         ("Halvorsen Logistics", Status.INTERVIEWING),
+        ("Tischlerei Kühn", Status.INTERVIEWING),
+        ("Zürich Insurance", Status.OFFER),
     ]
 
 
