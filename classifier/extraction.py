@@ -316,8 +316,6 @@ _SUBJECT_PARTS = re.compile(r"\s+[-\u2013\u2014|/@]\s+|:\s+")
 _ONLY_A_ROLE = re.compile(_ROLE)
 
 
-# A part that says something (a word in lower case) rather than naming: "Status update on your
-# application", "Proposta de contratação".
 def _is_the_reader(name: str, names: frozenset[str]) -> bool:
     """Whether ``name`` is the reader's own ("Interview with Sam Rivera"): all its words are
     words of the reader's ``names``, or written together one of them."""
@@ -343,7 +341,7 @@ def _other_side_of_meeting(subject: str, names: frozenset[str], stem: str) -> st
     other = near[reader_sides.index(False)]
     if not _names_a_company(other):
         return None
-    spelled = _holds(other, stem) or _within(other, stem) if stem else " " in other
+    spelled = (_holds(other, stem) or _within(other, stem)) if stem else " " in other
     return other if spelled else None
 
 
@@ -373,6 +371,8 @@ def _acting() -> re.Pattern[str]:
     return re.compile(rf"{opening}(?P<name>{_name()})\s+(?i:{words})\b", re.MULTILINE)
 
 
+# A part that says something (a word in lower case) rather than naming: "Status update on your
+# application", "Proposta de contratação".
 _STATEMENT = re.compile(r"\b[a-zß-ÿ]{3,}\b")
 
 
