@@ -246,7 +246,7 @@ def _verdict(record_id: object, result, threshold: float) -> dict[str, object]:
         "id": record_id,
         "label": result.label,
         "confidence": result.confidence,
-        "needs_review": result.confidence < threshold,
+        "needs_review": result.needs_review(threshold),  # as the processors decide it
         "company": result.company,
         "role": result.role,
         "reasons": list(result.reasons),
