@@ -51,6 +51,7 @@ _ROLE_PATTERNS = (
         rf"{_ROLE}(?= at | with | \(|[,.!:;]| -|$)"
     ),
     re.compile(rf"^{_FIRST_ROLE} (?:at|@|-|\u2013|\||\u00b7) ", re.M),  # "Analyst · Berlin"
+    re.compile(rf"(?<=: ){_FIRST_ROLE} at (?=[A-ZÀ-Ý])"),  # "Application sent: Clerk at X"
     re.compile(rf"^{_ROLE}\n[^\n]* \u00b7 ", re.M),  # a board's title line, then "Acme · Leeds"
     re.compile(rf"^{_ROLE} (?:at|@|-|\u2013|\|) ", re.M),  # "Update - Registered Nurse at X"
     re.compile(rf"(?:[-\u2013|:] ){_ROLE}$", re.M),
@@ -81,8 +82,15 @@ def _company_in_text() -> re.Pattern[str]:
     extraction = default_rulebook().extraction()
     after = _escaped(extraction.company_after)
     end = rf"(?=\s*(?:[,.!:;)(]|\s(?:{after})\b|$))"
-    before = rf"(?<![.@/])\b(?i:{_words_before(extraction.company_before)})"
-    return re.compile(rf"{before}(?P<name>{_name()}){end}")
+    words = _words_before(extraction.company_before)
+    return re.compile(rf"(?<![.@/])\b(?P<before>(?i:{words}))(?P<name>{_name()}){end}")
+
+
+@lru_cache(maxsize=1)
+def _loose_before() -> frozenset[str]:
+    """The words before a name that as often precede a person or a place ("with Andrew", "en
+    Valencia", "do Márcio"), each as `_company_in_text` finds it (folded, single-spaced)."""
+    return frozenset(fold(word) for word in default_rulebook().extraction().company_before_loose)
 
 
 def _words_before(words: tuple[str, ...] | set[str]) -> str:
@@ -111,11 +119,16 @@ def extract_company(
         found = written if written and _squashed(written) == _squashed(found) else found
     found = found or from_sender.display
     names = _reader_names(reader)
-    found = found or _company_from_text(subject, names) or _company_from_text(text, names)
-    found = found or _company_from_text(signature, names)
+    # From a person at a company's domain, a lone word after "with" or "en" that the domain does
+    # not spell is more often a colleague or a town than another company (not from the reader,
+    # forwarding from their own school's or employer's address).
+    forwarded = _names_the_reader(split_sender(sender or "")[0], names)
+    stem = "" if from_sender.display or from_sender.relay or forwarded else from_sender.stem
+    for source in (subject, text, signature):
+        found = found or _company_from_text(source, names, stem=stem)
     found = found or _other_side_of_meeting(subject, names, from_sender.stem)
     if from_sender.relay:
-        found = found or _company_acting(subject, text, names)
+        found = found or _company_acting(subject, text, names) or _company_under_title(text)
     found = found or _company_from_subject_parts(subject, reader, from_sender.stem)
     if found or not from_sender.tool:
         found = found or _spelled_out(from_sender.domain, f"{subject}\n{text}\n{signature}")
@@ -294,20 +307,56 @@ def _without_company(role: str, company: str) -> str | None:
 def _first_role(subject: str, text: str, reader: str) -> str | None:
     cleaned = _without_reader(subject, reader)
     for source in (cleaned, text[:_ROLE_SEARCH_CHARS]):
-        for pattern in _ROLE_PATTERNS:
-            for match in pattern.finditer(source):
-                tagged = _GENDER_TAG.match(source, match.end("role")) is not None
-                role = _tidy_role(match.group("role"), tagged=tagged)
-                if role:
-                    return role
-        role = _role_after_words(source)
+        role = _role_in(source, subject if source is cleaned else None, reader)
         if role:
-            return role
-        if source is cleaned:
-            role = _role_from_subject_parts(subject, reader)
+            return _with_specialty(role, source, _reader_names(reader))
+    return None
+
+
+def _role_in(source: str, subject: str | None, reader: str) -> str | None:
+    """The first role ``source`` names; ``subject`` (None for a body) also by its parts."""
+    for pattern in _ROLE_PATTERNS:
+        for match in pattern.finditer(source):
+            tagged = _GENDER_TAG.match(source, match.end("role")) is not None
+            role = _tidy_role(match.group("role"), tagged=tagged)
             if role:
                 return role
-    return None
+    role = _role_after_words(source)
+    if role is None and subject is not None:
+        role = _role_from_subject_parts(subject, reader)
+    return role
+
+
+# A title's specialty after a comma, up to where the title ends: "Backend Engineer, Payments
+# role", "Senior Manager, Product Marketing at Figma", "Software Engineer, Infrastructure (R-1)".
+_SPECIALTY = re.compile(
+    r", (?P<specialty>[A-ZÀ-Ý][\w&+/-]*(?: (?:&|and|of|[A-ZÀ-Ý][\w&+/-]*)){0,3})"
+    r"(?= (?:role|position|opening|job|opportunity|team)\b| at | with | (?:has|was|is) "
+    r"| and [a-z]|\s*[(\[]| [-\u2013\u2014|]|[.;:]?[ \t]*$|[.;:]\s)",
+    re.M,
+)
+
+
+def _with_specialty(role: str, source: str, reader_names: frozenset[str]) -> str:
+    """``role`` with the specialty that follows it in ``source`` after a comma, when there is one
+    and it is neither a place's code ("Columbus, OH"), the reader ("Data Analyst, Sam."), a
+    stage ("Analyst, Interview"), another title ("Data Analyst, Business Analyst") nor words
+    that are not names ("Engineer, Monday")."""
+    at = source.find(role)
+    found = _SPECIALTY.match(source, at + len(role)) if at >= 0 else None
+    if found is None or role.split()[-1].lower() not in _role_words().named_titles:
+        return role
+    specialty = found.group("specialty")
+    words = [fold(word) for word in specialty.split()]
+    known = _role_words()
+    refused = (
+        specialty.isupper()
+        or not reader_names.isdisjoint(words)
+        or not known.role_stop.isdisjoint(words)
+        or not known.company_stop.isdisjoint(words)
+        or words[-1] == fold(role.split()[-1])
+    )
+    return role if refused else f"{role}, {specialty}"
 
 
 # Where a subject's parts meet: "Oracle - Status update on your application",
@@ -362,12 +411,33 @@ def _company_acting(subject: str, text: str, names: frozenset[str]) -> str | Non
 _ARTICLE = re.compile(r"^(?:The|Our|Your|A|O) (?=\S)")
 
 
+def _company_under_title(text: str) -> str | None:
+    """The company of a job board's posting block: a short line (the title), then the company
+    and its place after a dash ("Barista (Part-Time)\nDaily Grind \u2013 Boston")."""
+    for found in _posting_block().finditer(text or ""):
+        name = found.group("name")
+        if _company_like(name) and not _names_a_role(name):
+            return name
+    return None
+
+
+@lru_cache(maxsize=1)
+def _posting_block() -> re.Pattern[str]:
+    title = r"[^\W\d_][^\n.!?:;]{1,79}"
+    place = r"[^\W\d_][^\n.!?:;]{0,39}(?:\.[^\n.!?:;]{0,10}){0,2}"
+    return re.compile(
+        rf"^[ \t]*{title}\n[ \t]*(?P<name>{_name()})[ \t]+[-\u2013\u2014][ \t]+{place}[ \t]*$",
+        re.MULTILINE,
+    )
+
+
 @lru_cache(maxsize=1)
 def _acting() -> re.Pattern[str]:
-    """A name at the start of a line or a sentence (after the reader's first name and a comma,
-    as boards greet), then the words of an act on the reader's application."""
+    """A name at the start of a line, a sentence or a subject's part (after the reader's first
+    name and a comma, as boards greet: "Tanya, ", "Hi Michael, "), then the words of an act on
+    the reader's application."""
     words = _escaped(default_rulebook().extraction().company_acts)
-    opening = r"(?:^|(?<=[.!?]\s)|(?<=\n))(?:[^\W\d_]+,\s+)?"
+    opening = r"(?:^|(?<=[.!?:]\s)|(?<=\n))(?:(?:[^\W\d_]+\s)?[^\W\d_]+,\s+)?"
     return re.compile(rf"{opening}(?P<name>{_name()})\s+(?i:{words})\b", re.MULTILINE)
 
 
@@ -458,7 +528,7 @@ def _names_a_company(part: str) -> bool:
         and part.split()[0].lower() not in known.role_stop
         and not _is_stage_word(part.split()[-1], known)  # "Pebblebrook Interview"
         and _company_like(part)
-        and not known.hints.search(part)
+        and not _names_a_role(part)
         and _tidy_role(part) is None
     )
 
@@ -475,6 +545,9 @@ def _title_part(part: str) -> str | None:
     """The title a subject's part is, and nothing else ("Senior Accountant (R-10442)")."""
     known = _role_words()
     part = _NUMBERED_SUFFIX.sub("", part)
+    head, comma, _ = part.partition(", ")
+    if comma and _SPECIALTY.match(part, len(head)):  # its specialty is added back later
+        part = head
     words = fold(part).split()
     if (
         (_ONLY_A_ROLE.fullmatch(part) or _opens_with_a_title(part, words))
@@ -634,6 +707,7 @@ class _RoleWords:
     ends: frozenset[str]  # where the sentence goes on after a title ("we", "el", "einladen")
     places: frozenset[str]  # before a place or a price, not a title's word: "at", "with"
     name_joiners: frozenset[str]  # a name's small words: "de la" of "Jefe de la Oficina"
+    fields: frozenset[str]  # titles' words that also end companies' names ("logistics")
 
 
 @lru_cache(maxsize=1)
@@ -661,6 +735,7 @@ def _role_words() -> _RoleWords:
         ends=frozenset(extraction.role_end),
         places=frozenset(extraction.role_trailing) - _title_joiners(),
         name_joiners=frozenset(word.lower() for word in extraction.company_joiners),
+        fields=frozenset(fold(word) for word in extraction.role_fields),
     )
 
 
@@ -742,8 +817,12 @@ def _escaped(words: tuple[str, ...]) -> str:
     return "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True)) or "(?!)"
 
 
-def _company_from_text(text: str, reader_names: frozenset[str] = frozenset()) -> str | None:
-    """The first company named after "at", "bei", "chez"… in ``text``, never the reader."""
+def _company_from_text(
+    text: str, reader_names: frozenset[str] = frozenset(), *, stem: str = ""
+) -> str | None:
+    """The first company named after "at", "bei", "chez"… in ``text``, never the reader; not
+    a lone word after a loose word ("with Andrew") that the sender's domain ``stem`` does not
+    spell."""
     in_text = _company_in_text()
     patterns = (_company_team(), in_text) if "Team" in text else (in_text,)
     for pattern in patterns:
@@ -752,13 +831,23 @@ def _company_from_text(text: str, reader_names: frozenset[str] = frozenset()) ->
             name = _trailing_joiner().sub("", name)
             if _names_the_post(text, match.end("name")):  # "about a Data Visualization role"
                 continue
+            if stem and _loosely_named(match, name, stem):
+                continue
             if _CHIEF.match(text, match.end("name")):  # "con Leire (CTO)": a person
                 continue
             if _is_the_reader(name, reader_names):
                 continue
-            if name and _company_like(name) and not _role_words().hints.search(name):
+            if name and _company_like(name) and not _names_a_role(name):
                 return name
     return None
+
+
+def _loosely_named(match: re.Match[str], name: str, stem: str) -> bool:
+    """A lone word after a loose word ("with Andrew") that the domain's ``stem`` does not spell."""
+    if " " in name or "before" not in match.groupdict():
+        return False
+    before = " ".join(fold(match.group("before")).split())
+    return before in _loose_before() and not (_holds(name, stem) or _within(name, stem))
 
 
 _NEXT_WORD = re.compile(r"\s+(\w+)")
@@ -785,6 +874,18 @@ def _trailing_joiner() -> re.Pattern[str]:
     """ "Harbor Point Services and the team": a word that joins a name's words does not end it."""
     joiners = _escaped(default_rulebook().extraction().company_joiners)
     return re.compile(rf"(?:\s+(?:{joiners}|&))+$")
+
+
+def _names_a_role(name: str) -> bool:
+    """Whether a name is a job title's rather than a company's: it starts or ends with a
+    title's word ("Senior Analyst", "Analista de Comercio Exterior"), or all its words are
+    titles' or fields' ("Product Marketing"). A field ends many companies' names: "Tanjong
+    Logistics", "Palisade Legal"."""
+    known = _role_words()
+    words = [_title_word(word) for word in _NAME_WORDS.findall(name)]
+    if any(word in known.titles and word not in known.fields for word in words[:1] + words[-1:]):
+        return True
+    return all(word in known.titles or word in _title_joiners() for word in words)
 
 
 def _company_like(name: str) -> bool:

@@ -142,6 +142,7 @@ class Extraction:
     sender_noise: tuple[str, ...] = ()
     role_stop: tuple[str, ...] = ()  # words a role does not start with ("your", "the")
     role_titles: tuple[str, ...] = ()  # words of job titles ("engineer", "analyst")
+    role_fields: tuple[str, ...] = ()  # of them, fields that also end companies' names
     company_stop: tuple[str, ...] = ()  # capitalised words that are not a company ("Dear")
     # Words that may follow a company's name in a sentence ("Acme has received", "Acme a reçu").
     company_after: tuple[str, ...] = ()
@@ -156,6 +157,8 @@ class Extraction:
     # After a company acting on the reader's application in a relay's subject or sentence:
     # "invites you", "declined your application", "vous propose", "hat sich leider".
     company_acts: tuple[str, ...] = ()
+    # Of company_before, those that as often precede a person or a place ("with", "en", "do").
+    company_before_loose: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -313,6 +316,7 @@ _EXTRACTION_KEYS = (
     "sender_noise",
     "role_stop",
     "role_titles",
+    "role_fields",
     "company_stop",
     "company_after",
     "sender_company_before",
@@ -324,6 +328,7 @@ _EXTRACTION_KEYS = (
     "role_trailing",
     "role_end",
     "company_acts",
+    "company_before_loose",
 )
 
 
@@ -332,7 +337,12 @@ def _extraction(path: Path, data: object) -> Extraction:
         raise RuleFileError(
             f"{path.name}: 'extraction' must map some of {', '.join(_EXTRACTION_KEYS)} to lists"
         )
-    return Extraction(**{key: tuple(_words(path, data, key)) for key in _EXTRACTION_KEYS})
+    extraction = Extraction(**{key: tuple(_words(path, data, key)) for key in _EXTRACTION_KEYS})
+    for part, whole in (("company_before_loose", "company_before"), ("role_fields", "role_titles")):
+        stray = set(getattr(extraction, part)) - set(getattr(extraction, whole))
+        if stray:
+            raise RuleFileError(f"{path.name}: {part} words not in {whole}: {sorted(stray)}")
+    return extraction
 
 
 def _json_object(path: Path) -> dict[str, Any]:

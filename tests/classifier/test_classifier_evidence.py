@@ -152,6 +152,20 @@ def test_a_rule_file_with_an_unknown_section_is_refused_by_name(tmp_path: Path) 
     assert "xx.json" in str(error.value) and "stagez" in str(error.value)
 
 
+def test_loose_words_and_fields_must_be_words_before_a_company_and_titles(tmp_path: Path) -> None:
+    extraction = {"company_before": ["with"], "company_before_loose": ["with", "from"]}
+    (tmp_path / "xx.json").write_text(json.dumps({"language": "xx", "extraction": extraction}))
+
+    with pytest.raises(RuleFileError) as error:
+        load_rulebook(tmp_path)
+
+    assert "xx.json" in str(error.value) and "'from'" in str(error.value)
+    extraction = {"role_titles": ["engineer"], "role_fields": ["logistics"]}
+    (tmp_path / "xx.json").write_text(json.dumps({"language": "xx", "extraction": extraction}))
+    with pytest.raises(RuleFileError, match="role_fields"):
+        load_rulebook(tmp_path)
+
+
 def _evidence(**stage: float) -> Evidence:
     found = Evidence(sender=SenderFacts(domain="acme.example", display="Jane at Acme"))
     found.stage.update(stage)

@@ -658,3 +658,163 @@ def test_a_board_relays_the_company_that_asks_in_a_sentence_of_its_text():
 )
 def test_a_relay_names_the_company_by_its_act_or_as_the_company(text, company):
     assert extract_company("Catho <noreply@catho.com.br>", "Atualização", text, "") == company
+
+
+@pytest.mark.parametrize(
+    ("subject", "text", "role"),
+    [
+        (
+            "Thank you for applying",
+            "Thanks for applying for the Backend Engineer, Payments role at Stripe.",
+            "Backend Engineer, Payments",
+        ),
+        (
+            "Application received: Software Engineer, Infrastructure (R-10234)",
+            "",
+            "Software Engineer, Infrastructure",
+        ),
+        (
+            "Your application",
+            "We received your application for Senior Manager, Product Marketing and our team "
+            "will review it.",
+            "Senior Manager, Product Marketing",
+        ),
+        # a place's code, the reader, a stage or a second title is no specialty
+        ("Sent", "Application for Warehouse Associate, OH. Good luck!", "Warehouse Associate"),
+        ("Update", "We received your application for Data Analyst, Sam.", "Data Analyst"),
+        ("Next steps: Data Analyst, Interview", "", "Data Analyst"),
+        ("Roles: Data Analyst, Business Analyst", "", "Data Analyst"),
+        # a title before "at" and its company, after a notice's colon
+        ("Application submitted: Delivery Driver at Quickfold Couriers", "", "Delivery Driver"),
+        ("Interview confirmed: Sous Chef at Marigold Kitchen", "", "Sous Chef"),
+        ("Invitation: Interview - Sam Okafor - Payroll Specialist @ Thu", "", "Payroll Specialist"),
+    ],
+)
+def test_a_title_keeps_its_specialty_after_a_comma_and_stands_before_at(subject, text, role):
+    assert extract_role(subject, text, reader="Sam Okafor <sam.okafor@gmail.com>") == role
+
+
+@pytest.mark.parametrize(
+    ("sender", "subject", "text", "company"),
+    [
+        # a board's posting block: the title's line, then the company and its place
+        (
+            "Indeed Apply <indeedapply@indeed.com>",
+            "Indeed Application: Warehouse Associate",
+            "Application submitted\n\nWarehouse Associate\nNorthgate Supply Co - Columbus, OH\n",
+            "Northgate Supply Co",
+        ),
+        (
+            "Indeed <indeedapply@indeed.com>",
+            "Postulación enviada",
+            "Tu postulación fue enviada\n\nCajero(a)\n"
+            "Ferretería Alvarado \u2013 Monterrey, N. L.\n",
+            "Ferretería Alvarado",
+        ),
+        # a title's line and another title with its place is no company
+        (
+            "Indeed <indeedapply@indeed.com>",
+            "Application submitted",
+            "Jobs for you\nSenior Analyst - Leeds\n",
+            None,
+        ),
+        # a company reviewing, filling or turning down, after a greeting or a subject's colon
+        (
+            "Indeed <donotreply@match.indeed.com>",
+            "An update on your Tax Associate application",
+            "Hi Ananya, Larchmont Bank has reviewed your application and decided not to move "
+            "forward.",
+            "Larchmont Bank",
+        ),
+        (
+            "ZipRecruiter <alerts@ziprecruiter.com>",
+            "Update on Warehouse Associate",
+            "Coastline Freight has filled this position.",
+            "Coastline Freight",
+        ),
+        (
+            "StepStone <noreply@stepstone.de>",
+            "Statusänderung: Weyland Logistik hat sich gegen Ihre Bewerbung entschieden",
+            "",
+            "Weyland Logistik",
+        ),
+        (
+            "StepStone <noreply@stepstone.de>",
+            "Ihre Bewerbung an Lindqvist Software GmbH wurde versendet",
+            "",
+            "Lindqvist Software GmbH",
+        ),
+        # a board is never the company, named or not among the boards a rule file lists
+        (
+            "PNet <noreply@pnet.co.za>",
+            "Your application has been sent: Debtors Clerk at Umhlanga Freight",
+            "",
+            "Umhlanga Freight",
+        ),
+        ("JobStreet <noreply@jobstreet.com>", "Your application was sent", "", None),
+    ],
+)
+def test_a_relay_names_the_company_in_its_posting_block_or_by_its_act(
+    sender, subject, text, company
+):
+    assert extract_company(sender, subject, text, "", reader=READER) == company
+
+
+@pytest.mark.parametrize(
+    ("text", "company"),
+    [
+        # a person the mail is handed on to is no company: the sender's domain names it
+        ("I've passed your CV to Trevor, who runs the site team.", "Larkspurhomes"),
+        ("I'll pass it on to Jessica on our side.", "Larkspurhomes"),
+        ("Do come up to Athlone for the day.", "Larkspurhomes"),
+        # applying, sending and submitting to a company still name it
+        ("Thanks for applying to Castlereagh Foods.", "Castlereagh Foods"),
+        ("As agreed, I've submitted your CV to Tidewater Labs for the role.", "Tidewater Labs"),
+        ("You've been referred to Harrowgate Bank.", "Harrowgate Bank"),
+    ],
+)
+def test_a_name_after_to_is_a_company_only_when_the_application_goes_to_it(text, company):
+    sender = "Maya Brennan <maya.brennan@larkspurhomes.com>"
+    assert extract_company(sender, "Re: your CV", text, "", reader=READER) == company
+
+
+@pytest.mark.parametrize(
+    ("sender", "text", "company"),
+    [
+        # from a person at a company's domain, a lone word after a loose word is a colleague or
+        # a town, unless the domain spells it
+        ("Liam Doherty <liam@caislean.ie>", "Book a call with Andrew.", "Caislean"),
+        ("Elisa Marín <elisa@orquidea.es>", "Trabajarías en Valencia, en la oficina.", "Orquidea"),
+        ("Ana Lemos <ana@transbras.com.br>", "Obrigada pela indicação do Márcio.", "Transbras"),
+        ("Ana Lemos <ana@transbras.com.br>", "Bem-vinda à equipe da Transbras.", "Transbras"),
+        # several words, a strong word, or a sender the domain does not name keep the text's
+        (
+            "Ana Lemos <ana@recrutalent.pt>",
+            "A sua entrevista com Vinhos Serra Azul está marcada.",
+            "Vinhos Serra Azul",
+        ),
+        ("Liam Doherty <liam@caislean.ie>", "The role at Plaid is open.", "Plaid"),
+        ("Liam Doherty <liam.doherty@gmail.com>", "Book a call with Andrew.", "Andrew"),
+        # the reader forwarding from their own school address
+        ("Sam Rivera <srivera@student.gsu.edu>", "Fwd: an offer from Starbucks.", "Starbucks"),
+    ],
+)
+def test_a_lone_word_after_a_loose_word_gives_way_to_a_persons_company_domain(
+    sender, text, company
+):
+    assert extract_company(sender, "Re: Candidatura", text, "", reader=READER) == company
+
+
+@pytest.mark.parametrize(
+    ("subject", "company"),
+    [
+        # a field ends many companies' names; a title's word at either end names a post
+        ("Application sent to Tanjong Logistics", "Tanjong Logistics"),
+        ("Thanks for applying to Palisade Legal", "Palisade Legal"),
+        ("Thanks for your interest in Product Marketing", None),
+        ("Thanks for your interest in Senior Analyst", None),
+        ("¡Listo! Te postulaste a Analista de Comercio Exterior", None),
+    ],
+)
+def test_a_name_with_a_titles_word_at_either_end_is_a_post_unless_a_field(subject, company):
+    assert extract_company("JobStreet <noreply@jobstreet.com>", subject, "", "") == company
