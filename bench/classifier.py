@@ -15,6 +15,7 @@ as a long-running worker would); the RSS and the vocabulary's StringStore are re
 
 from __future__ import annotations
 
+import gc
 import os
 import random
 import resource
@@ -51,6 +52,14 @@ def emails_per_second(classifier: Classifier, emails: list[Email], *, repeat: in
     for _ in range(repeat):
         classifier.classify_many(emails)
     return len(emails) * repeat / (time.process_time() - started)
+
+
+def loaded_as_a_worker() -> Classifier:
+    """A fresh pipeline, and what is loaded kept out of the cyclic collector's reach, as
+    `applytrack worker` does before its first message (`gc.freeze`)."""
+    classifier = load_classifier()
+    gc.freeze()
+    return classifier
 
 
 def rss_mb() -> float:
@@ -178,7 +187,7 @@ def main() -> None:
     real_rate = float("nan")
     if ham:
         # A fresh pipeline each time, as in a new worker; the best of three runs.
-        real_rate = max(emails_per_second(load_classifier(), ham, repeat=1) for _ in range(3))
+        real_rate = max(emails_per_second(loaded_as_a_worker(), ham, repeat=1) for _ in range(3))
         print(
             f"throughput, one core, real mail (easy-ham-2, first pass): {real_rate:,.0f} emails/s "
             "(target >= 5,000)"

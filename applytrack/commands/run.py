@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import signal
@@ -101,6 +102,10 @@ def run_worker(args: argparse.Namespace) -> int:
     worker = build_worker(settings, subscriber=subscriber, metrics=metrics, classifier=classifier)
     server = serve_metrics(metrics.registry, _metrics_port(args, settings))
     _stop_on_signals(worker.stop)
+    # What is loaded by now (the classifier's vocabulary and matchers, the ORM, the clients) lives
+    # as long as the worker: kept out of the cyclic collector's reach, a full collection no longer
+    # walks those ~200,000 objects (70-80 ms each time, every few thousand emails).
+    gc.freeze()
     try:
         handled = worker.run(max_messages=args.max_messages, timeout=args.idle_timeout)
     finally:
