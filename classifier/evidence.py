@@ -8,7 +8,7 @@ and the Activity Log its explanation.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -271,11 +271,13 @@ def split_sender(sender: str) -> tuple[str, str]:
     return ("", text) if "@" in text else (text, "")
 
 
-def known_domain(domain: str, known_domains: Iterable[str]) -> str | None:
-    """The entry of ``known_domains`` that ``domain`` is, or is a subdomain of."""
-    for known in known_domains:
-        if domain == known or domain.endswith("." + known):
-            return known
+def known_domain(domain: str, known_domains: Container[str]) -> str | None:
+    """The entry of ``known_domains`` that ``domain`` is, or is a subdomain of (the longest)."""
+    name = domain
+    while name:
+        if name in known_domains:
+            return name
+        name = name.partition(".")[2]
     return None
 
 
@@ -288,9 +290,9 @@ def sender_facts(sender: str, senders: SenderRules, hiring: PhraseMatcher[str]) 
     return SenderFacts(
         domain=domain,
         display=display,
-        ats=known_domain(domain, senders.ats_domains) is not None,
-        board=known_domain(domain, senders.job_board_domains) is not None,
-        platform=known_domain(domain, senders.platform_domains) is not None,
+        ats=known_domain(domain, senders.ats_domain_set) is not None,
+        board=known_domain(domain, senders.job_board_domain_set) is not None,
+        platform=known_domain(domain, senders.platform_domain_set) is not None,
         hiring=bool(hiring.find(named)),
         automated=any(
             fold_word(word) in named or word in local for word in senders.automated_sender_words

@@ -233,7 +233,7 @@ def _companies_from_sender(sender: str) -> _SenderCompanies:
         stem=_squashed(domain_stem(domain) or "") if company else "",
         relay=any(
             known_domain(domain, domains) is not None
-            for domains in (senders.ats_domains, senders.job_board_domains)
+            for domains in (senders.ats_domain_set, senders.job_board_domain_set)
         ),
     )
 
@@ -903,12 +903,12 @@ def _company_from_display_name(display: str, domain: str) -> str | None:
     senders = default_rulebook().senders
     if not display or domain in senders.free_mail_domains:
         return None
-    if known_domain(domain, senders.job_board_domains) is not None:
+    if known_domain(domain, senders.job_board_domain_set) is not None:
         via = re.search(r"\b(?:at|from)\s+([A-Z][\w&.-]*(?: [A-Z][\w&.-]*){0,3})", display)
         stop = _role_words().company_stop
         return via.group(1) if via and via.group(1).lower() not in stop else None
     cleaned = " ".join(_display_noise().sub(" ", display).split())
-    if known_domain(domain, senders.ats_domains) is not None:
+    if known_domain(domain, senders.ats_domain_set) is not None:
         return cleaned if cleaned and _company_like(cleaned) else None
     # A person's name ("Jane Doe <jane@acme.com>") is not a company: the part of the name that
     # the domain spells is ("Lena from Linear", "Marcos Quiroga (Rutafy)", "Ana | Acme Corp").
@@ -981,9 +981,9 @@ def _company_from_domain(domain: str) -> str | None:
     senders = default_rulebook().senders
     if not domain or domain in senders.free_mail_domains:
         return None
-    if known_domain(domain, senders.ats_domains) is not None:
+    if known_domain(domain, senders.ats_domain_set) is not None:
         return None
-    if known_domain(domain, senders.job_board_domains) is not None:
+    if known_domain(domain, senders.job_board_domain_set) is not None:
         return None
     stem = domain_stem(domain)
     return _title_from_slug(stem) if stem else None

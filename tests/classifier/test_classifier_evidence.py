@@ -15,7 +15,7 @@ from classifier.decision import (
     company_matches,
     decide,
 )
-from classifier.evidence import Evidence, RuleMatchers, SenderFacts
+from classifier.evidence import Evidence, RuleMatchers, SenderFacts, known_domain
 from classifier.messages import LABELS
 from classifier.rulebook import RuleFileError, default_rulebook, load_rulebook
 
@@ -266,3 +266,14 @@ def test_company_matches_sender(
     company: str | None, display: str, domain: str, matches: bool
 ) -> None:
     assert company_matches(company, display, domain) is matches
+
+
+def test_a_known_domain_is_the_domain_or_one_it_is_a_subdomain_of() -> None:
+    known = frozenset({"greenhouse.io", "lever.co", "hire.lever.co"})
+
+    assert known_domain("us.greenhouse.io", known) == "greenhouse.io"
+    assert known_domain("greenhouse.io", known) == "greenhouse.io"
+    assert known_domain("hire.lever.co", known) == "hire.lever.co"
+    assert known_domain("evilgreenhouse.io", known) is None
+    assert known_domain("greenhouse.io.example", known) is None
+    assert known_domain("", known) is None
