@@ -342,13 +342,13 @@ def _with_specialty(role: str, source: str, reader_names: frozenset[str]) -> str
     and it is neither a place's code ("Columbus, OH"), the reader ("Data Analyst, Sam."), a
     stage ("Analyst, Interview"), another title ("Data Analyst, Business Analyst") nor words
     that are not names ("Engineer, Monday")."""
+    known = _role_words()
     at = source.find(role)
     found = _SPECIALTY.match(source, at + len(role)) if at >= 0 else None
-    if found is None or role.split()[-1].lower() not in _role_words().named_titles:
+    if found is None or role.split()[-1].lower() not in known.named_titles:
         return role
     specialty = found.group("specialty")
     words = [fold(word) for word in specialty.split()]
-    known = _role_words()
     refused = (
         specialty.isupper()
         or not reader_names.isdisjoint(words)
