@@ -122,8 +122,9 @@ def extract_company(
     # From a person at a company's domain, a lone word after "with" or "en" that the domain does
     # not spell is more often a colleague or a town than another company (not from the reader,
     # forwarding from their own school's or employer's address).
-    forwarded = _names_the_reader(split_sender(sender or "")[0], names)
-    stem = "" if from_sender.display or from_sender.relay or forwarded else from_sender.stem
+    person = bool(from_sender.stem) and not (from_sender.display or from_sender.relay)
+    forwarded = person and _names_the_reader(split_sender(sender or "")[0], names)
+    stem = from_sender.stem if person and not forwarded else ""
     for source in (subject, text, signature):
         found = found or _company_from_text(source, names, stem=stem)
     found = found or _other_side_of_meeting(subject, names, from_sender.stem)
