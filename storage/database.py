@@ -43,9 +43,11 @@ class Database:
         return self.engine.dialect.name
 
     @contextmanager
-    def session(self, *, read_only: bool = False) -> Iterator[Session]:
+    def session(self, *, read_only: bool = False, autocommit: bool = False) -> Iterator[Session]:
         """A session in one transaction: committed on success, rolled back on any error (a
         read-only one on PostgreSQL runs each statement on its own: it has nothing to commit).
+        With ``autocommit`` a writing session does the same on PostgreSQL, sparing the BEGIN
+        and COMMIT round trips: only for a caller whose every statement stands alone.
 
         On SQLite a writing session takes the write lock at BEGIN (``BEGIN IMMEDIATE``), so two
         writers queue on the busy timeout instead of failing when one upgrades its read lock.
@@ -53,7 +55,7 @@ class Database:
         options: dict[str, str] = {
             _SQLITE_BEGIN_OPTION: "BEGIN" if read_only else "BEGIN IMMEDIATE"
         }
-        if read_only and self.dialect == "postgresql":
+        if (read_only or autocommit) and self.dialect == "postgresql":
             # Under READ COMMITTED each statement reads its own snapshot inside a transaction or
             # not, so a read gives the same answer without the BEGIN and COMMIT round trips.
             options["isolation_level"] = "AUTOCOMMIT"

@@ -170,15 +170,22 @@ class Leases(StoreCore):
         False, in which case nothing is recorded). A leased mailbox carries the wanted id read
         under the lease.
 
-        The usual push (active, not covered, lease free) is one UPDATE; anything else is judged
-        on the row locked and read after it.
+        The usual push (active, not covered, lease free) is one UPDATE, and a push for a mailbox
+        inactive or covered one more read, each committing by itself; a busy mailbox is judged
+        on the row locked and read in a transaction of its own.
         """
         check_lease_arguments(owner, ttl_seconds)
-        with self._db.session() as session:
-            if history_id is not None:
+        if history_id is not None:
+            with self._db.session(autocommit=True) as session:
                 taken = self._take_wanted_lease(session, mailbox_id, owner, ttl_seconds, history_id)
                 if taken is not None:
                     return self._leased(taken)
+                # Neither needs the lock: a cursor only moves forward, and a state read a moment
+                # earlier is what a lock taken a moment earlier would have read.
+                refused = _refusal(get_mailbox(session, mailbox_id), history_id)
+                if refused.reason is not LeaseRefusal.BUSY:
+                    return refused
+        with self._db.session() as session:
             mailbox = locked_mailbox(session, mailbox_id)
             if mailbox.state is not MailboxState.ACTIVE:
                 return LeaseRefused(mailbox_id, LeaseRefusal.INACTIVE)
@@ -399,7 +406,8 @@ def check_lease(mailbox: MailboxRow, owner: str, now: datetime) -> None:
 
 
 def _refusal(mailbox: Mailbox, history_after: int | None) -> LeaseRefused:
-    """Why `lease_mailbox`'s UPDATE took nothing, judged from the row read right after it."""
+    """Why a lease-taking UPDATE (`lease_mailbox`'s, `request_sync`'s) took nothing, judged
+    from the row read right after it."""
     if mailbox.state is not MailboxState.ACTIVE:
         return LeaseRefused(mailbox.id, LeaseRefusal.INACTIVE)
     cursor = mailbox.history_cursor  # an int: compared as a number, also above 2**63

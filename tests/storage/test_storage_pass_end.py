@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
 
 from storage import FinishedRun, LeaseLost, LeaseRefusal, LeaseRefused
 from storage.leases import ANOTHER_PASS, LeaseGrant
@@ -52,6 +53,47 @@ def test_a_covered_push_takes_nothing(store, mailbox_id, clock):
 
     assert refused == LeaseRefused(mailbox_id, LeaseRefusal.COVERED)
     assert lease_columns(store, mailbox_id) == (None, None)
+
+
+def test_a_push_opens_a_transaction_only_for_a_busy_mailbox(store, mailbox_id, clock):
+    """On PostgreSQL a free or covered mailbox's push commits each statement by itself (no BEGIN
+    and COMMIT round trips); a busy one's hand-over is judged and written under the row's lock."""
+    if store.database.dialect != "postgresql":
+        pytest.skip("SQLite's round trips cost nothing: its sessions keep their transaction")
+    from psycopg.pq import TransactionStatus
+
+    statements: list[tuple[str, bool]] = []
+
+    def seen(connection, _cursor, statement, *_args) -> None:
+        status = connection.connection.driver_connection.info.transaction_status
+        statements.append((statement.split()[0], status is TransactionStatus.INTRANS))
+
+    event.listen(store.database.engine, "after_cursor_execute", seen)
+    store.release_lease(mailbox_id, "worker-a")
+    statements.clear()
+
+    granted = store.request_sync(mailbox_id, "a", ttl_seconds=TTL, history_id=600)
+    assert isinstance(granted, LeaseGrant) and statements == [("UPDATE", False)]
+    statements.clear()
+    busy = store.request_sync(mailbox_id, "b", ttl_seconds=TTL, history_id=800)
+    assert isinstance(busy, LeaseRefused) and busy.holder == "a"
+    assert statements[:2] == [("UPDATE", False), ("SELECT", False)]
+    assert statements[2:] and all(in_transaction for _, in_transaction in statements[2:])
+    ended = store.end_sync_pass(
+        mailbox_id,
+        "a",
+        [],
+        new_cursor=700,
+        run=_push_run(clock, seen=0),
+        wanted_seen=granted.wanted_history_id,
+        ttl_seconds=TTL,
+    )
+    assert ended.next_pass is not None  # b's push was handed over: a syncs once more
+    store.release_lease(mailbox_id, "a")
+    statements.clear()
+    covered = store.request_sync(mailbox_id, "c", ttl_seconds=TTL, history_id=650)
+    assert covered == LeaseRefused(mailbox_id, LeaseRefusal.COVERED)
+    assert statements == [("UPDATE", False), ("SELECT", False)]
 
 
 def test_the_last_batch_writes_the_run_and_releases_the_lease(store, mailbox_id, make_email, clock):
