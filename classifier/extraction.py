@@ -37,6 +37,10 @@ _ROLE_WORD = (
 _ROLE = rf"(?P<role>[A-ZÀ-Ý][\w/+#.&-]*(?:[ ]{_ROLE_WORD}){{0,7}})"
 # The shortest title before a mark: "Data Analyst - Northwind Traders - Seattle" is Data Analyst.
 _FIRST_ROLE = rf"(?P<role>[A-ZÀ-Ý][\w/+#.&-]*(?:[ ]{_ROLE_WORD}){{0,7}}?)"
+_APPLIED_FOR = (
+    r"(?:[Aa]pplication|[Aa]pplying|[Cc]andidacy|[Ii]nterview|[Oo]ffer) (?:for|to) "
+    r"(?:be )?(?:the |our |a |an )?"
+)
 _ROLE_PATTERNS = (
     re.compile(
         rf"\bfor the (?:position of |role of )?{_ROLE} (?:position|role|opening|opportunity|job)\b"
@@ -45,11 +49,11 @@ _ROLE_PATTERNS = (
     re.compile(
         rf"\b(?:for|as|to|in) (?:the |our |a |an )?{_ROLE} (?:position|role|opening|opportunity)\b"
     ),
-    re.compile(
-        rf"\b(?:[Aa]pplication|[Aa]pplying|[Cc]andidacy|[Ii]nterview|[Oo]ffer) (?:for|to) "
-        rf"(?:be )?(?:the |our |a |an )?"
-        rf"{_ROLE}(?= at | with | \(|[,.!:;]| -|$)"
-    ),
+    re.compile(rf"\b{_APPLIED_FOR}{_ROLE}(?= at | with | \(|[,.!:;]| -|$)"),
+    # "your application for Account Executive and our team will…", "… Frontend Engineer has
+    # been received": the sentence goes on after the title (the shortest, so "Engineer. Review
+    # and accept" is not one).
+    re.compile(rf"\b{_APPLIED_FOR}{_FIRST_ROLE}(?= and [a-z]| (?:has|have|was|is) )"),
     re.compile(rf"^{_FIRST_ROLE} (?:at|@|-|\u2013|\||\u00b7) ", re.M),  # "Analyst · Berlin"
     re.compile(rf"(?<=: ){_FIRST_ROLE} at (?=[A-ZÀ-Ý])"),  # "Application sent: Clerk at X"
     re.compile(rf"^{_ROLE}\n[^\n]* \u00b7 ", re.M),  # a board's title line, then "Acme · Leeds"
@@ -77,11 +81,12 @@ def _company_team() -> re.Pattern[str]:
 
 @lru_cache(maxsize=1)
 def _company_in_text() -> re.Pattern[str]:
-    """ "at Acme", "bei Acme", "chez Acme", "en Acme" — the name ending at punctuation or at a
-    word that may follow it ("Acme has", "Acme a reçu"): the words of every language's rule file."""
+    """ "at Acme", "bei Acme", "chez Acme", "en Acme" — the name ending at punctuation, at a
+    separator ("Interview with Acme @ Tue 4 Mar", "… with Acme | Data Engineer") or at a word
+    that may follow it ("Acme has", "Acme a reçu"): the words of every language's rule file."""
     extraction = default_rulebook().extraction()
     after = _escaped(extraction.company_after)
-    end = rf"(?=\s*(?:[,.!:;)(]|\s(?:{after})\b|$))"
+    end = rf"(?=\s*(?:[,.!:;)(@|]|\s(?:{after})\b|$))"
     words = _words_before(extraction.company_before)
     return re.compile(rf"(?<![.@/])\b(?P<before>(?i:{words}))(?P<name>{_name()}){end}")
 
@@ -910,7 +915,8 @@ def _company_from_display_name(display: str, domain: str) -> str | None:
         return via.group(1) if via and via.group(1).lower() not in stop else None
     cleaned = " ".join(_display_noise().sub(" ", display).split())
     if known_domain(domain, senders.ats_domain_set) is not None:
-        return cleaned if cleaned and _company_like(cleaned) else None
+        hiring = cleaned and (_company_like(cleaned) or _vendor_hiring_through(cleaned, domain))
+        return cleaned if hiring else None
     # A person's name ("Jane Doe <jane@acme.com>") is not a company: the part of the name that
     # the domain spells is ("Lena from Linear", "Marcos Quiroga (Rutafy)", "Ana | Acme Corp").
     stem = _squashed(domain_stem(domain) or "")
@@ -932,6 +938,23 @@ def _company_from_display_name(display: str, domain: str) -> str | None:
         return min(holding, key=len)
     within = [part for part in named if _within(part, stem)]
     return max(within, key=len) if within else None
+
+
+def _vendor_hiring_through(name: str, domain: str) -> bool:
+    """ "Rippling Hiring Team" at greenhouse-mail.io: a tracking system or job board that hires
+    through another's system is the employer; through its own it is the system."""
+    vendor = fold(name)
+    return vendor in _vendor_companies() and vendor.replace(" ", "") not in _squashed(domain)
+
+
+@lru_cache(maxsize=1)
+def _vendor_companies() -> frozenset[str]:
+    """The vendor names that are companies: those a known system's domain spells (rippling.com),
+    not the generic words a vendor's mail is signed with ("Notifications", "Talent")."""
+    senders = default_rulebook().senders
+    domains = (*senders.ats_domains, *senders.job_board_domains, *senders.platform_domains)
+    stems = {domain_stem(domain) for domain in domains}
+    return frozenset(name for name in senders.vendor_names if name.replace(" ", "") in stems)
 
 
 @lru_cache(maxsize=1)

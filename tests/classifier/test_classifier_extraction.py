@@ -604,7 +604,7 @@ READER = "Sam Rivera <sam.rivera@gmail.com>"
             "Boulangeries Maréchal a décliné votre candidature",
             ("Boulangeries Maréchal"),
         ),
-        ("Rippling <no-reply@greenhouse.io>", "We've received your application", None),
+        ("Greenhouse <no-reply@greenhouse.io>", "We've received your application", None),
     ],
 )
 def test_company_of_a_meeting_or_acting_on_the_application_never_the_reader(
@@ -818,3 +818,60 @@ def test_a_lone_word_after_a_loose_word_gives_way_to_a_persons_company_domain(
 )
 def test_a_name_with_a_titles_word_at_either_end_is_a_post_unless_a_field(subject, company):
     assert extract_company("JobStreet <noreply@jobstreet.com>", subject, "", "") == company
+
+
+@pytest.mark.parametrize(
+    ("sender", "company"),
+    [
+        # a tracking system or job board that hires through another's system is the employer
+        ("Rippling Hiring Team <no-reply@us.greenhouse-mail.io>", "Rippling"),
+        ("Glassdoor Recruiting <no-reply@hire.lever.co>", "Glassdoor"),
+        # through its own system it is the system; generic words are never a company
+        ("Greenhouse Recruiting <no-reply@us.greenhouse-mail.io>", None),
+        ("Rippling <no-reply@rippling.com>", None),
+        ("Talent Team <no-reply@us.greenhouse-mail.io>", None),
+    ],
+)
+def test_a_vendor_hiring_through_another_vendors_system_is_the_company(sender, company):
+    assert extract_company(sender, "Thank you for applying", "", "") == company
+
+
+@pytest.mark.parametrize(
+    ("subject", "text", "role"),
+    [
+        # the sentence goes on after the title: the shortest title before it
+        (
+            "Update",
+            "We received your application for Account Executive and our team will review it.",
+            "Account Executive",
+        ),
+        ("Your application for Frontend Engineer has been received", "", "Frontend Engineer"),
+        (
+            "Update",
+            "Here is your offer for Software Engineer. Review and accept it by Monday.",
+            "Software Engineer",
+        ),
+        # British spellings and titles the list lacked
+        ("Your application for Policy Adviser", "", "Policy Adviser"),
+        (
+            "Acknowledgement of application: Lecturer in Construction",
+            "",
+            "Lecturer in Construction",
+        ),
+    ],
+)
+def test_a_title_before_the_sentence_goes_on_and_titles_in_british_spelling(subject, text, role):
+    assert extract_role(subject, text) == role
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Invitation: Interview with Acme Robotics @ Tue Mar 4, 2pm - 3pm (GMT)",
+        "Updated invitation: Phone screen with Acme Robotics @ Wed 5 Mar 10:00",
+        "Interview with Acme Robotics | Data Engineer",
+    ],
+)
+def test_a_calendar_invitations_company_ends_at_its_at_sign_or_bar(subject):
+    sender = "Google Calendar <calendar-notification@google.com>"
+    assert extract_company(sender, subject, "", "") == "Acme Robotics"
