@@ -915,8 +915,7 @@ def _company_from_display_name(display: str, domain: str) -> str | None:
         return via.group(1) if via and via.group(1).lower() not in stop else None
     cleaned = " ".join(_display_noise().sub(" ", display).split())
     if known_domain(domain, senders.ats_domain_set) is not None:
-        hiring = cleaned and (_company_like(cleaned) or _vendor_hiring_through(cleaned, domain))
-        return cleaned if hiring else None
+        return _company_in_ats_display(cleaned, domain)
     # A person's name ("Jane Doe <jane@acme.com>") is not a company: the part of the name that
     # the domain spells is ("Lena from Linear", "Marcos Quiroga (Rutafy)", "Ana | Acme Corp").
     stem = _squashed(domain_stem(domain) or "")
@@ -940,11 +939,31 @@ def _company_from_display_name(display: str, domain: str) -> str | None:
     return max(within, key=len) if within else None
 
 
-def _vendor_hiring_through(name: str, domain: str) -> bool:
-    """ "Rippling Hiring Team" at greenhouse-mail.io: a tracking system or job board that hires
-    through another's system is the employer; through its own it is the system."""
-    vendor = fold(name)
-    return vendor in _vendor_companies() and vendor.replace(" ", "") not in _squashed(domain)
+def _company_in_ats_display(name: str, domain: str) -> str | None:
+    """The company a tracking system's display name (its hiring words cut) names: never the
+    system signing its own mail ("Fountain" at fountain.com, "Talentsoft" at talent-soft.com);
+    a vendor's name only when it hires through another vendor's system ("Rippling" at
+    greenhouse-mail.io, not "JazzHR" at applytojob.com, JazzHR's own)."""
+    own, squashed = _squashed(domain_stem(domain)), _squashed(name)
+    if not squashed or squashed in own or own in squashed:
+        return None
+    if _company_like(name):
+        return name
+    return name if fold(name) in _vendor_companies() and _another_vendors(own) else None
+
+
+def _another_vendors(stem: str) -> bool:
+    """Whether a domain's ``stem`` is a vendor's that the vendor names spell (greenhouse-mail,
+    myworkday), not one whose vendor is listed under another name (governmentjobs: NEOGOV)."""
+    return any(
+        stem.startswith((vendor, f"my{vendor}"))
+        for vendor in (_squashed(name) for name in _vendor_companies())
+        if len(vendor) >= _LEAST_VENDOR_PREFIX
+    )
+
+
+# Shorter vendor names ("jobs", "join", "ukg") begin too many other words.
+_LEAST_VENDOR_PREFIX = 5
 
 
 @lru_cache(maxsize=1)
@@ -1014,7 +1033,16 @@ def _company_from_domain(domain: str) -> str | None:
 
 
 def _title_from_slug(slug: str) -> str:
-    return " ".join(part.capitalize() for part in re.split(r"[-_]+", slug) if part)
+    """ "northwind-traders" is Northwind Traders; a word without a vowel is an acronym: DHSC,
+    HSBC, KPMG."""
+    parts = (part for part in re.split(r"[-_]+", slug) if part)
+    return " ".join(
+        part.upper() if _ACRONYM.fullmatch(part) else part.capitalize() for part in parts
+    )
+
+
+# Saint's, Mount's, Senior's and Junior's abbreviations are words, not acronyms.
+_ACRONYM = re.compile(r"(?!(?:st|mt|sr|jr)$)[b-df-hj-np-tv-xz]{2,}")
 
 
 def _sentence_cut(words: list[str], known: _RoleWords) -> list[str]:

@@ -829,10 +829,15 @@ def test_a_name_with_a_titles_word_at_either_end_is_a_post_unless_a_field(subjec
         # through its own system it is the system; generic words are never a company
         ("Greenhouse Recruiting <no-reply@us.greenhouse-mail.io>", None),
         ("Rippling <no-reply@rippling.com>", None),
+        ("JazzHR <notifications@applytojob.com>", None),  # JazzHR's own domain
+        # a system signing its own mail, named in the list or not
+        ("Fountain <no-reply@fountain.com>", None),
+        ("Talentsoft <noreply@talent-soft.com>", None),
+        ("Chipotle Careers <careers@fountain.com>", "Chipotle"),
         ("Talent Team <no-reply@us.greenhouse-mail.io>", None),
     ],
 )
-def test_a_vendor_hiring_through_another_vendors_system_is_the_company(sender, company):
+def test_a_vendor_is_the_company_only_when_it_hires_through_another_vendors_system(sender, company):
     assert extract_company(sender, "Thank you for applying", "", "") == company
 
 
@@ -875,3 +880,45 @@ def test_a_title_before_the_sentence_goes_on_and_titles_in_british_spelling(subj
 def test_a_calendar_invitations_company_ends_at_its_at_sign_or_bar(subject):
     sender = "Google Calendar <calendar-notification@google.com>"
     assert extract_company(sender, subject, "", "") == "Acme Robotics"
+
+
+@pytest.mark.parametrize(
+    ("sender", "text", "company"),
+    [
+        # an assessment vendor, a search firm: whom they write for is the employer
+        (
+            "SHL Talent <noreply@shl.com>",
+            "Please complete both tests by 11 April.\nThis email was sent by SHL on behalf of "
+            "Calloway Rail.",
+            "Calloway Rail",
+        ),
+        (
+            "Ryan Mitchell <ryan.mitchell@alderbrookpartners.com>",
+            "Thank you for your interest in the search we are conducting on behalf of "
+            "Thornfield Capital.",
+            "Thornfield Capital",
+        ),
+        (
+            "Lucía Gómez <lucia.gomez@talentia.es>",
+            "Te escribimos en nombre de Grupo Lacasa.",
+            "Grupo Lacasa",
+        ),
+    ],
+)
+def test_whom_a_vendor_or_a_search_firm_writes_on_behalf_of_is_the_company(sender, text, company):
+    assert extract_company(sender, "Next steps", text, "") == company
+
+
+@pytest.mark.parametrize(
+    ("sender", "company"),
+    [
+        # a domain's word without a vowel is an acronym; Saint's abbreviation is a word
+        ("Jane Doe <jane.doe@dhsc.gov.uk>", "DHSC"),
+        ("Jane Doe <jane.doe@kpmg.co.uk>", "KPMG"),
+        ("Jane Doe <jane.doe@zkb-gruppe.ch>", "ZKB Gruppe"),
+        ("Jane Doe <jane.doe@st-remi.ca>", "St Remi"),
+        ("Jane Doe <jane.doe@northwind-traders.com>", "Northwind Traders"),
+    ],
+)
+def test_a_domains_company_keeps_its_acronyms_in_capitals(sender, company):
+    assert extract_company(sender, "Re: next steps", "Thanks for your time today.", "") == company
