@@ -7,7 +7,7 @@
 
 FROM python:3.11-slim AS build
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY applytrack ./applytrack
 COPY storage ./storage
 COPY gmail ./gmail
@@ -25,7 +25,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PORT=8080
 COPY --from=build /wheels /wheels
-RUN pip install /wheels/*.whl && rm -rf /wheels
+COPY --from=build /src/constraints.txt /wheels/constraints.txt
+RUN pip install -c /wheels/constraints.txt /wheels/*.whl && rm -rf /wheels
 COPY deploy/with_health_port.py /usr/local/bin/with-health-port
 RUN chmod 0755 /usr/local/bin/with-health-port \
     && groupadd --system --gid 10001 applytrack \

@@ -3,12 +3,12 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test test-fast lint format bench train clean
+.PHONY: setup demo test test-fast lint format bench train lock clean
 
-$(BIN)/applytrack: pyproject.toml
+$(BIN)/applytrack: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(BIN)/applytrack
 
 setup: $(BIN)/applytrack
@@ -46,6 +46,16 @@ bench: setup
 # SpamAssassin ham (../shared/data/spamassassin-ham, or HAM_DIR=...); refuses without the ham.
 train: setup
 	$(BIN)/applytrack train $(if $(HAM_DIR),--ham-dir $(HAM_DIR))
+
+# Newest versions within pyproject.toml's ranges, written to constraints.txt (its header kept).
+lock:
+	rm -rf .venv-lock
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/pip install --quiet --upgrade pip
+	.venv-lock/bin/pip install --quiet -e '.[test]'
+	{ grep '^#' constraints.txt; .venv-lock/bin/pip freeze --exclude-editable; } > constraints.new
+	mv constraints.new constraints.txt
+	rm -rf .venv-lock
 
 clean:
 	rm -rf $(VENV) .applytrack test-output .pytest_cache
