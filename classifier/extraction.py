@@ -27,8 +27,12 @@ _ROLE_SEARCH_CHARS = 1000
 _ROLE_AFTER_WORDS = re.compile(r"(?P<role>[A-ZÀ-Ý](?:[^\n,.;:!?()]|\([a-zà-ÿ]{1,3}\)){1,80})")
 _SENDER = re.compile(r"^\s*(?P<display>[^<]*?)\s*<(?P<address>[^<>]*)>\s*$")
 # A dot belongs to a word only inside it ("Vue.js"): "Labs. Our team" ends the name at "Labs";
-# or after a saint's or a mount's abbreviation before a name ("St. Brendan's Hospital").
-_WORD = r"(?:(?:St|Ste|Mt)\.(?= [A-Z])|[A-ZÀ-ÖØ-Ý][\w&'-]*(?:\.[\w&'-]+)*)"
+# or after a saint's or a mount's abbreviation before a name ("St. Brendan's Hospital"), or a
+# company's before the sentence goes on ("Wattle & Co. has invited you").
+_WORD = (
+    r"(?:(?:St|Ste|Mt)\.(?= [A-Z])|(?:Co|Inc|Ltd|Corp|Bros)\.(?= [a-z])"
+    r"|[A-ZÀ-ÖØ-Ý][\w&'-]*(?:\.[\w&'-]+)*)"
+)
 # An address in a text (a calendar invitation's organizer), its domain as the group.
 _ADDRESS = re.compile(r"[\w.+-]+@(?P<domain>[a-z0-9-]+(?:\.[a-z0-9-]+)+)")
 _ROLE_WORD = (

@@ -922,3 +922,12 @@ def test_whom_a_vendor_or_a_search_firm_writes_on_behalf_of_is_the_company(sende
 )
 def test_a_domains_company_keeps_its_acronyms_in_capitals(sender, company):
     assert extract_company(sender, "Re: next steps", "Thanks for your time today.", "") == company
+
+
+def test_a_companys_abbreviation_keeps_its_dot_before_the_sentence_goes_on():
+    text = "Hi Sam, Wattle & Co. has invited you to a video interview."
+    assert extract_company("Spark Hire <noreply@sparkhire.com>", "Video interview", text, "") == (
+        "Wattle & Co."
+    )
+    text = "Thanks for applying to Acme Co. We will be in touch."
+    assert extract_company("Jane <jane.doe@gmail.com>", "Hi", text, "") == "Acme Co"
