@@ -42,7 +42,7 @@ _ROLE = rf"(?P<role>[A-ZÀ-Ý][\w/+#.&-]*(?:[ ]{_ROLE_WORD}){{0,7}})"
 # The shortest title before a mark: "Data Analyst - Northwind Traders - Seattle" is Data Analyst.
 _FIRST_ROLE = rf"(?P<role>[A-ZÀ-Ý][\w/+#.&-]*(?:[ ]{_ROLE_WORD}){{0,7}}?)"
 _APPLIED_FOR = (
-    r"(?:[Aa]pplication|[Aa]pplying|[Cc]andidacy|[Ii]nterview|[Oo]ffer) (?:for|to) "
+    r"(?:[Aa]pplication|[Aa]pplying|[Cc]andidacy|[Ii]nterview|[Oo]ffer|[Rr]equisition) (?:for|to) "
     r"(?:be )?(?:the |our |a |an )?"
 )
 _ROLE_PATTERNS = (
@@ -53,6 +53,8 @@ _ROLE_PATTERNS = (
     re.compile(
         rf"\b(?:for|as|to|in) (?:the |our |a |an )?{_ROLE} (?:position|role|opening|opportunity)\b"
     ),
+    # "the Product Manager position you applied for", "The Marketing Coordinator job at Initech"
+    re.compile(rf"\b[Tt]he {_ROLE} (?:position|role|opening|job|vacancy)\b"),
     re.compile(rf"\b{_APPLIED_FOR}{_ROLE}(?= at | with | \(|[,.!:;]| -|$)"),
     # "your application for Account Executive and our team will…", "… Frontend Engineer has
     # been received": the sentence goes on after the title (the shortest, so "Engineer. Review

@@ -931,3 +931,32 @@ def test_a_companys_abbreviation_keeps_its_dot_before_the_sentence_goes_on():
     )
     text = "Thanks for applying to Acme Co. We will be in touch."
     assert extract_company("Jane <jane.doe@gmail.com>", "Hi", text, "") == "Acme Co"
+
+
+@pytest.mark.parametrize(
+    ("subject", "text", "role"),
+    [
+        # "the X position/role/job" names the post wherever the sentence has it
+        (
+            "Position on hold",
+            "The Product Manager position you applied for is on hold.",
+            "Product Manager",
+        ),
+        ("The Marketing Analyst role has been closed", "", "Marketing Analyst"),
+        (
+            "Update",
+            "The Data Analyst job at Initech is no longer accepting applications.",
+            "Data Analyst",
+        ),
+        # a requisition names its post as an application does
+        (
+            "Update",
+            "The requisition for Senior Data Engineer (R-2231) has been cancelled.",
+            "Senior Data Engineer",
+        ),
+        # a title's word is still needed: "the same position" is none
+        ("Update", "We have filled the same position internally.", None),
+    ],
+)
+def test_the_post_named_as_the_x_position_or_a_requisition_for_x(subject, text, role):
+    assert extract_role(subject, text) == role
