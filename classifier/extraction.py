@@ -951,7 +951,11 @@ def _company_in_ats_display(name: str, domain: str) -> str | None:
     a vendor's name only when it hires through another vendor's system ("Rippling" at
     greenhouse-mail.io, not "JazzHR" at applytojob.com, JazzHR's own)."""
     own, squashed = _squashed(domain_stem(domain)), _squashed(name)
-    if not squashed or squashed in own or own in squashed:
+    # The system's name, one of the name's words ("Acme (Codility)", "join.com") or inside its
+    # domain's ("Workday" of myworkday); not a name that only holds it ("Cleverly" at lever.co).
+    words = {_squashed(word) for word in _NAME_WORDS.findall(name)}
+    inside = len(squashed) >= _LEAST_VENDOR_PREFIX and squashed in own
+    if not squashed or own in words or inside:
         return None
     if _company_like(name):
         return name
@@ -968,7 +972,7 @@ def _another_vendors(stem: str) -> bool:
     )
 
 
-# Shorter vendor names ("jobs", "join", "ukg") begin too many other words.
+# Shorter vendor names ("jobs", "join", "ukg") begin or hide in too many other words.
 _LEAST_VENDOR_PREFIX = 5
 
 

@@ -834,6 +834,7 @@ def test_a_name_with_a_titles_word_at_either_end_is_a_post_unless_a_field(subjec
         ("Fountain <no-reply@fountain.com>", None),
         ("Talentsoft <noreply@talent-soft.com>", None),
         ("Chipotle Careers <careers@fountain.com>", "Chipotle"),
+        ("Cleverly Hiring Team <no-reply@hire.lever.co>", "Cleverly"),  # holds "lever", is not it
         ("Talent Team <no-reply@us.greenhouse-mail.io>", None),
     ],
 )
