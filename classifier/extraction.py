@@ -965,11 +965,15 @@ def _company_in_ats_display(name: str, domain: str) -> str | None:
 def _another_vendors(stem: str) -> bool:
     """Whether a domain's ``stem`` is a vendor's that the vendor names spell (greenhouse-mail,
     myworkday), not one whose vendor is listed under another name (governmentjobs: NEOGOV)."""
-    return any(
-        stem.startswith((vendor, f"my{vendor}"))
-        for vendor in (_squashed(name) for name in _vendor_companies())
-        if len(vendor) >= _LEAST_VENDOR_PREFIX
-    )
+    return stem.startswith(_vendor_stem_openings())
+
+
+@lru_cache(maxsize=1)
+def _vendor_stem_openings() -> tuple[str, ...]:
+    """How a vendor's own domain begins: its name squashed, or "my" and it (myworkday)."""
+    vendors = (_squashed(name) for name in _vendor_companies())
+    long_enough = [vendor for vendor in vendors if len(vendor) >= _LEAST_VENDOR_PREFIX]
+    return tuple(opening for vendor in long_enough for opening in (vendor, f"my{vendor}"))
 
 
 # Shorter vendor names ("jobs", "join", "ukg") begin or hide in too many other words.
