@@ -70,6 +70,7 @@ class SenderFacts:
     hiring: bool = False
     automated: bool = False
     free_mail: bool = False
+    ordinary: tuple[str, ...] = ()  # the ordinary groups its name says it sends
 
 
 @dataclass
@@ -118,8 +119,13 @@ class RuleMatchers:
         words = "|".join(sorted((re.escape(fold(word)) for word in negations), key=len)[::-1])
         self._negation = re.compile(rf"(?<![\w'])(?:{words})(?![\w])\W+(?:[\w'-]+\W+){{0,3}}$")
         self._senders = rules.senders
-        self._hiring_words = PhraseMatcher(
-            (word, "hiring") for word in rules.senders.hiring_sender_words
+        self._sender_words = SenderWords(
+            hiring=PhraseMatcher((word, "hiring") for word in rules.senders.hiring_sender_words),
+            ordinary=PhraseMatcher(
+                (word, group)
+                for group, words in rules.senders.ordinary_sender_words
+                for word in words
+            ),
         )
         # A mailbox hears from the same senders again and again; bounded by clearing when full.
         self._sender_facts: dict[str, SenderFacts] = {}
@@ -143,6 +149,10 @@ class RuleMatchers:
                 if not self._turned_off(cue, folded, start):
                     _add_once(found, _as_found(cue, folded[start:end]), start, counted)
         found.cues.extend(_sender_cues(found.sender))
+        for group in found.sender.ordinary:
+            cue = Cue("sender", group, found.sender.display or found.sender.domain, 1.0)
+            found.cues.append(cue)
+            _add(found, cue)
         _discount_earlier_stages(found.stage)
         return found
 
@@ -162,7 +172,7 @@ class RuleMatchers:
         if facts is None:
             if len(self._sender_facts) >= _SENDER_CACHE_SIZE:
                 self._sender_facts.clear()
-            facts = sender_facts(sender, self._senders, self._hiring_words)
+            facts = sender_facts(sender, self._senders, self._sender_words)
             self._sender_facts[sender] = facts
         return facts
 
@@ -281,24 +291,42 @@ def known_domain(domain: str, known_domains: Container[str]) -> str | None:
     return None
 
 
-def sender_facts(sender: str, senders: SenderRules, hiring: PhraseMatcher[str]) -> SenderFacts:
-    """What the From header says: an ATS, a job board, a platform, a hiring or automated name."""
+@dataclass(frozen=True)
+class SenderWords:
+    """The words of senders' names, compiled: hiring ones, and ordinary ones by group."""
+
+    hiring: PhraseMatcher[str]
+    ordinary: PhraseMatcher[str]
+
+
+def sender_facts(sender: str, senders: SenderRules, words: SenderWords) -> SenderFacts:
+    """What the From header says: an ATS, a job board, a platform, a hiring or automated name,
+    or a name that says what else it sends ("Weekly Digest", "Office of Admissions")."""
     display, address = split_sender(sender or "")
     local, _, domain = address.lower().rpartition("@")
     domain = domain.rstrip(".>")
     named = fold(f"{display} {local.replace('.', ' ').replace('_', ' ')}")
+    ats = known_domain(domain, senders.ats_domain_set) is not None
+    hiring = bool(words.hiring.find(named))
+    # A company's own name may hold such a word ("Editorial Tinta Roja" hiring through an ATS).
+    ordinary = () if ats else _groups_named(words.ordinary, named)
     return SenderFacts(
         domain=domain,
         display=display,
-        ats=known_domain(domain, senders.ats_domain_set) is not None,
+        ats=ats,
         board=known_domain(domain, senders.job_board_domain_set) is not None,
         platform=known_domain(domain, senders.platform_domain_set) is not None,
-        hiring=bool(hiring.find(named)),
+        hiring=hiring,
         automated=any(
             fold_word(word) in named or word in local for word in senders.automated_sender_words
         ),
         free_mail=domain in senders.free_mail_domains,
+        ordinary=ordinary,
     )
+
+
+def _groups_named(matcher: PhraseMatcher[str], named: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(group for group, _, _ in matcher.find(named)))
 
 
 def _sender_cues(facts: SenderFacts) -> list[Cue]:

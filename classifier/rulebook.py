@@ -74,6 +74,7 @@ _SENDER_KEYS = frozenset(
         "platform_domains",
         "free_mail_domains",
         "hiring_sender_words",
+        "ordinary_sender_words",
         "automated_sender_words",
         "vendor_names",
         "ats_company_path_hosts",
@@ -85,7 +86,13 @@ _SENDER_KEYS = frozenset(
 # Read by extraction only (where a link names the company, which senders never are it): not part
 # of what the model was fitted against, so the rules fingerprint leaves them out.
 EXTRACTION_ONLY_SENDER_KEYS = frozenset(
-    {"ats_company_path_hosts", "ats_company_mailbox_hosts", "generic_subdomains", "tool_senders"}
+    {
+        "vendor_names",
+        "ats_company_path_hosts",
+        "ats_company_mailbox_hosts",
+        "generic_subdomains",
+        "tool_senders",
+    }
 )
 
 
@@ -185,6 +192,9 @@ class SenderRules:
     platform_domains: tuple[str, ...] = ()
     free_mail_domains: frozenset[str] = frozenset()
     hiring_sender_words: tuple[str, ...] = ()
+    # The words of a sender's name that say what else it sends, by ordinary group: "newsletter"
+    # (content), "Job Alerts" (job_alert), "Admissions" (other_application).
+    ordinary_sender_words: tuple[tuple[str, tuple[str, ...]], ...] = ()
     automated_sender_words: tuple[str, ...] = ()
     vendor_names: tuple[str, ...] = ()  # never a hiring company (ATS, job boards, platforms)
     # Hosts whose links carry the company in the path (jobs.lever.co/acme/...), and subdomains
@@ -299,19 +309,34 @@ def read_senders_file(path: Path) -> SenderRules:
     unknown = set(data) - _SENDER_KEYS
     if unknown:
         raise RuleFileError(f"{path.name}: unknown section(s) {sorted(unknown)}")
-    values = {key: tuple(_words(path, data, key)) for key in _SENDER_KEYS}
+    values = {
+        key: tuple(_words(path, data, key)) for key in _SENDER_KEYS - {"ordinary_sender_words"}
+    }
     return SenderRules(
         ats_domains=values["ats_domains"],
         job_board_domains=values["job_board_domains"],
         platform_domains=values["platform_domains"],
         free_mail_domains=frozenset(values["free_mail_domains"]),
         hiring_sender_words=values["hiring_sender_words"],
+        ordinary_sender_words=_word_groups(path, data, "ordinary_sender_words"),
         automated_sender_words=values["automated_sender_words"],
         vendor_names=values["vendor_names"],
         ats_company_path_hosts=values["ats_company_path_hosts"],
         ats_company_mailbox_hosts=values["ats_company_mailbox_hosts"],
         generic_subdomains=frozenset(values["generic_subdomains"]),
         tool_senders=values["tool_senders"],
+    )
+
+
+def _word_groups(
+    path: Path, data: Mapping[str, Any], key: str
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    groups = data.get(key, {})
+    if not isinstance(groups, dict):
+        raise RuleFileError(f"{path.name}: {key!r} must map group names to word lists")
+    return tuple(
+        (group, tuple(_words(path, {f"{key}.{group}": words}, f"{key}.{group}")))
+        for group, words in groups.items()
     )
 
 

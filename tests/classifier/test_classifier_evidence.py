@@ -17,7 +17,7 @@ from classifier.decision import (
 )
 from classifier.evidence import Evidence, RuleMatchers, SenderFacts, known_domain
 from classifier.messages import LABELS
-from classifier.rulebook import RuleFileError, default_rulebook, load_rulebook
+from classifier.rulebook import RuleFileError, default_rulebook, load_rulebook, read_senders_file
 
 pytestmark = pytest.mark.unit
 
@@ -127,6 +127,46 @@ def test_senders_are_recognised(matchers: RuleMatchers) -> None:
     assert hiring.hiring and not hiring.ats
 
 
+@pytest.mark.parametrize(
+    ("sender", "group"),
+    [
+        ("The Weekly Digest <hello@fieldnotes.example>", "content"),
+        ("Fieldnotes <newsletter@fieldnotes.example>", "content"),
+        ("Boletín Semanal <boletin@diario.example>", "content"),
+        ("Jobboard Job Alerts <jobalerts-noreply@jobboard.example>", "job_alert"),
+        ("Stellenmarkt <alertes@emplois.example>", "job_alert"),
+        ("Office of Admissions <admissions@northfield.example>", "other_application"),
+        ("Zulassungsstelle <zulassung@hochschule.example>", "other_application"),
+        ("Maple Court Leasing <info@maplecourt.example>", "other_application"),
+        ("Outfitters <deals@outfitters.example>", "commerce"),
+    ],
+)
+def test_a_senders_name_says_what_else_it_sends(
+    matchers: RuleMatchers, sender: str, group: str
+) -> None:
+    found = matchers.evidence(sender, "This week", "Hello")
+
+    assert found.sender.ordinary == (group,)
+    assert found.ordinary[group] == 1.0
+    assert f"sender:{group}:" in " ".join(cue.reason for cue in found.cues)
+
+
+@pytest.mark.parametrize(
+    "sender",
+    [
+        "Editorial Tinta Roja <no-reply@teamtailor.com>",  # a company hiring through an ATS
+        "Dana Reyes <dana@acme.example>",
+    ],
+)
+def test_a_senders_name_that_is_a_company_or_a_person_is_not_ordinary_evidence(
+    matchers: RuleMatchers, sender: str
+) -> None:
+    found = matchers.evidence(sender, "This week", "Hello")
+
+    assert found.sender.ordinary == ()
+    assert not found.ordinary
+
+
 def test_ordinary_mail_says_what_it_is(matchers: RuleMatchers) -> None:
     alert = matchers.evidence(
         "Jobs <alerts@jobs.example>",
@@ -164,6 +204,17 @@ def test_loose_words_and_fields_must_be_words_before_a_company_and_titles(tmp_pa
     (tmp_path / "xx.json").write_text(json.dumps({"language": "xx", "extraction": extraction}))
     with pytest.raises(RuleFileError, match="role_fields"):
         load_rulebook(tmp_path)
+
+
+@pytest.mark.parametrize("words", [["newsletter"], {"content": "newsletter"}, {"content": [""]}])
+def test_senders_ordinary_words_must_map_groups_to_word_lists(tmp_path: Path, words) -> None:
+    path = tmp_path / "senders.json"
+    path.write_text(json.dumps({"ordinary_sender_words": words}))
+
+    with pytest.raises(RuleFileError) as error:
+        read_senders_file(path)
+
+    assert "senders.json" in str(error.value) and "ordinary_sender_words" in str(error.value)
 
 
 def _evidence(**stage: float) -> Evidence:

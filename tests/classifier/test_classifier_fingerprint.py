@@ -85,6 +85,18 @@ def _extra_ats_domain() -> RuleBook:
     return replace(book, senders=senders)
 
 
+def _extra_ordinary_sender_word() -> RuleBook:
+    book = default_rulebook()
+    groups = (*book.senders.ordinary_sender_words, ("content", ("gazette",)))
+    return replace(book, senders=replace(book.senders, ordinary_sender_words=groups))
+
+
+def _extra_vendor_name() -> RuleBook:
+    book = default_rulebook()
+    vendors = (*book.senders.vendor_names, "newvendor")
+    return replace(book, senders=replace(book.senders, vendor_names=vendors))
+
+
 def _extra_language_marker() -> RuleBook:
     english = default_rulebook().languages[0]
     return _with_english(markers=english.markers | {"newword"})
@@ -95,6 +107,11 @@ CHANGES = {
     "phrase weight": (fingerprint, "default_rulebook", lambda: _reweighted_stage_phrase),
     "ATS domain": (fingerprint, "default_rulebook", lambda: _extra_ats_domain),
     "language marker": (fingerprint, "default_rulebook", lambda: _extra_language_marker),
+    "ordinary sender word": (
+        fingerprint,
+        "default_rulebook",
+        lambda: _extra_ordinary_sender_word,
+    ),
     "placeholder": (tokenizer, "UNKNOWN_WORD", lambda: "<oov>"),
     "feature cap": (decision, "STAGE_CAP", lambda: decision.STAGE_CAP + 1),
     "stage discount": (evidence, "EARLIER_STAGE_DISCOUNT", lambda: 0.5),
@@ -107,6 +124,12 @@ def test_every_rule_table_is_in_the_fingerprint(monkeypatch, change):
     before = rules_fingerprint()
     monkeypatch.setattr(module, name, changed())
     assert rules_fingerprint() != before, f"changing a {change} left the fingerprint as it was"
+
+
+def test_extraction_only_senders_lists_leave_the_fingerprint_as_it_is(monkeypatch):
+    before = rules_fingerprint()
+    monkeypatch.setattr(fingerprint, "default_rulebook", _extra_vendor_name)
+    assert rules_fingerprint() == before
 
 
 def test_the_fingerprint_is_the_same_in_every_process():
