@@ -836,6 +836,7 @@ def test_a_name_with_a_titles_word_at_either_end_is_a_post_unless_a_field(subjec
         ("Chipotle Careers <careers@fountain.com>", "Chipotle"),
         ("Cleverly Hiring Team <no-reply@hire.lever.co>", "Cleverly"),  # holds "lever", is not it
         ("Talent Team <no-reply@us.greenhouse-mail.io>", None),
+        ("NEOGOV <noreply@governmentjobs.com>", None),  # a vendor named unlike its domain
     ],
 )
 def test_a_vendor_is_the_company_only_when_it_hires_through_another_vendors_system(sender, company):
