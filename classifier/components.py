@@ -56,6 +56,7 @@ class EmailState:
     folded: str = ""  # the same, folded (what the rules read; the textcat without web addresses)
     written_chars: int = 0  # characters of ``text`` outside web addresses ("shape:short")
     signature: str = ""
+    forwarded_message: str = ""  # a message it forwards: header lines and newest text
     subject_only: bool = False
     context: MailboxContext | None = None
     evidence: Evidence = field(default_factory=lambda: NO_EVIDENCE)
@@ -117,7 +118,11 @@ class EmailRules:
     def __call__(self, doc: Doc) -> Doc:
         state = email_state(doc)
         state.evidence = self.matchers.evidence_folded(
-            state.sender, state.subject, state.folded, to=state.to
+            state.sender,
+            state.subject,
+            state.folded,
+            to=state.to,
+            forwarded_message=state.forwarded_message,
         )
         return doc
 

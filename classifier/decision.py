@@ -6,7 +6,8 @@ multinomial logistic model over them — fitted by the training kit on mail held
 textcat's training; only its weights ship — gives each label a probability. Then two rules:
 
 - **Context** (`MailboxContext`, when the caller has it): mail from the reader's own employer or
-  with the reader only in Cc is ordinary mail unless clearly otherwise; a human reply from the
+  with the reader only in Cc, and a friend's forward of mail sent to them, is ordinary mail unless
+  clearly otherwise; a human reply from the
   company in an application's thread is a recruiter's answer (interviewing) unless it reads as an
   offer or a decline.
 - **No silent drops**: an email with job evidence (a stage statement, an applicant tracking
@@ -79,6 +80,7 @@ _REPLY_STAGES = frozenset({"applied", "interviewing"})
 _NOT_A_RESPONSE = (LABELS.index("applied"), NONE_INDEX)
 INTERNAL_SENDER_FACTOR = 0.05
 CC_ONLY_FACTOR = 0.1
+OTHERS_NEWS_FACTOR = 0.1
 FloatArray = NDArray[numpy.float64]
 
 
@@ -112,7 +114,7 @@ class Verdict:
     confidence: float
     probabilities: tuple[float, ...]
     promoted: bool = False  # a job label given instead of `none` (no silent drops)
-    context_rule: str | None = None  # "internal", "cc_only" or "thread_reply"
+    context_rule: str | None = None  # "internal", "cc_only", "others_news", "thread_reply"
 
 
 @dataclass(frozen=True)
@@ -288,7 +290,7 @@ def decide(
     probabilities = list(probabilities)
     context = context or _NO_CONTEXT
     rule = _apply_context(probabilities, evidence, context)
-    if rule in ("internal", "cc_only"):  # not addressed to the reader as a candidate
+    if rule in ("internal", "cc_only", "others_news"):  # not the reader's own application
         return Verdict(
             NONE_LABEL, probabilities[NONE_INDEX], tuple(probabilities), context_rule=rule
         )
@@ -317,6 +319,9 @@ def _apply_context(
     if context.user_in_cc_only:
         _scale_job_labels(probabilities, CC_ONLY_FACTOR)
         return "cc_only"
+    if evidence.others_news:
+        _scale_job_labels(probabilities, OTHERS_NEWS_FACTOR)
+        return "others_news"
     if context.thread_status not in _REPLY_STAGES or sender.automated:
         return None
     if not company_matches(context.thread_company, sender.display, sender.domain):

@@ -7,6 +7,7 @@ and the Activity Log its explanation.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
@@ -33,6 +34,8 @@ _MARKER_SAMPLE_CHARS = 600
 _ONLY_A_TO_Z = bytes(byte if 0x61 <= byte <= 0x7A else 0x20 for byte in range(256))
 _SENDER_CACHE_SIZE = 4096
 _ADDRESS = re.compile(r"(?<![\w.+'-])[\w.+'-]+@[\w.-]+")
+# The words of a person's name: runs of letters.
+NAME_WORDS = re.compile(r"[^\W\d_]+")
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,8 @@ class Evidence:
     sender: SenderFacts = field(default_factory=SenderFacts)
     language: str = "en"
     internal: bool = False  # sent from the reader's own (work) domain to the reader
+    # Someone else forwarding mail that was sent to them: their news, not the reader's.
+    others_news: bool = False
     cues: list[Cue] = field(default_factory=list)
 
     @property
@@ -130,18 +135,33 @@ class RuleMatchers:
         # A mailbox hears from the same senders again and again; bounded by clearing when full.
         self._sender_facts: dict[str, SenderFacts] = {}
 
-    def evidence(self, sender: str, subject: str, text: str, *, to: str = "") -> Evidence:
+    def evidence(
+        self, sender: str, subject: str, text: str, *, to: str = "", forwarded_message: str = ""
+    ) -> Evidence:
         """Read one email: ``text`` is the subject and newest text the pipeline reads; ``to`` its
-        recipients (the reader among them)."""
-        return self.evidence_folded(sender, subject, fold(text), to=to)
+        recipients (the reader among them); ``forwarded_message`` a message it forwards (its
+        header lines and newest text)."""
+        return self.evidence_folded(
+            sender, subject, fold(text), to=to, forwarded_message=forwarded_message
+        )
 
     def evidence_folded(
-        self, sender: str, subject: str, folded_text: str, *, to: str = ""
+        self,
+        sender: str,
+        subject: str,
+        folded_text: str,
+        *,
+        to: str = "",
+        forwarded_message: str = "",
     ) -> Evidence:
         """`evidence`, for a text already folded (`classifier.phrases.fold`)."""
         folded_subject = fold(subject)
         found = Evidence(sender=self._facts(sender))
         found.internal = self._internal(found.sender, to)
+        if forwarded_message:
+            found.others_news = forwards_own_mail_of_another(
+                sender, found.sender, to, forwarded_message
+            )
         found.language = self._language(folded_text)
         counted: dict[tuple[str, str, int], float] = {}
         for matcher, folded in ((self._text, folded_text), (self._subject, folded_subject)):
@@ -210,6 +230,46 @@ def recipient_domains(to: str) -> frozenset[str]:
     """The domains of the addresses in a To or Cc header."""
     domains = (found.rpartition("@")[2].lower().rstrip(".") for found in _ADDRESS.findall(to))
     return frozenset(domain for domain in domains if domain)
+
+
+@lru_cache(maxsize=256)  # a mailbox has one reader
+def reader_names(reader: str) -> frozenset[str]:
+    """The words of the reader's name, or else of their address's local part ("jordan", "lee";
+    "inesbaker"), of three letters or more."""
+    display, address = split_sender(reader)
+    words = map(fold, NAME_WORDS.findall(display or address.rpartition("@")[0]))
+    return frozenset(word for word in words if len(word) >= 3)
+
+
+def names_the_reader(part: str, names: frozenset[str]) -> bool:
+    """Whether a subject's part holds one of the reader's ``names``: a word of it, or two of its
+    words written together ("inesbaker" of "Ines Baker")."""
+    words = [fold(word) for word in NAME_WORDS.findall(part)]
+    together = (first + second for first, second in itertools.pairwise(words))
+    return not names.isdisjoint({*words, *together})
+
+
+def forwards_own_mail_of_another(
+    sender: str, facts: SenderFacts, to: str, forwarded_message: str
+) -> bool:
+    """Whether a forward is a friend passing on mail that was sent to them ("Fwd: I got the
+    job!"): a person at a free mail provider, named, whom the forwarded message was addressed to;
+    whose name shares no word with the reader's, not even inside one ("pshah" of "Priya Shah"),
+    so that the reader forwarding from another address of their own is never taken for someone
+    else; and a message that does not name the reader ("thanks for passing on Tom's details" is
+    news of Tom's application)."""
+    if not facts.free_mail or facts.automated or not facts.display:
+        return False
+    theirs = {fold(word) for word in NAME_WORDS.findall(facts.display) if len(word) >= 3}
+    reader = reader_names(to)
+    if not theirs or not reader:
+        return False
+    if any(mine in word or word in mine for mine in reader for word in theirs):
+        return False
+    message = forwarded_message.lower()
+    address = split_sender(sender)[1].lower()
+    sent_to_them = (bool(address) and address in message) or facts.display.lower() in message
+    return sent_to_them and not names_the_reader(forwarded_message, reader)
 
 
 def _cue_for(phrase: WeightedPhrase, *, kind: str | None = None) -> Cue:

@@ -7,7 +7,6 @@ an applicant tracking system, job board or mail platform is never the company.
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,7 +15,13 @@ from functools import lru_cache
 import ahocorasick
 
 from classifier.domains import domain_stem
-from classifier.evidence import known_domain
+from classifier.evidence import (
+    NAME_WORDS,
+    known_domain,
+    names_the_reader,
+    reader_names,
+    split_sender,
+)
 from classifier.phrases import fold, lower_same_length
 from classifier.rulebook import default_rulebook
 
@@ -25,7 +30,6 @@ from classifier.rulebook import default_rulebook
 _ROLE_SEARCH_CHARS = 1000
 # A title's own gender ending stays in it: "Chargé(e) de communication", "Geólogo(a)".
 _ROLE_AFTER_WORDS = re.compile(r"(?P<role>[A-ZÀ-Ý](?:[^\n,.;:!?()]|\([a-zà-ÿ]{1,3}\)){1,80})")
-_SENDER = re.compile(r"^\s*(?P<display>[^<]*?)\s*<(?P<address>[^<>]*)>\s*$")
 # A dot belongs to a word only inside it ("Vue.js"): "Labs. Our team" ends the name at "Labs";
 # or after a saint's or a mount's abbreviation before a name ("St. Brendan's Hospital"), or a
 # company's before the sentence goes on ("Wattle & Co. has invited you").
@@ -129,12 +133,12 @@ def extract_company(
         written = _company_from_text(subject) or _company_from_text(text)
         found = written if written and _squashed(written) == _squashed(found) else found
     found = found or from_sender.display
-    names = _reader_names(reader)
+    names = reader_names(reader)
     # From a person at a company's domain, a lone word after "with" or "en" that the domain does
     # not spell is more often a colleague or a town than another company (not from the reader,
     # forwarding from their own school's or employer's address).
     person = bool(from_sender.stem) and not (from_sender.display or from_sender.relay)
-    forwarded = person and _names_the_reader(split_sender(sender or "")[0], names)
+    forwarded = person and names_the_reader(split_sender(sender or "")[0], names)
     stem = from_sender.stem if person and not forwarded else ""
     for source in (subject, text, signature):
         found = found or _company_from_text(source, names, stem=stem)
@@ -280,15 +284,6 @@ def _company_from_addresses(text: str) -> str | None:
     return None
 
 
-def split_sender(sender: str) -> tuple[str, str]:
-    """Split a From header into its display name and address (a fast `email.utils.parseaddr`)."""
-    found = _SENDER.match(sender)
-    if found:
-        return found.group("display").strip().strip('"').strip(), found.group("address").strip()
-    text = sender.strip()
-    return ("", text) if "@" in text else (text, "")
-
-
 def extract_role(
     subject: str, text: str, *, reader: str = "", company: str | None = None
 ) -> str | None:
@@ -321,7 +316,7 @@ def _first_role(subject: str, text: str, reader: str) -> str | None:
     for source in (cleaned, text[:_ROLE_SEARCH_CHARS]):
         role = _role_in(source, subject if source is cleaned else None, reader)
         if role:
-            return _with_specialty(role, source, _reader_names(reader))
+            return _with_specialty(role, source, reader_names(reader))
     return None
 
 
@@ -380,7 +375,7 @@ _ONLY_A_ROLE = re.compile(_ROLE)
 def _is_the_reader(name: str, names: frozenset[str]) -> bool:
     """Whether ``name`` is the reader's own ("Interview with Sam Rivera"): all its words are
     words of the reader's ``names``, or written together one of them."""
-    words = [fold(word) for word in _NAME_WORDS.findall(name)]
+    words = [fold(word) for word in NAME_WORDS.findall(name)]
     return bool(names) and (names.issuperset(words) or "".join(words) in names)
 
 
@@ -396,7 +391,7 @@ def _other_side_of_meeting(subject: str, names: frozenset[str], stem: str) -> st
     if len(sides) != 2 or not names:
         return None
     near = [_SUBJECT_PARTS.split(sides[0])[-1].strip(), _SUBJECT_PARTS.split(sides[1])[0].strip()]
-    reader_sides = [_names_the_reader(side, names) for side in near]
+    reader_sides = [names_the_reader(side, names) for side in near]
     if reader_sides.count(True) != 1:
         return None
     other = near[reader_sides.index(False)]
@@ -460,18 +455,18 @@ _STATEMENT = re.compile(r"\b[a-zß-ÿ]{3,}\b")
 
 def _subject_parts(subject: str, reader: str) -> list[str]:
     """The subject's parts, without those that name the reader (their name or address)."""
-    names = _reader_names(reader)
+    names = reader_names(reader)
     return [
         part
         for part in (part.strip() for part in _SUBJECT_PARTS.split(subject))
-        if part and not _names_the_reader(part, names)
+        if part and not names_the_reader(part, names)
     ]
 
 
 def _without_reader(subject: str, reader: str) -> str:
     """The subject without its parts that name the reader, each with the mark after it (before
     it, for the last part): "Entrevista Lucía Ortega / Data Analyst" is "Data Analyst"."""
-    names = _reader_names(reader)
+    names = reader_names(reader)
     if not names:
         return subject
     pieces = _SUBJECT_MARKS.split(subject)  # a part, then a mark and a part, and so on
@@ -479,29 +474,11 @@ def _without_reader(subject: str, reader: str) -> str:
     kept = [
         (part, mark)
         for part, mark in zip(parts, marks, strict=True)
-        if not _names_the_reader(part, names)
+        if not names_the_reader(part, names)
     ]
     return "".join(part + mark for part, mark in kept[:-1]) + (kept[-1][0] if kept else "")
 
 
-@lru_cache(maxsize=256)  # a mailbox has one reader
-def _reader_names(reader: str) -> frozenset[str]:
-    """The words of the reader's name, or else of their address's local part ("jordan", "lee";
-    "inesbaker"), of three letters or more."""
-    display, address = split_sender(reader)
-    words = map(fold, _NAME_WORDS.findall(display or address.rpartition("@")[0]))
-    return frozenset(word for word in words if len(word) >= 3)
-
-
-def _names_the_reader(part: str, names: frozenset[str]) -> bool:
-    """Whether a subject's part holds one of the reader's ``names``: a word of it, or two of its
-    words written together ("inesbaker" of "Ines Baker")."""
-    words = [fold(word) for word in _NAME_WORDS.findall(part)]
-    together = (first + second for first, second in itertools.pairwise(words))
-    return not names.isdisjoint({*words, *together})
-
-
-_NAME_WORDS = re.compile(r"[^\W\d_]+")
 _SUBJECT_MARKS = re.compile(f"({_SUBJECT_PARTS.pattern})")
 
 
@@ -894,7 +871,7 @@ def _names_a_role(name: str) -> bool:
     titles' or fields' ("Product Marketing"). A field ends many companies' names: "Tanjong
     Logistics", "Palisade Legal"."""
     known = _role_words()
-    words = [_title_word(word) for word in _NAME_WORDS.findall(name)]
+    words = [_title_word(word) for word in NAME_WORDS.findall(name)]
     if any(word in known.titles and word not in known.fields for word in words[:1] + words[-1:]):
         return True
     return all(word in known.titles or word in _title_joiners() for word in words)
@@ -953,7 +930,7 @@ def _company_in_ats_display(name: str, domain: str) -> str | None:
     own, squashed = _squashed(domain_stem(domain)), _squashed(name)
     # The system's name, one of the name's words ("Acme (Codility)", "join.com") or inside its
     # domain's ("Workday" of myworkday); not a name that only holds it ("Cleverly" at lever.co).
-    words = {_squashed(word) for word in _NAME_WORDS.findall(name)}
+    words = {_squashed(word) for word in NAME_WORDS.findall(name)}
     inside = len(squashed) >= _LEAST_VENDOR_PREFIX and squashed in own
     if not squashed or own in words or inside:
         return None

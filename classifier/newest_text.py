@@ -38,6 +38,8 @@ class NewestText:
     text: str
     signature: str
     forwarded: bool
+    # A forwarded message's header lines ("From: …", "To: …") and its newest text.
+    forwarded_message: str = ""
 
 
 class QuoteMarkers:
@@ -168,10 +170,13 @@ def newest_text(body: str) -> NewestText:
     if forward and (reply_cut is None or forward[0] < reply_cut):
         note = _drop_quotes(body[: forward[0]])
         note_text, _ = _split_signature(note, markers)
-        forwarded = _forwarded_body(body[forward[1] :], markers)
+        header, forwarded = _forwarded_parts(body[forward[1] :], markers)
         inner = newest_text(forwarded)
         text = "\n\n".join(part for part in (note_text, inner.text) if part)
-        return NewestText(text=text, signature=inner.signature, forwarded=True)
+        message = f"{header}\n\n{inner.text}"
+        return NewestText(
+            text=text, signature=inner.signature, forwarded=True, forwarded_message=message
+        )
     ends = [end for end in (reply_cut, _other_jobs_cut(body, lines, markers)) if end is not None]
     if ends:
         body = body[: min(ends)]
@@ -202,15 +207,15 @@ def _drop_quotes(text: str) -> str:
     return _BLANK_RUNS.sub("\n\n", text).strip()
 
 
-def _forwarded_body(block: str, markers: QuoteMarkers) -> str:
-    """Skip the forwarded message's header lines ("From:", "Von:", ...) atop the block."""
+def _forwarded_parts(block: str, markers: QuoteMarkers) -> tuple[str, str]:
+    """The forwarded message's header lines ("From:", "Von:", ...) atop the block, and the rest."""
     lines = block.lstrip("\n").split("\n")
     index = 0
     while index < len(lines) and (
         markers.header_line.match(lines[index]) or not lines[index].strip()
     ):
         index += 1
-    return "\n".join(lines[index:])
+    return "\n".join(lines[:index]).strip(), "\n".join(lines[index:])
 
 
 def _split_signature(text: str, markers: QuoteMarkers) -> tuple[str, str]:

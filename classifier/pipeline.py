@@ -103,6 +103,7 @@ def email_to_doc(nlp: Language, email: Email) -> Doc:
         folded=folded,
         written_chars=len(without_web_addresses(lower_same_length(text))),
         signature=newest.signature[:500],
+        forwarded_message=newest.forwarded_message[:MAX_BODY_CHARS],
         subject_only=not newest.text.strip(),
         context=email.context,
     )

@@ -343,6 +343,53 @@ def test_only_in_cc_is_not_news_about_an_application(shipped: Classifier) -> Non
     assert shipped.classify(email).label == "none"
 
 
+def _forward(original_to: str, greeting: str) -> str:
+    return (
+        "Had to share!!\n\n---------- Forwarded message ---------\n"
+        "From: Orbit Talent <talent@orbit.example>\nDate: Mon, 30 Nov 2026 at 09:12\n"
+        f"Subject: Offer of employment\nTo: {original_to}\n\nHi {greeting},\n\nWe are thrilled "
+        "to offer you the position of Product Designer. Please sign the offer letter by Friday."
+    )
+
+
+def test_a_friend_forwarding_mail_sent_to_them_is_their_news(shipped: Classifier) -> None:
+    email = Email(
+        "Sarah Kim <sarah.kim@gmail.com>",
+        "Fwd: I got the job!!",
+        _forward("<sarah.kim@gmail.com>", "Sarah"),
+        to="Priya Shah <priya.shah@gmail.com>",
+    )
+
+    result = shipped.classify(email)
+
+    assert result.label == "none"
+    assert "context:others_news" in result.reasons
+    assert "Sarah Kim" in result.explanation
+
+
+@pytest.mark.parametrize(
+    ("sender", "to"),
+    [
+        # the reader forwarding from another address of their own, named or not
+        ("Priya Shah <priya.s.1990@yahoo.com>", "pshah87@gmail.com"),
+        ("ps1990@yahoo.com", "Priya Shah <priya.shah@gmail.com>"),
+        # a recruiter forwarding from the company's own domain
+        ("Dana Wu <dana@orbit.example>", "priya.shah@gmail.com"),
+        # no recipient to tell the reader from the forwarder
+        ("Sarah Kim <sarah.kim@gmail.com>", ""),
+        # a friend passing on news of the reader's own application ("Hi Priya" names her)
+        ("Sarah Kim <sarah.kim@gmail.com>", "Priya Shah <priya.shah@gmail.com>"),
+    ],
+)
+def test_a_forward_the_reader_may_own_keeps_its_job_label(
+    shipped: Classifier, sender: str, to: str
+) -> None:
+    address = sender.rpartition("<")[2].rstrip(">")
+    email = Email(sender, "Fwd: Offer of employment", _forward(f"<{address}>", "Priya"), to=to)
+
+    assert shipped.classify(email).label == "offer"
+
+
 def test_the_explanation_is_a_sentence_and_the_features_stay_available(shipped: Classifier) -> None:
     result = shipped.classify(Email(*JOB_MAIL[3][1:]))
 

@@ -63,6 +63,15 @@ def test_forward_keeps_forwarded_text_without_its_headers():
     assert "regret to inform" in result.text
     assert "From:" not in result.text
     assert "old question" not in result.text
+    assert result.forwarded_message.splitlines() == [
+        "From: Acme <jobs@acme.com>",
+        "Date: Oct 1",
+        "Subject: Update",
+        "To: me",
+        "",
+        "We regret to inform you that the role is filled.",
+    ]
+    assert newest_text("No forward here.\nFrom: the desk of Ana").forwarded_message == ""
 
 
 def test_signature_is_split_off():
