@@ -7,9 +7,8 @@ textcat's training; only its weights ship — gives each label a probability. Th
 
 - **Context** (`MailboxContext`, when the caller has it): mail from the reader's own employer or
   with the reader only in Cc, and a friend's forward of mail sent to them, is ordinary mail unless
-  clearly otherwise; a human reply from the
-  company in an application's thread is a recruiter's answer (interviewing) unless it reads as an
-  offer or a decline.
+  clearly otherwise; a human reply from the company in an application's thread is a recruiter's
+  answer (interviewing) unless it reads as an offer or a decline.
 - **No silent drops**: an email with job evidence (a stage statement, an applicant tracking
   system or hiring sender, or a textcat sure it is job mail) whose likeliest label is ``none`` is
   given its likeliest job label instead, when that label is at least ``review_floor`` likely — with

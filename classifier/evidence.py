@@ -242,8 +242,8 @@ def reader_names(reader: str) -> frozenset[str]:
 
 
 def names_the_reader(part: str, names: frozenset[str]) -> bool:
-    """Whether a subject's part holds one of the reader's ``names``: a word of it, or two of its
-    words written together ("inesbaker" of "Ines Baker")."""
+    """Whether a piece of text (a subject's part, a sender's name) holds one of the reader's
+    ``names``: a word of it, or two of its words written together ("inesbaker" of "Ines Baker")."""
     words = [fold(word) for word in NAME_WORDS.findall(part)]
     together = (first + second for first, second in itertools.pairwise(words))
     return not names.isdisjoint({*words, *together})
