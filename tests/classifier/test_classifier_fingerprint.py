@@ -79,22 +79,23 @@ def _reweighted_stage_phrase() -> RuleBook:
     return _with_english(stages=(replace(first, weight=first.weight + 0.25), *rest))
 
 
-def _extra_ats_domain() -> RuleBook:
+def _with_senders(**extra: tuple[object, ...]) -> RuleBook:
+    """The shipped rules with ``extra`` entries appended to the named senders' lists."""
     book = default_rulebook()
-    senders = replace(book.senders, ats_domains=(*book.senders.ats_domains, "newats.example"))
-    return replace(book, senders=senders)
+    lists = {name: (*getattr(book.senders, name), *added) for name, added in extra.items()}
+    return replace(book, senders=replace(book.senders, **lists))
+
+
+def _extra_ats_domain() -> RuleBook:
+    return _with_senders(ats_domains=("newats.example",))
 
 
 def _extra_ordinary_sender_word() -> RuleBook:
-    book = default_rulebook()
-    groups = (*book.senders.ordinary_sender_words, ("content", ("gazette",)))
-    return replace(book, senders=replace(book.senders, ordinary_sender_words=groups))
+    return _with_senders(ordinary_sender_words=(("content", ("gazette",)),))
 
 
 def _extra_vendor_name() -> RuleBook:
-    book = default_rulebook()
-    vendors = (*book.senders.vendor_names, "newvendor")
-    return replace(book, senders=replace(book.senders, vendor_names=vendors))
+    return _with_senders(vendor_names=("newvendor",))
 
 
 def _extra_language_marker() -> RuleBook:
