@@ -29,6 +29,10 @@ _ENTITY = re.compile(r"&(?:#\d{1,6}|#x[0-9a-f]{1,6}|[a-z]{2,8});", re.I)
 _MAX_SIGNATURE_LINES = 8
 # Less than this above an other-jobs heading ("Hi Ana," and the list) is a job alert, read whole.
 _MIN_TEXT_ABOVE_OTHER_JOBS = 30
+# A legal notice names itself near its paragraph's start ("Hinweise zum Datenschutz: Ihre …",
+# "Conformément au Règlement général sur la protection des données, …"); further in, the words
+# may belong to a sentence about the application ("we will keep your details, in line with GDPR").
+_LEGAL_NOTICE_OPENING_CHARS = 50
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,10 @@ class QuoteMarkers:
         # A short line that opens a job board's list of other jobs ("Similar jobs near you:").
         headings = _alternatives(quoting.other_jobs_headings)
         self.other_jobs = _line_expression(rf"(?:{headings})[^\n]{{0,40}}$")
+        notices = _alternatives(quoting.legal_notices)
+        self.legal_notice = re.compile(
+            rf"\n[^\n]{{0,{_LEGAL_NOTICE_OPENING_CHARS}}}?(?:{notices})", re.M
+        )
         prefixes = _alternatives(quoting.subject_prefixes)
         self.subject_prefix = re.compile(rf"^\s*(?:(?:{prefixes})\s*(?:\[\d+\])?\s*:\s*)+", re.I)
 
@@ -181,6 +189,7 @@ def newest_text(body: str) -> NewestText:
     if ends:
         body = body[: min(ends)]
     text, signature = _split_signature(_drop_quotes(body), markers)
+    text = _drop_legal_notices(text, markers)
     return NewestText(text=text, signature=signature, forwarded=False)
 
 
@@ -199,6 +208,17 @@ def _other_jobs_cut(body: str, lines: LoweredText, markers: QuoteMarkers) -> int
     if found is None or len(body[: found[0]].strip()) < _MIN_TEXT_ABOVE_OTHER_JOBS:
         return None
     return found[0]
+
+
+def _drop_legal_notices(text: str, markers: QuoteMarkers) -> str:
+    """Drop the paragraphs after the first that open as a data-protection or confidentiality
+    notice: they say nothing of the application, and their words are an account's or a shop's."""
+    paragraphs = text.split("\n\n")
+    if len(paragraphs) < 2:
+        return text
+    kept = [paragraphs[0]]
+    kept += [p for p in paragraphs[1:] if not markers.legal_notice.match(LoweredText(p).lowered)]
+    return "\n\n".join(kept)
 
 
 def _drop_quotes(text: str) -> str:

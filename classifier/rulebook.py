@@ -64,6 +64,7 @@ _QUOTING_KEYS = (
     "header_names",
     "sign_offs",
     "mobile_footers",
+    "legal_notices",
     "subject_prefixes",
     "other_jobs_headings",
 )
@@ -112,8 +113,8 @@ class WeightedPhrase:
 
 @dataclass(frozen=True)
 class Quoting:
-    """How a language's mail marks quoted history, forwards, signatures and a job board's list of
-    other jobs (lower case)."""
+    """How a language's mail marks quoted history, forwards, signatures, a job board's list of
+    other jobs and a data-protection or confidentiality notice (lower case)."""
 
     reply_starts: tuple[str, ...] = ()
     reply_verbs: tuple[str, ...] = ()
@@ -124,6 +125,7 @@ class Quoting:
     header_names: tuple[str, ...] = ()
     sign_offs: tuple[str, ...] = ()
     mobile_footers: tuple[str, ...] = ()
+    legal_notices: tuple[str, ...] = ()  # "Privacy notice", "Hinweise zum Datenschutz"
     subject_prefixes: tuple[str, ...] = ()
     other_jobs_headings: tuple[str, ...] = ()  # "Similar jobs", "Ähnliche Stellen"
 

@@ -183,6 +183,18 @@ def test_ordinary_mail_says_what_it_is(matchers: RuleMatchers) -> None:
     assert kit.ordinary.get("interviewer_side", 0) > 0
 
 
+def test_a_date_in_april_is_not_a_card_offer(matchers: RuleMatchers) -> None:
+    invitation = matchers.evidence(
+        "Google Calendar <calendar-notification@google.com>",
+        "Invitation: Hannah Lee / Marcus Bell (Orchard Analytics) @ Thu Apr 9, 2026 3pm",
+        "Marcus Bell has invited you to this event.\nThursday Apr 9, 3:00 - 3:30pm",
+    )
+    card = matchers.evidence("Bank <cards@bank.example>", "Your card", "0% APR for 15 months.")
+
+    assert "commerce" not in invitation.ordinary
+    assert card.ordinary.get("commerce", 0) > 0
+
+
 def test_a_rule_file_with_an_unknown_section_is_refused_by_name(tmp_path: Path) -> None:
     (tmp_path / "xx.json").write_text(json.dumps({"language": "xx", "stagez": {}}))
 

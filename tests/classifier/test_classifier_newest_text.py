@@ -153,3 +153,62 @@ def test_text_without_an_other_jobs_heading_below_it_is_read_whole(
     body: str, last_line: str
 ) -> None:
     assert newest_text(body).text.endswith(last_line)
+
+
+@pytest.mark.parametrize(
+    ("body", "kept", "dropped"),
+    [
+        (
+            "Dear Sam, thank you for applying for the Analyst role at Fenwick.\n\n"
+            "Privacy notice: we process your personal data only to assess your application.",
+            "thank you for applying",
+            "personal data",
+        ),
+        (
+            "Sehr geehrter Herr Kühn, vielen Dank für Ihre Bewerbung.\n\n"
+            "Hinweise zum Datenschutz: Ihre Daten werden nach sechs Monaten gelöscht.\n\n"
+            "Mit freundlichen Grüßen",
+            "vielen Dank für Ihre Bewerbung",
+            "gelöscht",
+        ),
+        (
+            "Madame, nous accusons réception de votre candidature.\n\n"
+            "Conformément au Règlement général sur la protection des données, vous disposez "
+            "d'un droit d'accès.",
+            "accusons réception",
+            "droit d'accès",
+        ),
+        (
+            "Hola Iker, hemos recibido tu candidatura.\n\n"
+            "ESTE MENSAJE Y SUS ARCHIVOS ADJUNTOS son confidenciales.",
+            "recibido tu candidatura",
+            "confidenciales",
+        ),
+        (
+            "Olá Ana, recebemos a sua candidatura.\n\n"
+            "Em conformidade com a Lei Geral de Proteção de Dados (LGPD), seus dados serão "
+            "mantidos por 12 meses.",
+            "recebemos a sua candidatura",
+            "12 meses",
+        ),
+    ],
+)
+def test_a_legal_notice_below_the_message_is_not_read(body: str, kept: str, dropped: str) -> None:
+    text = newest_text(body).text
+
+    assert kept in text
+    assert dropped not in text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # the notice is the message itself: its first paragraph is always read
+        "Privacy policy update: we have changed how we use your data.\n\nRead the new policy.",
+        # a sentence about the application that mentions the law further in
+        "Unfortunately we will not move forward.\n\nWe will keep your CV and notes on file for the "
+        "next six months, as the GDPR allows, should another role open.",
+    ],
+)
+def test_a_paragraph_that_only_mentions_data_protection_is_read(body: str) -> None:
+    assert newest_text(body).text == body
