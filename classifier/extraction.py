@@ -98,7 +98,9 @@ def _company_in_text() -> re.Pattern[str]:
     after = _escaped(extraction.company_after)
     end = rf"(?=\s*(?:[,.!:;)(@|]|\s(?:{after})\b|$))"
     words = _words_before(extraction.company_before)
-    return re.compile(rf"(?<![.@/])\b(?P<before>(?i:{words}))(?P<name>{_name()}){end}")
+    # In lower case only: "The Home Depot" names itself with its article.
+    article = rf"(?:(?P<article>{_escaped(extraction.company_articles)})\s+)?"
+    return re.compile(rf"(?<![.@/])\b(?P<before>(?i:{words})){article}(?P<name>{_name()}){end}")
 
 
 @lru_cache(maxsize=1)
@@ -820,6 +822,8 @@ def _company_from_text(
             name = _trailing_joiner().sub("", name)
             if _names_the_post(text, match.end("name")):  # "about a Data Visualization role"
                 continue
+            if match.groupdict().get("article") and not _joins_words(name):  # "with the Team"
+                continue
             if stem and _loosely_named(match, name, stem):
                 continue
             if _CHIEF.match(text, match.end("name")):  # "con Leire (CTO)": a person
@@ -829,6 +833,12 @@ def _company_from_text(
             if name and _company_like(name) and not _names_a_role(name):
                 return name
     return None
+
+
+def _joins_words(name: str) -> bool:
+    """Whether a joiner stands inside ``name`` ("City of Tacoma", "Bank of England")."""
+    joiners = {fold(word) for word in default_rulebook().extraction().company_joiners}
+    return any(fold(word) in joiners for word in name.split()[1:-1])
 
 
 def _loosely_named(match: re.Match[str], name: str, stem: str) -> bool:

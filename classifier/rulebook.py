@@ -168,6 +168,10 @@ class Extraction:
     company_acts: tuple[str, ...] = ()
     # Of company_before, those that as often precede a person or a place ("with", "en", "do").
     company_before_loose: tuple[str, ...] = ()
+    # An article between company_before and an institution's name, read only when a joiner is
+    # inside the name: "with the City of Tacoma" ("en el Servicio de …" is as often a department
+    # as the employer, so not every language has them).
+    company_articles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -370,6 +374,7 @@ _EXTRACTION_KEYS = (
     "role_end",
     "company_acts",
     "company_before_loose",
+    "company_articles",
 )
 
 

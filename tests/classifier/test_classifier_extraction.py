@@ -67,6 +67,27 @@ def test_company(sender, text, company):
 
 
 @pytest.mark.parametrize(
+    ("text", "company"),
+    [
+        (
+            "Thank you for applying for the Librarian II position with the City of Tacoma.",
+            "City of Tacoma",
+        ),
+        (
+            "You are being offered an appointment with the Department of Rural Affairs, Dublin.",
+            "Department of Rural Affairs",
+        ),
+        ("We'd like to invite you to interview with The Home Depot.", "Home Depot"),
+        # an article before a name without "of" is a team or a person's post, not an employer
+        ("We'd like to invite you to interview with the Hiring Team next week.", None),
+        ("You will meet with the Head of Data on Friday.", None),
+    ],
+)
+def test_company_after_an_article_is_an_institution_named_with_of(text, company):
+    assert extract_company("Jobs <noreply@governmentjobs.com>", "Update", text, "") == company
+
+
+@pytest.mark.parametrize(
     ("sender", "company"),
     [
         ("Talentteam Lindenhof Logistik <karriere@lindenhof-logistik.de>", "Lindenhof Logistik"),
