@@ -837,8 +837,8 @@ def _company_from_text(
 
 def _joins_words(name: str) -> bool:
     """Whether a joiner stands inside ``name`` ("City of Tacoma", "Bank of England")."""
-    joiners = {fold(word) for word in default_rulebook().extraction().company_joiners}
-    return any(fold(word) in joiners for word in name.split()[1:-1])
+    joiners = _role_words().name_joiners
+    return any(word.lower() in joiners for word in name.split()[1:-1])
 
 
 def _loosely_named(match: re.Match[str], name: str, stem: str) -> bool:
