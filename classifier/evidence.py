@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Container, Iterable
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from classifier.messages import JOB_LABELS
 from classifier.phrases import PhraseMatcher, fold, fold_word
-from classifier.rulebook import RuleBook, SenderRules, WeightedPhrase
+from classifier.rulebook import People, RuleBook, SenderRules, WeightedPhrase
 
 JOB_GROUP = "job"
+INTERVIEWER_SIDE = "interviewer_side"  # the ordinary group of mail about someone else's candidacy
 STAGE_ORDER = {"applied": 0, "interviewing": 1, "offer": 2, "rejected": 2}
 # A later stage outranks an earlier one: a rejection still thanks you for applying, an offer
 # mentions the interviews. Earlier-stage evidence counts this much once a later stage is clear.
@@ -36,6 +37,16 @@ _SENDER_CACHE_SIZE = 4096
 _ADDRESS = re.compile(r"(?<![\w.+'-])[\w.+'-]+@[\w.-]+")
 # The words of a person's name: runs of letters.
 NAME_WORDS = re.compile(r"[^\W\d_]+")
+# A subject's words and the signs that join two people's names ("Alex <> Jane", "Alex / Jane").
+_SUBJECT_WORDS = re.compile(r"[^\W\d_][\w'.-]*|<>|[&/+|]")
+# A calendar invitation's subject ends with its time ("@ Tue Mar 3, 2pm"): capitalised words
+# that are not people.
+_CALENDAR_TIME = re.compile(r"\s@\s.*$")
+_INITIAL = re.compile(r"^[^\W\d_a-z]\.$")
+_SENTENCE_END = re.compile(r"[.!?:;]\s|\n")
+# "Jane Doe referred you", "Jane Doe from Acme has invited you": a name this many words before
+# "you".
+ADDRESSED_WITHIN = 5
 
 
 @dataclass(frozen=True)
@@ -169,6 +180,11 @@ class RuleMatchers:
                 if not self._turned_off(cue, folded, start):
                     _add_once(found, _as_found(cue, folded[start:end]), start, counted)
         found.cues.extend(_sender_cues(found.sender))
+        another = another_person(subject, to, found.sender.display, self.rules.people, folded_text)
+        if another:
+            cue = Cue("context", INTERVIEWER_SIDE, another, 1.0)
+            found.cues.append(cue)
+            _add(found, cue)
         for group in found.sender.ordinary:
             cue = Cue("sender", group, found.sender.display or found.sender.domain, 1.0)
             found.cues.append(cue)
@@ -249,6 +265,83 @@ def names_the_reader(part: str, names: frozenset[str]) -> bool:
     return not names.isdisjoint({*words, *together})
 
 
+def another_person(
+    subject: str, to: str, sender_display: str, people: People, folded_text: str = ""
+) -> str | None:
+    """The person a subject names who is neither the reader (of the To header ``to``) nor the
+    sender, nor the reader's counterpart ("Interview with Jane Doe", "Alex / Jane Doe", "Jane Doe
+    referred you"): a known given name and a capitalised word or an initial after it ("Offer
+    accepted: Sofia Ruiz", "You've been asked to interview Chris Wong"). A tracking system
+    writing to an interviewer names the candidate; one writing to a candidate names the
+    candidate or the company. A person the text (``folded_text``, folded) names as the
+    counterpart ("your interview with Jane Doe", "Sarah Lopez has invited you") is not another.
+    None when the reader is named, or unknown (no address: "undisclosed-recipients:;")."""
+    names = reader_names(to) if "@" in to else frozenset()
+    if not people.given_names or not names or names_the_reader(subject, names):
+        return None
+    words = _SUBJECT_WORDS.findall(_CALENDAR_TIME.sub("", subject))
+    sender = fold(sender_display)
+    for index in _people_named(words, people.given_names):
+        given, family = words[index : index + 2]
+        before = [fold(words[index - 1])] if index else []
+        after = [fold(word) for word in words[index + 2 : index + 2 + ADDRESSED_WITHIN]]
+        person = f"{given} {family}"
+        if (
+            fold(given) in sender
+            or shares_a_name({fold(family).strip(".")}, names)
+            or _as_counterpart(before, after, people)
+            or _counterpart_in(fold(person), folded_text, people)
+        ):
+            continue
+        return person
+    return None
+
+
+def _people_named(words: list[str], given_names: frozenset[str]) -> Iterator[int]:
+    """Where in ``words`` a person is named: a capitalised given name, then a capitalised word
+    or an initial ("Sofia Ruiz", "Anna S.")."""
+    for index, (given, family) in enumerate(itertools.pairwise(words)):
+        named = _capitalised(given) and fold_word(given) in given_names
+        if named and (_capitalised(family) or _INITIAL.match(family)):
+            yield index
+
+
+def _as_counterpart(before: list[str], after: list[str], people: People) -> bool:
+    """Whether a name between these words is the reader's counterpart: after "with" or "from",
+    before the company they write for ("Emily Zhao from Quantiq") or before "you" ("Jane Doe
+    referred you")."""
+    if before and before[-1] in people.counterpart_words:
+        return True
+    if after and after[0] in people.company_words:
+        return True
+    return any(word in people.reader_words for word in after)
+
+
+def _counterpart_in(person: str, folded_text: str, people: People) -> bool:
+    """Whether the text names ``person`` (folded) as the reader's counterpart anywhere, judged
+    within the sentence it is named in."""
+    start = folded_text.find(person)
+    while start >= 0:
+        end = start + len(person)
+        opening = _SENTENCE_END.split(folded_text[max(0, start - 20) : start])[-1]
+        rest = _SENTENCE_END.split(folded_text[end : end + 40])[0]
+        before, after = NAME_WORDS.findall(opening)[-1:], NAME_WORDS.findall(rest)
+        if _as_counterpart(before, after[:ADDRESSED_WITHIN], people):
+            return True
+        start = folded_text.find(person, end)
+    return False
+
+
+def _capitalised(word: str) -> bool:
+    return word[0].isupper() and any(char.islower() for char in word[1:])
+
+
+def shares_a_name(words: Iterable[str], names: frozenset[str]) -> bool:
+    """Whether a word of three letters or more is one of ``names`` or inside one, or holds one
+    ("kim" of "akim", "pshah" of "Priya Shah")."""
+    return any(mine in word or word in mine for word in words if len(word) >= 3 for mine in names)
+
+
 def forwards_own_mail_of_another(
     sender: str, facts: SenderFacts, to: str, forwarded_message: str
 ) -> bool:
@@ -262,9 +355,7 @@ def forwards_own_mail_of_another(
         return False
     theirs = {fold(word) for word in NAME_WORDS.findall(facts.display) if len(word) >= 3}
     reader = reader_names(to)
-    if not theirs or not reader:
-        return False
-    if any(mine in word or word in mine for mine in reader for word in theirs):
+    if not theirs or not reader or shares_a_name(theirs, reader):
         return False
     message = forwarded_message.lower()
     address = split_sender(sender)[1].lower()

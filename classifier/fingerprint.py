@@ -52,6 +52,7 @@ def rule_tables() -> dict[str, object]:
             for key, value in asdict(book.senders).items()
             if key not in EXTRACTION_ONLY_SENDER_KEYS
         },
+        "people": {key: sorted(value) for key, value in asdict(book.people).items()},
         "features": list(decision.FEATURES),
         "caps": [
             decision.STAGE_CAP,
@@ -64,6 +65,7 @@ def rule_tables() -> dict[str, object]:
             "stage_order": dict(sorted(evidence.STAGE_ORDER.items())),
             "earlier_stage_discount": evidence.EARLIER_STAGE_DISCOUNT,
             "negation_window": evidence.NEGATION_WINDOW_CHARS,
+            "addressed_within": evidence.ADDRESSED_WITHIN,
         },
         "tokenizer": {
             "name": tokenizer.TOKENIZER_NAME,

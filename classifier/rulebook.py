@@ -1,4 +1,6 @@
-"""The rule files: one JSON file per language (`rules/<code>.json`) plus the senders' table.
+"""The rule files: one JSON file per language (`rules/<code>.json`), the senders' table
+(`senders.json`) and how people are named (`people.json`: given names, for a subject that names
+someone other than the reader).
 
 A language file holds what mail in that language says, in the phrase language of
 `classifier.phrases`:
@@ -35,10 +37,12 @@ from pathlib import Path
 from typing import Any
 
 from classifier.messages import JOB_LABELS
-from classifier.phrases import PhraseError, compile_phrase
+from classifier.phrases import PhraseError, compile_phrase, fold
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
 SENDERS_FILE = "senders.json"
+PEOPLE_FILE = "people.json"
+_TABLE_FILES = frozenset({SENDERS_FILE, PEOPLE_FILE})
 STRENGTHS = {"strong": 1.0, "weak": 0.5}
 _LANGUAGE_KEYS = frozenset(
     {
@@ -230,11 +234,27 @@ class SenderRules:
 
 
 @dataclass(frozen=True)
+class People:
+    """How people are named (folded): the given names a person is known by ("Sofia", "Jürgen"),
+    and the words after which a named person is the other party of the reader's own exchange
+    ("Interview with Jane Doe", "Alex / Jane Doe", "from Jane Doe"), not its subject."""
+
+    given_names: frozenset[str] = frozenset()
+    counterpart_words: frozenset[str] = frozenset()
+    # Words by which a named person addresses the reader ("Jane Doe referred you", "… hat Sie
+    # eingeladen"): that person is the reader's counterpart too.
+    reader_words: frozenset[str] = frozenset()
+    # Words between a person and the company they write for ("Emily Zhao from Quantiq").
+    company_words: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class RuleBook:
-    """Every language's rules and the senders' table."""
+    """Every language's rules, the senders' table and how people are named."""
 
     languages: tuple[LanguageRules, ...]
     senders: SenderRules = field(default_factory=SenderRules)
+    people: People = field(default_factory=People)
 
     def all_stages(self) -> Iterator[WeightedPhrase]:
         """Every language's stage phrases."""
@@ -274,13 +294,17 @@ def default_rulebook() -> RuleBook:
 
 def load_rulebook(directory: Path = RULES_DIR) -> RuleBook:
     """Read and check every rule file in ``directory``."""
-    files = sorted(path for path in directory.glob("*.json") if path.name != SENDERS_FILE)
+    files = sorted(path for path in directory.glob("*.json") if path.name not in _TABLE_FILES)
     if not files:
         raise RuleFileError(f"{directory} holds no language rule files (like en.json)")
     languages = sorted(
         (read_language_file(path) for path in files), key=lambda rules: rules.code != "en"
     )
-    return RuleBook(tuple(languages), read_senders_file(directory / SENDERS_FILE))
+    return RuleBook(
+        tuple(languages),
+        read_senders_file(directory / SENDERS_FILE),
+        read_people_file(directory / PEOPLE_FILE),
+    )
 
 
 def read_language_file(path: Path) -> LanguageRules:
@@ -332,6 +356,20 @@ def read_senders_file(path: Path) -> SenderRules:
         generic_subdomains=frozenset(values["generic_subdomains"]),
         tool_senders=values["tool_senders"],
     )
+
+
+def read_people_file(path: Path) -> People:
+    """How people are named, checked (no file: no names known)."""
+    if not path.is_file():
+        return People()
+    data = _json_object(path)
+    unknown = set(data) - set(_PEOPLE_KEYS)
+    if unknown:
+        raise RuleFileError(f"{path.name}: unknown section(s) {sorted(unknown)}")
+    return People(**{key: frozenset(map(fold, _words(path, data, key))) for key in _PEOPLE_KEYS})
+
+
+_PEOPLE_KEYS = ("given_names", "counterpart_words", "reader_words", "company_words")
 
 
 def _word_groups(

@@ -15,9 +15,22 @@ from classifier.decision import (
     company_matches,
     decide,
 )
-from classifier.evidence import Evidence, RuleMatchers, SenderFacts, known_domain
+from classifier.evidence import (
+    Evidence,
+    RuleMatchers,
+    SenderFacts,
+    another_person,
+    known_domain,
+)
 from classifier.messages import LABELS
-from classifier.rulebook import RuleFileError, default_rulebook, load_rulebook, read_senders_file
+from classifier.phrases import fold
+from classifier.rulebook import (
+    RuleFileError,
+    default_rulebook,
+    load_rulebook,
+    read_people_file,
+    read_senders_file,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -195,6 +208,67 @@ def test_a_date_in_april_is_not_a_card_offer(matchers: RuleMatchers) -> None:
     assert card.ordinary.get("commerce", 0) > 0
 
 
+READER = "Alex Kim <alex.kim@gmail.com>"
+
+
+@pytest.mark.parametrize(
+    ("subject", "sender", "person"),
+    [
+        ("Offer accepted: Sofia Ruiz - Data Scientist", "Ashby", "Sofia Ruiz"),
+        ("You've been asked to interview Chris Wong", "Lever", "Chris Wong"),
+        ("Invitation: Onsite - Jamie Fox (Designer) @ Wed Apr 9, 1pm", "Calendar", "Jamie Fox"),
+        ("Feedback zu Anna S.", "Personio", "Anna S."),
+        ("Alex Kim, thanks for applying", "Acme Careers", None),  # the reader
+        ("Offer letter - Alex Kim", "Acme HR", None),
+        ("Interview with Jane Doe", "Acme Recruiting", None),  # the reader's counterpart
+        ("Call: Jane Doe / Chris Wong", "Calendar", None),  # "/" joins the reader's counterpart
+        ("Next steps - Jane Doe", "Jane Doe", None),  # the sender
+        ("David Tran referred you for Data Analyst at Dropbox", "Dropbox", None),  # addresses you
+        ("Max Müller hat Sie zum Gespräch eingeladen", "Personio", None),
+        ("Emily Zhao from Quantiq invited you to a test", "HackerRank", None),  # and her company
+        ("Interview on Thu Apr 9 at Acme", "Acme", None),
+    ],
+)
+def test_a_subject_naming_someone_else_is_about_their_candidacy(
+    subject: str, sender: str, person: str | None
+) -> None:
+    assert another_person(subject, READER, sender, default_rulebook().people) == person
+
+
+def test_a_person_the_text_names_as_the_readers_counterpart_is_not_another() -> None:
+    people, subject = default_rulebook().people, "Jane Doe (Acme) - Technical Interview"
+    with_them = fold("Hi Alex,\nYour technical interview with Jane Doe is on Thursday.")
+    inviting = fold("Jane Doe has invited you to a Teams meeting.")
+    about_them = fold("Jane Doe is on the panel.\nYou have a new task.")
+
+    assert another_person(subject, READER, "Acme", people, with_them) is None
+    assert another_person(subject, READER, "Acme", people, inviting) is None
+    assert another_person(subject, READER, "Acme", people, about_them) == "Jane Doe"
+
+
+def test_who_the_reader_is_comes_from_their_address_when_it_has_no_name() -> None:
+    people = default_rulebook().people
+
+    assert another_person("Offer letter - Alex Kim", "akim1990@gmail.com", "", people) is None
+    assert another_person("Offer accepted: Sofia Ruiz", "akim1990@gmail.com", "", people)
+    assert another_person("Offer accepted: Sofia Ruiz", "", "", people) is None  # unknown
+    assert another_person("Offer letter - Alex Kim", "undisclosed-recipients:;", "", people) is None
+
+
+def test_mail_naming_another_candidate_is_interviewer_side_evidence(
+    matchers: RuleMatchers,
+) -> None:
+    found = matchers.evidence(
+        "Greenhouse <no-reply@greenhouse.io>",
+        "Candidate rejected: Chris Wong",
+        "Chris Wong was rejected for Backend Engineer.",
+        to=READER,
+    )
+
+    assert found.ordinary.get("interviewer_side", 0) >= 1.0
+    assert "context:interviewer_side:Chris Wong" in {cue.reason for cue in found.cues}
+
+
 def test_a_rule_file_with_an_unknown_section_is_refused_by_name(tmp_path: Path) -> None:
     (tmp_path / "xx.json").write_text(json.dumps({"language": "xx", "stagez": {}}))
 
@@ -227,6 +301,17 @@ def test_senders_ordinary_words_must_map_groups_to_word_lists(tmp_path: Path, wo
         read_senders_file(path)
 
     assert "senders.json" in str(error.value) and "ordinary_sender_words" in str(error.value)
+
+
+def test_the_people_file_is_checked_and_is_not_a_language(tmp_path: Path) -> None:
+    (tmp_path / "people.json").write_text(json.dumps({"given_name": ["Sofia"]}))
+
+    with pytest.raises(RuleFileError, match=r"people\.json.*given_name"):
+        read_people_file(tmp_path / "people.json")
+    (tmp_path / "xx.json").write_text(json.dumps({"language": "xx"}))
+    (tmp_path / "people.json").write_text(json.dumps({"given_names": ["Zoë"]}))
+    book = load_rulebook(tmp_path)
+    assert book.codes() == ("xx",) and book.people.given_names == {"zoe"}
 
 
 def _evidence(**stage: float) -> Evidence:
