@@ -276,12 +276,13 @@ def another_person(
     candidate or the company. A person the text (``folded_text``, folded) names as the
     counterpart ("your interview with Jane Doe", "Sarah Lopez has invited you") is not another.
     None when the reader is named, or unknown (no address: "undisclosed-recipients:;")."""
-    names = reader_names(to) if "@" in to else frozenset()
-    if not people.given_names or not names or names_the_reader(subject, names):
-        return None
     words = _SUBJECT_WORDS.findall(_CALENDAR_TIME.sub("", subject))
+    named = list(_people_named(words, people.given_names))
+    names = reader_names(to) if named and "@" in to else frozenset()
+    if not names or names_the_reader(subject, names):
+        return None
     sender = fold(sender_display)
-    for index in _people_named(words, people.given_names):
+    for index in named:
         given, family = words[index : index + 2]
         before = [fold(words[index - 1])] if index else []
         after = [fold(word) for word in words[index + 2 : index + 2 + ADDRESSED_WITHIN]]
