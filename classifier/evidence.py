@@ -281,14 +281,14 @@ def another_person(
     names = reader_names(to) if named and "@" in to else frozenset()
     if not names or names_the_reader(subject, names):
         return None
-    sender = fold(sender_display)
+    sender = set(NAME_WORDS.findall(fold(sender_display)))
     for index in named:
         given, family = words[index : index + 2]
         before = [fold(words[index - 1])] if index else []
         after = [fold(word) for word in words[index + 2 : index + 2 + ADDRESSED_WITHIN]]
         person = f"{given} {family}"
         if (
-            fold(given) in sender
+            fold(given) in sender  # one of the sender's names: "Ana" is not in "Diana"
             or shares_a_name({fold(family).strip(".")}, names)
             or _as_counterpart(before, after, people)
             or _counterpart_in(fold(person), folded_text, people)

@@ -23,9 +23,23 @@ from classifier.rulebook import Quoting, default_rulebook
 _QUOTED_LINE = re.compile(r"\n[ \t]*>[^\n]*")
 # A line that is "--" or "-- " (searched in `LoweredText`, like the line markers).
 _SIGNATURE_DELIMITER = re.compile(r"\n-- ?(?=\n|\Z)")
-_BLANK_RUNS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
+_BLANK_RUNS = re.compile(r"\n[^\S\n]*\n(?:[^\S\n]*\n)+")  # a no-break space is blank too
 _HTML_TAG = re.compile(r"<(?:html|body|div|p|br|table|td|tr|span|a|img|style|head)\b", re.I)
 _ENTITY = re.compile(r"&(?:#\d{1,6}|#x[0-9a-f]{1,6}|[a-z]{2,8});", re.I)
+# Characters a reader never sees: zero-width spaces and joiners, soft hyphens, the byte-order mark.
+# A preheader pads with rows of them ("\u200c \u200c \u200c"), which the textcat would count
+# as words.
+_INVISIBLE = re.compile("[\u00ad\u034f\u200b-\u200f\u2060\ufeff]")
+# An inline style that hides its element. The HTML converter hides only a plain "display: none",
+# while mail hides a preheader as "display:none !important", "visibility:hidden" or a box of no
+# height ("max-height:0; overflow:hidden").
+_STYLE_ATTRIBUTE = re.compile(r"""\bstyle\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
+_NO_HEIGHT = r"max-height\s*:\s*0(?![.\d]*[1-9])"
+_HIDING_STYLE = re.compile(
+    rf"display\s*:\s*none|visibility\s*:\s*hidden|{_NO_HEIGHT}.*overflow\s*:\s*hidden"
+    rf"|overflow\s*:\s*hidden.*{_NO_HEIGHT}",
+    re.I | re.S,
+)
 _MAX_SIGNATURE_LINES = 8
 # Less than this above an other-jobs heading ("Hi Ana," and the list) is a job alert, read whole.
 _MIN_TEXT_ABOVE_OTHER_JOBS = 30
@@ -148,18 +162,31 @@ def default_markers() -> QuoteMarkers:
 
 def clean_subject(subject: str) -> str:
     """Drop reply and forward prefixes ("Re:", "Fwd:", "AW:", "RE: TR:") from a subject line."""
-    return default_markers().subject_prefix.sub("", subject or "").strip()
+    return default_markers().subject_prefix.sub("", visible_text(subject or "")).strip()
 
 
 def readable_body(body: str) -> str:
-    """A body as a person reads it: HTML turned into text, entities such as ``&amp;`` unescaped."""
+    """A body as a person reads it: HTML turned into text, entities such as ``&amp;`` unescaped,
+    invisible characters dropped."""
     if "<" in body and _HTML_TAG.search(body):
         from inscriptis import get_text  # loaded only for the mail that needs it
 
-        return str(get_text(body))
-    if "&" in body and _ENTITY.search(body):
-        return html.unescape(body)
-    return body
+        body = str(get_text(_STYLE_ATTRIBUTE.sub(_plain_hiding, body)))
+    elif "&" in body and _ENTITY.search(body):
+        body = html.unescape(body)
+    return visible_text(body)
+
+
+def _plain_hiding(style: re.Match[str]) -> str:
+    """A hiding style attribute written as the converter reads it; any other unchanged."""
+    declarations = style.group(1) if style.group(1) is not None else style.group(2)
+    return 'style="display:none"' if _HIDING_STYLE.search(declarations) else style.group(0)
+
+
+def visible_text(text: str) -> str:
+    """``text`` without the characters a reader never sees."""
+    # Most mail is ASCII, and `isascii` answers at once where the search reads every character.
+    return text if text.isascii() else _INVISIBLE.sub("", text)
 
 
 def newest_text(body: str) -> NewestText:

@@ -223,6 +223,7 @@ READER = "Alex Kim <alex.kim@gmail.com>"
         ("Interview with Jane Doe", "Acme Recruiting", None),  # the reader's counterpart
         ("Call: Jane Doe / Chris Wong", "Calendar", None),  # "/" joins the reader's counterpart
         ("Next steps - Jane Doe", "Jane Doe", None),  # the sender
+        ("Offer accepted: Ana Ruiz", "Diana at Ashby", "Ana Ruiz"),  # a name, not a part of one
         ("David Tran referred you for Data Analyst at Dropbox", "Dropbox", None),  # addresses you
         ("Max Müller hat Sie zum Gespräch eingeladen", "Personio", None),
         ("Emily Zhao from Quantiq invited you to a test", "HackerRank", None),  # and her company

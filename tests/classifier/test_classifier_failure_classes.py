@@ -289,6 +289,30 @@ def test_a_link_only_update_is_never_filed_as_ordinary_mail(shipped: Classifier)
     assert result.label != "none"
 
 
+@pytest.mark.parametrize(("label", "sender", "subject", "body"), JOB_MAIL[:6])
+def test_a_preheader_of_invisible_padding_changes_nothing(
+    shipped: Classifier, label: str, sender: str, subject: str, body: str
+) -> None:
+    padding = "\u200c \u200c \u200c \u200c \u200c \u200c \u200c \u200c\n&zwnj;&nbsp;\u034f\n\n"
+    plain = shipped.classify(Email(sender, subject, body, to="sam.rivera@gmail.com"))
+
+    padded = shipped.classify(Email(sender, subject, padding + body, to="sam.rivera@gmail.com"))
+
+    assert (padded.label, padded.confidence) == (plain.label, plain.confidence)
+
+
+@pytest.mark.parametrize(("label", "sender", "subject", "body"), JOB_MAIL[:6])
+def test_a_web_version_line_on_top_keeps_the_label(
+    shipped: Classifier, label: str, sender: str, subject: str, body: str
+) -> None:
+    # Any HTML mail may open so, a tracking system's as well as a shop's.
+    web_version = "View this email in your browser\n\n"
+
+    result = shipped.classify(Email(sender, subject, web_version + body, to="sam.rivera@gmail.com"))
+
+    assert result.label == label, result.explanation
+
+
 @pytest.mark.parametrize(("sender", "subject", "body"), LOOKALIKES)
 def test_lookalikes_never_change_an_application_by_themselves(
     shipped: Classifier, sender: str, subject: str, body: str

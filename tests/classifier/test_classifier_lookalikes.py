@@ -51,6 +51,20 @@ LOOKALIKES = [
     ),
     (
         "interviewer_side",
+        "Northbeam Recruiting <recruiting@northbeam.example>",
+        "Interview loop: Senior Analyst",
+        "Hi Robin, you've been added to the interview loop for the Senior Analyst opening. Your "
+        "slot is Tuesday at 2pm.",
+    ),
+    (
+        "press_research",
+        "Maya Lind <maya@harbourgazette.example>",
+        "Quick question",
+        "Hi Robin, I'm writing a piece on how small firms hire remotely and would love fifteen "
+        "minutes with you this week.",
+    ),
+    (
+        "interviewer_side",
         "Dana Reyes <dana@copperkettle.example>",
         "Thursday",
         "The candidate arrives at 10. Could you sit in on the second half?",
@@ -148,7 +162,7 @@ RULE_GAPS = {
     "Offer documents",
     "Fwd: offer!!",
 }
-LABEL_GAPS = {"Your application", "Offer documents"}
+LABEL_GAPS = {"Your application", "Offer documents", "Interview loop: Senior Analyst"}
 
 
 def _cases(gaps: set[str]) -> list[object]:

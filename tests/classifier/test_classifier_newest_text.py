@@ -1,6 +1,6 @@
 import pytest
 
-from classifier.newest_text import clean_subject, newest_text
+from classifier.newest_text import clean_subject, newest_text, readable_body
 
 pytestmark = pytest.mark.unit
 
@@ -203,3 +203,35 @@ def test_text_without_an_other_jobs_heading_below_it_is_read_whole(
 )
 def test_a_paragraph_that_only_mentions_data_protection_is_read(body: str) -> None:
     assert newest_text(body).text == body
+
+
+def test_characters_a_reader_never_sees_are_dropped() -> None:
+    padded = "Your application\u200c \u200c \u200c\n\u034f\u200c\u00a0\n\nThank you for applying."
+    assert readable_body(padded) == "Your application  \n\u00a0\n\nThank you for applying."
+    assert readable_body("appli\u00adcation&zwnj; received") == "application received"
+    assert readable_body("<p>We got it&zwnj;\u200b.</p>").strip() == "We got it."
+    assert clean_subject("Re: \ufeffInterview\u200b invitation") == "Interview invitation"
+
+
+def test_a_preheader_padded_with_invisible_characters_reads_as_its_text() -> None:
+    text = "Hi Ana,\n\nThank you for applying to Acme."
+    padded = "\u200c \u200c \u200c \u200c \u200c\n\u00a0\n\u00a0\n\n" + text
+    assert newest_text(readable_body(padded)).text == text
+
+
+@pytest.mark.parametrize(
+    "style",
+    [
+        "display:none !important; mso-hide:all",
+        "display: none!important",
+        "visibility:hidden; font-size:1px",
+        "max-height:0px; overflow:hidden; opacity:0",
+        "overflow: hidden; max-height: 0",
+    ],
+)
+def test_a_hidden_preheader_is_not_read(style: str) -> None:
+    html_mail = (
+        f'<html><body><div style="{style}">Huge savings inside&nbsp;&zwnj;</div>'
+        '<p style="color:#333; max-height:20px">Thank you for applying to Acme.</p></body></html>'
+    )
+    assert readable_body(html_mail).strip() == "Thank you for applying to Acme."
