@@ -30,6 +30,9 @@ _ENTITY = re.compile(r"&(?:#\d{1,6}|#x[0-9a-f]{1,6}|[a-z]{2,8});", re.I)
 # A preheader pads with rows of them ("\u200c \u200c \u200c"), which the textcat would count
 # as words.
 _INVISIBLE = re.compile("[\u00ad\u034f\u200b-\u200f\u2060\ufeff]")
+# What UTF-8 read as Latin-1 or Windows-1252 leaves ("reÃ§ue", "Â ", "â€™"): only text holding
+# one of these is given to `ftfy`, which then judges whether it is mis-decoded at all.
+_MISDECODED_MARKS = ("Ã", "Â", "â€")
 # An inline style that hides its element. The HTML converter hides only a plain "display: none",
 # while mail hides a preheader as "display:none !important", "visibility:hidden" or a box of no
 # height ("max-height:0; overflow:hidden").
@@ -40,6 +43,8 @@ _HIDING_STYLE = re.compile(
     rf"|overflow\s*:\s*hidden.*{_NO_HEIGHT}",
     re.I | re.S,
 )
+# The most of an HTML document converted (Gmail clips a message's HTML at about 100 KB).
+MAX_HTML_CHARS = 200_000
 _MAX_SIGNATURE_LINES = 8
 # Less than this above an other-jobs heading ("Hi Ana," and the list) is a job alert, read whole.
 _MIN_TEXT_ABOVE_OTHER_JOBS = 30
@@ -162,19 +167,23 @@ def default_markers() -> QuoteMarkers:
 
 def clean_subject(subject: str) -> str:
     """Drop reply and forward prefixes ("Re:", "Fwd:", "AW:", "RE: TR:") from a subject line."""
-    return default_markers().subject_prefix.sub("", visible_text(subject or "")).strip()
+    return default_markers().subject_prefix.sub("", _as_read(subject or "")).strip()
 
 
-def readable_body(body: str) -> str:
+def readable_body(body: str, limit: int | None = None) -> str:
     """A body as a person reads it: HTML turned into text, entities such as ``&amp;`` unescaped,
-    invisible characters dropped."""
-    if "<" in body and _HTML_TAG.search(body):
+    mis-decoded characters repaired, invisible ones dropped; with ``limit``, its first ``limit``
+    characters. An HTML document is converted whole before that cut: its head and styles alone
+    often run longer than the text a reader reads."""
+    head = body if limit is None else body[:limit]
+    if "<" in head and _HTML_TAG.search(head):
         from inscriptis import get_text  # loaded only for the mail that needs it
 
-        body = str(get_text(_STYLE_ATTRIBUTE.sub(_plain_hiding, body)))
-    elif "&" in body and _ENTITY.search(body):
-        body = html.unescape(body)
-    return visible_text(body)
+        text = str(get_text(_STYLE_ATTRIBUTE.sub(_plain_hiding, body[:MAX_HTML_CHARS])))
+        head = text if limit is None else text[:limit]
+    elif "&" in head and _ENTITY.search(head):
+        head = html.unescape(head)
+    return _as_read(head)
 
 
 def _plain_hiding(style: re.Match[str]) -> str:
@@ -183,10 +192,17 @@ def _plain_hiding(style: re.Match[str]) -> str:
     return 'style="display:none"' if _HIDING_STYLE.search(declarations) else style.group(0)
 
 
-def visible_text(text: str) -> str:
-    """``text`` without the characters a reader never sees."""
-    # Most mail is ASCII, and `isascii` answers at once where the search reads every character.
-    return text if text.isascii() else _INVISIBLE.sub("", text)
+def _as_read(text: str) -> str:
+    """``text`` as a reader sees it: characters a mis-declared charset garbled repaired, and
+    without the characters nobody sees."""
+    # Most mail is ASCII, and `isascii` answers at once where the searches read every character.
+    if text.isascii():
+        return text
+    if any(mark in text for mark in _MISDECODED_MARKS):
+        from ftfy import fix_encoding  # loaded only for the mail that needs it
+
+        text = fix_encoding(text)
+    return _INVISIBLE.sub("", text)
 
 
 def newest_text(body: str) -> NewestText:

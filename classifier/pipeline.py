@@ -114,7 +114,7 @@ def email_to_doc(nlp: Language, email: Email) -> Doc:
 def _newest(body: str) -> NewestText:
     # Quoted history and old threads can run to many kilobytes below the part we read; the
     # newest text starts at the top, so there is no need to scan the rest for reply markers.
-    return newest_text(readable_body(body[:MAX_SCANNED_BODY_CHARS]) if body else "")
+    return newest_text(readable_body(body, MAX_SCANNED_BODY_CHARS) if body else "")
 
 
 def _compose(subject: str, newest: NewestText) -> str:

@@ -8,15 +8,12 @@ from __future__ import annotations
 import email
 import email.policy
 import logging
-import re
 from datetime import datetime
 from email.message import EmailMessage
 
 from classifier.messages import Email
 
 logger = logging.getLogger(__name__)
-_TAG = re.compile(r"<[^>]+>")
-_HTML_SKIP = re.compile(r"(?is)<(script|style)\b.*?</\1>")
 
 
 class BadRecord(ValueError):
@@ -45,7 +42,8 @@ def email_from_record(record: object) -> Email:
 
 
 def email_from_rfc822(raw: bytes) -> Email:
-    """Parse a raw RFC 822 message into an `Email` (plain-text body; HTML is reduced to text)."""
+    """Parse a raw RFC 822 message into an `Email`: its text/plain body, else its HTML source,
+    which the pipeline reads as a person reads it (`readable_body`)."""
     message = email.message_from_bytes(raw, policy=email.policy.default)
     headers = {key: _header(message, key) for key in ("Message-ID", "Reply-To", "List-Id")}
     date = None
@@ -83,11 +81,7 @@ def _plain_body(message: EmailMessage) -> str:
     except (KeyError, LookupError, ValueError, AssertionError):
         payload = part.get_payload(decode=True)
         content = payload.decode("latin-1", errors="replace") if isinstance(payload, bytes) else ""
-    if not isinstance(content, str):
-        return ""
-    if part.get_content_subtype() == "html":
-        content = _TAG.sub(" ", _HTML_SKIP.sub(" ", content))
-    return content
+    return content if isinstance(content, str) else ""
 
 
 def _parse_date(value: str) -> datetime | None:

@@ -79,9 +79,9 @@ def message_date(message: Message) -> datetime:
 
 
 def body_text(message: Message) -> str:
-    """The body of a format=full answer as a person reads it (for classification; never stored):
-    its text/plain part, else its HTML turned into text — style, script and hidden elements
-    dropped, entities unescaped, link text kept, block elements on lines of their own."""
+    """The readable part of a format=full answer's body (for classification; never stored): its
+    text/plain part, else its HTML source, which the classifier reads as a person reads it
+    (`classifier.readable_body`)."""
     plain: str | None = None
     html: str | None = None
     parts = [message.get("payload", {})]
@@ -99,10 +99,4 @@ def body_text(message: Message) -> str:
             html = text
     if plain is not None and (html is None or len(plain.strip()) >= MIN_PLAIN_TEXT_CHARS):
         return plain
-    if not html:
-        return plain or ""
-    # Imported here: inscriptis and lxml add ~4.5 MB to every process that imports `gmail`, and
-    # only mail without a readable text part needs them.
-    from inscriptis import get_text
-
-    return str(get_text(html))
+    return html or plain or ""

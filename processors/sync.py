@@ -36,7 +36,13 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from classifier import Classification, Classifier, MailboxContext, likely_job_mail_queries
+from classifier import (
+    Classification,
+    Classifier,
+    MailboxContext,
+    likely_job_mail_queries,
+    readable_body,
+)
 from gmail import (
     GmailClient,
     HistoryExpired,
@@ -867,7 +873,7 @@ class MailboxSyncer:
 
     def _fetch_body(self, gmail: GmailClient, message_id: str) -> str | None:
         try:
-            return body_text(gmail.get_message(message_id, message_format="full"))
+            return readable_body(body_text(gmail.get_message(message_id, message_format="full")))
         except MessageGone:
             return None
 

@@ -313,6 +313,37 @@ def test_a_web_version_line_on_top_keeps_the_label(
     assert result.label == label, result.explanation
 
 
+@pytest.mark.parametrize("charset", ["latin-1", "cp1252"])
+def test_mail_garbled_by_a_mis_declared_charset_reads_as_written(
+    shipped: Classifier, charset: str
+) -> None:
+    subject, body = "Invitación a entrevista", "Te proponemos una entrevista el jueves a las 10:00."
+    garbled = Email(
+        "Ferretería Olmo <rrhh@olmo.example>",
+        subject.encode().decode(charset),
+        body.encode().decode(charset),
+        to="sam.rivera@gmail.com",
+    )
+    written = shipped.classify(Email(garbled.sender, subject, body, to="sam.rivera@gmail.com"))
+
+    result = shipped.classify(garbled)
+
+    assert (result.label, result.confidence) == (written.label, written.confidence)
+
+
+def test_an_html_only_invitation_is_read_past_its_styles(shipped: Classifier) -> None:
+    text = "We would like to invite you to a video interview. Please pick a time that suits you."
+    styles = "".join(f".c{n} {{ color: #{n:06x}; padding: {n}px; }}\n" for n in range(300))
+    page = f"<html><head><style>{styles}</style></head><body><p>{text}</p></body></html>"
+    sender, subject = "Acme Talent <talent@acme.example>", "Next steps"
+    as_text = shipped.classify(Email(sender, subject, text, to="sam.rivera@gmail.com"))
+
+    as_html = shipped.classify(Email(sender, subject, page, to="sam.rivera@gmail.com"))
+
+    assert as_html.label == as_text.label == "interviewing", as_html.explanation
+    assert as_html.confidence == as_text.confidence
+
+
 @pytest.mark.parametrize(("sender", "subject", "body"), LOOKALIKES)
 def test_lookalikes_never_change_an_application_by_themselves(
     shipped: Classifier, sender: str, subject: str, body: str

@@ -235,3 +235,41 @@ def test_a_hidden_preheader_is_not_read(style: str) -> None:
         '<p style="color:#333; max-height:20px">Thank you for applying to Acme.</p></body></html>'
     )
     assert readable_body(html_mail).strip() == "Thank you for applying to Acme."
+
+
+def test_text_garbled_by_a_mis_declared_charset_is_repaired() -> None:
+    written = "Candidature reçue — merci ! Nous l\u2019étudions."  # a typographic apostrophe
+    assert readable_body(written.encode().decode("cp1252")) == written
+    assert clean_subject("AW: Ihre Bewerbung für München".encode().decode("latin-1")) == (
+        "Ihre Bewerbung für München"
+    )
+    # Text that only looks so is left as it is.
+    assert readable_body("NÃO PERCA: São Paulo") == "NÃO PERCA: São Paulo"
+
+
+def test_an_html_document_is_converted_whole_before_its_text_is_cut() -> None:
+    styles = "".join(f".c{n} {{ color: #{n:06x}; padding: {n}px; }}\n" for n in range(300))
+    page = f"<html><head><style>{styles}</style></head><body><p>Your interview is set.</p></body>"
+    assert len(styles) > 3000
+
+    assert readable_body(page, 3000).strip() == "Your interview is set."
+    assert readable_body("plain " * 1000, 3000) == ("plain " * 1000)[:3000]
+
+
+def test_an_html_body_is_read_as_a_person_reads_it() -> None:
+    page = (
+        "<html><head><style>.x{color:red} p{margin:0}</style><script>track()</script></head><body>"
+        '<div style="display:none">preheader: 50% off today</div>'
+        "<p>Dear Sam,</p><p>Thanks for applying to <b>Acme &amp; Co</b>.</p>"
+        '<p><a href="https://acme.example/status?id=123">View your application</a></p>'
+        "</body></html>"
+    )
+
+    text = readable_body(page)
+
+    assert "Thanks for applying to Acme & Co." in text
+    assert "View your application" in text  # link text kept
+    assert "color:red" not in text and "track()" not in text  # style and script dropped
+    assert "50% off" not in text  # hidden elements dropped
+    assert text.index("Dear Sam") < text.index("Thanks")
+    assert "Dear Sam,\n" in text  # paragraphs on lines of their own
