@@ -43,6 +43,10 @@ _HIDING_STYLE = re.compile(
     rf"|overflow\s*:\s*hidden.*{_NO_HEIGHT}",
     re.I | re.S,
 )
+# The converter lays tables out in columns: a cell's text padded with spaces to the column's
+# width. A reader sees one space; the padding would take the characters the pipeline reads.
+_LAYOUT_SPACES = re.compile(r"[^\S\n]{2,}")
+_LINE_END_SPACES = re.compile(r"[^\S\n]+(?=\n|\Z)")
 # The most of an HTML document converted (Gmail clips a message's HTML at about 100 KB).
 MAX_HTML_CHARS = 200_000
 _MAX_SIGNATURE_LINES = 8
@@ -180,6 +184,7 @@ def readable_body(body: str, limit: int | None = None) -> str:
         from inscriptis import get_text  # loaded only for the mail that needs it
 
         text = str(get_text(_STYLE_ATTRIBUTE.sub(_plain_hiding, body[:MAX_HTML_CHARS])))
+        text = _LAYOUT_SPACES.sub(" ", _LINE_END_SPACES.sub("", text))
         head = text if limit is None else text[:limit]
     elif "&" in head and _ENTITY.search(head):
         head = html.unescape(head)

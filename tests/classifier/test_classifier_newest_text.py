@@ -273,3 +273,16 @@ def test_an_html_body_is_read_as_a_person_reads_it() -> None:
     assert "50% off" not in text  # hidden elements dropped
     assert text.index("Dear Sam") < text.index("Thanks")
     assert "Dear Sam,\n" in text  # paragraphs on lines of their own
+
+
+def test_a_table_layout_reads_as_lines_of_words_not_columns_of_spaces() -> None:
+    page = (
+        "<html><body><table width='600'><tr><td><img alt='Acme'></td><td>Careers</td></tr>"
+        "<tr><td colspan='2'><p>Hi Sam,</p><p>Your interview is on Tuesday.</p></td></tr>"
+        "</table></body></html>"
+    )
+
+    text = readable_body(page)
+
+    assert "  " not in text and " \n" not in text
+    assert "Hi Sam,\n\nYour interview is on Tuesday." in text
