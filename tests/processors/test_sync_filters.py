@@ -112,3 +112,36 @@ def test_a_free_account_s_rules_do_not_run(sandbox, store, settings, classifier)
     store.set_plan(user_id, Plan.FREE)
     syncer(settings, store, classifier).handle(MailboxChanged(mailbox_id, None, "initial"))
     assert [a.status for a in store.applications(user_id)] == [Status.APPLIED]
+
+
+def test_a_body_rule_reads_an_html_only_email_as_a_person_reads_it(
+    sandbox, store, settings, classifier
+) -> None:
+    user_id, mailbox_id, address = premium_mailbox(sandbox, store)
+    sync = syncer(settings, store, classifier)
+    sync.handle(MailboxChanged(mailbox_id, None, "initial"))
+    store.add_filter_rule(
+        user_id,
+        parse_rule(
+            rule(
+                "Filled means rejected",
+                "body",
+                "position has been filled",
+                {"type": "set_status", "status": "rejected"},
+            )
+        ),
+    )
+    page = (
+        '<html><body><div style="display:none !important">A quick update &zwnj;&nbsp;</div>'
+        "<p>Hi Alex,</p><p>Thank you for your interest in the Data Analyst role. The position "
+        "has <b>been</b> filled.</p></body></html>"
+    )
+
+    html_only = {**PORTAL_NOTICE, "body": "", "html": page, "to": address}
+    sandbox.state.deliver(address, html_only)
+    sync.handle(MailboxChanged(mailbox_id, None, "push"))
+
+    (application,) = store.applications(user_id)
+    assert application.status is Status.REJECTED
+    last = store.application(user_id, application.id).events[-1]
+    assert last.why == "Rule 'Filled means rejected' decided: this email means Rejected."
