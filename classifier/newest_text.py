@@ -179,13 +179,13 @@ def readable_body(body: str, limit: int | None = None) -> str:
     mis-decoded characters repaired, invisible ones dropped; with ``limit``, its first ``limit``
     characters. An HTML document is converted whole before that cut: its head and styles alone
     often run longer than the text a reader reads."""
-    head = body if limit is None else body[:limit]
+    head = body[:limit]  # all of it without a limit
     if "<" in head and _HTML_TAG.search(head):
         from inscriptis import get_text  # loaded only for the mail that needs it
 
         text = str(get_text(_STYLE_ATTRIBUTE.sub(_plain_hiding, body[:MAX_HTML_CHARS])))
         text = _LAYOUT_SPACES.sub(" ", _LINE_END_SPACES.sub("", text))
-        head = text if limit is None else text[:limit]
+        head = text[:limit]
     elif "&" in head and _ENTITY.search(head):
         head = html.unescape(head)
     return _as_read(head)

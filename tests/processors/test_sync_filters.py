@@ -9,7 +9,7 @@ from applytrack.worker_wiring import mailbox_connector, sync_policy
 from messaging import MailboxChanged
 from processors import MailboxSyncer
 from sandbox import SandboxServer
-from storage import Label, Plan, Status, Store, Tier, parse_rule
+from storage import Label, Plan, RuleSpec, Status, Store, Tier, parse_rule
 from tests.storage.storage_testkit import raw_dump
 from tests.sync_testkit import new_address
 
@@ -58,6 +58,12 @@ def rule(name: str, field: str, value: str, action: dict) -> dict:
     }
 
 
+def filled_means_rejected() -> RuleSpec:
+    """A body rule: an email saying the position has been filled means Rejected."""
+    action = {"type": "set_status", "status": "rejected"}
+    return parse_rule(rule("Filled means rejected", "body", "position has been filled", action))
+
+
 def test_a_body_rule_decides_new_mail_and_the_body_is_not_kept(
     sandbox, store, settings, classifier
 ) -> None:
@@ -66,17 +72,7 @@ def test_a_body_rule_decides_new_mail_and_the_body_is_not_kept(
     sync.handle(MailboxChanged(mailbox_id, None, "initial"))
     (application,) = store.applications(user_id)
     assert application.status is Status.APPLIED
-    store.add_filter_rule(
-        user_id,
-        parse_rule(
-            rule(
-                "Filled means rejected",
-                "body",
-                "position has been filled",
-                {"type": "set_status", "status": "rejected"},
-            )
-        ),
-    )
+    store.add_filter_rule(user_id, filled_means_rejected())
     store.add_filter_rule(
         user_id,
         parse_rule(rule("Never wins", "subject", "update", {"type": "ignore"})),
@@ -120,17 +116,7 @@ def test_a_body_rule_reads_an_html_only_email_as_a_person_reads_it(
     user_id, mailbox_id, address = premium_mailbox(sandbox, store)
     sync = syncer(settings, store, classifier)
     sync.handle(MailboxChanged(mailbox_id, None, "initial"))
-    store.add_filter_rule(
-        user_id,
-        parse_rule(
-            rule(
-                "Filled means rejected",
-                "body",
-                "position has been filled",
-                {"type": "set_status", "status": "rejected"},
-            )
-        ),
-    )
+    store.add_filter_rule(user_id, filled_means_rejected())
     page = (
         '<html><body><div style="display:none !important">A quick update &zwnj;&nbsp;</div>'
         "<p>Hi Alex,</p><p>Thank you for your interest in the Data Analyst role. The position "
