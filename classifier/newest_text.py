@@ -8,7 +8,10 @@ message is cut as well as an English one. HTML, whole or as residue, is read as 
 
 from __future__ import annotations
 
+import base64
+import binascii
 import html
+import quopri
 import re
 from collections import deque
 from collections.abc import Iterable
@@ -47,6 +50,18 @@ _HIDING_STYLE = re.compile(
 # width. A reader sees one space; the padding would take the characters the pipeline reads.
 _LAYOUT_SPACES = re.compile(r"[^\S\n]{2,}")
 _LINE_END_SPACES = re.compile(r"[^\S\n]+(?=\n|\Z)")
+# Quoted-printable left undecoded (a body exported without its transfer decoding): lines of at
+# most 76 characters cut with a soft break ("=" at the end), escaped UTF-8 ("=C3=A9") or an
+# HTML attribute's escaped "=" (style=3D"..."). A line of text or HTML rarely ends in "=", and
+# a URL's "=" is not followed by such pairs.
+_SOFT_BREAK = re.compile(r"^[^\n]{0,75}=\r?\n", re.M)
+_QP_ESCAPES = re.compile(r"=[C-F][0-9A-F]=[89AB][0-9A-F]|=3D[\"']")
+_MIN_SOFT_BREAKS = 2
+# Or a body left in base64: nothing but lines of its alphabet, the last one padded, that decode
+# to text (a word such as "Thanks" is in the alphabet too, but decodes to control characters).
+_BASE64_BODY = re.compile(r"(?:[A-Za-z0-9+/]{40,76}\r?\n)*[A-Za-z0-9+/]{2,76}={0,2}\s*")
+_MIN_BASE64_CHARS = 16
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # The most of an HTML document converted (Gmail clips a message's HTML at about 100 KB).
 MAX_HTML_CHARS = 200_000
 _MAX_SIGNATURE_LINES = 8
@@ -178,7 +193,9 @@ def readable_body(body: str, limit: int | None = None) -> str:
     """A body as a person reads it: HTML turned into text, entities such as ``&amp;`` unescaped,
     mis-decoded characters repaired, invisible ones dropped; with ``limit``, its first ``limit``
     characters. An HTML document is converted whole before that cut: its head and styles alone
-    often run longer than the text a reader reads."""
+    often run longer than the text a reader reads. A body still in quoted-printable is decoded
+    first."""
+    body = _transfer_decoded(body)
     head = body[:limit]  # all of it without a limit
     if "<" in head and _HTML_TAG.search(head):
         from inscriptis import get_text  # loaded only for the mail that needs it
@@ -189,6 +206,44 @@ def readable_body(body: str, limit: int | None = None) -> str:
     elif "&" in head and _ENTITY.search(head):
         head = html.unescape(head)
     return _as_read(head)
+
+
+def _transfer_decoded(body: str) -> str:
+    """``body`` with its transfer encoding (quoted-printable, base64) decoded, when it is still
+    in one; else unchanged."""
+    raw = _base64_bytes(body)
+    if raw is not None:
+        text = _text_of(raw)
+        return body if _CONTROL.search(text) else text
+    raw = _quoted_printable_bytes(body)
+    return body if raw is None else _text_of(raw)
+
+
+def _text_of(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:  # a Latin-1 or Windows-1252 body
+        return raw.decode("cp1252", errors="replace")
+
+
+def _base64_bytes(body: str) -> bytes | None:
+    if " " in body[:80] or len(body) < _MIN_BASE64_CHARS or not _BASE64_BODY.fullmatch(body):
+        return None
+    try:
+        return base64.b64decode(body, validate=False)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _quoted_printable_bytes(body: str) -> bytes | None:
+    if "=" not in body:
+        return None
+    soft_breaks = body.count("=\n") >= _MIN_SOFT_BREAKS  # counted at once; checked below
+    if soft_breaks and len(_SOFT_BREAK.findall(body)) < _MIN_SOFT_BREAKS:
+        soft_breaks = False
+    if not soft_breaks and not _QP_ESCAPES.search(body):
+        return None
+    return quopri.decodestring(body.encode("utf-8"))
 
 
 def _plain_hiding(style: re.Match[str]) -> str:

@@ -15,6 +15,10 @@ from classifier.messages import Email
 
 logger = logging.getLogger(__name__)
 
+# A record's header fields may hold RFC 2047 encoded words ("=?utf-8?q?Caf=C3=A9?="), as a mail
+# export that copied the raw headers leaves them; an .eml file's are decoded by its parser.
+_HEADERS = ("from", "to", "subject")
+
 
 class BadRecord(ValueError):
     """A JSONL line that is not a usable email record; the message says what is wrong."""
@@ -29,7 +33,7 @@ def email_from_record(record: object) -> Email:
         value = record.get(name)
         if value is not None and not isinstance(value, str):
             raise BadRecord(f"field {name!r} must be a string, not {type(value).__name__}")
-        fields[name] = value or ""
+        fields[name] = _decoded_words(value) if value and name in _HEADERS else value or ""
     if not fields["from"] and not fields["subject"] and not fields["body"]:
         raise BadRecord("the record has no from, subject or body: there is nothing to classify")
     return Email(
@@ -59,6 +63,13 @@ def email_from_rfc822(raw: bytes) -> Email:
         date=date,
         headers={key: value for key, value in headers.items() if value},
     )
+
+
+def _decoded_words(value: str) -> str:
+    """A header value with its RFC 2047 encoded words decoded (unchanged when it has none)."""
+    if "=?" not in value:
+        return value
+    return str(email.policy.default.header_fetch_parse("Subject", value))
 
 
 def _header(message: EmailMessage, name: str) -> str:

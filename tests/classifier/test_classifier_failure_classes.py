@@ -3,9 +3,14 @@ words (none of these emails is in a training or evaluation set), in five languag
 
 from __future__ import annotations
 
+import base64
+import quopri
+from email.header import Header
+
 import pytest
 
 from classifier import Classifier, Email, MailboxContext
+from classifier.sources import email_from_record
 
 pytestmark = pytest.mark.unit
 
@@ -450,3 +455,55 @@ def test_the_explanation_is_a_sentence_and_the_features_stay_available(shipped: 
 
     assert result.explanation.endswith(".") and "Calder Foods" in result.explanation
     assert any(reason.startswith("phrase:") for reason in result.reasons)
+
+
+TRANSFER_ENCODED = [
+    (
+        "Équipe Recrutement Brasserie Lumière <recrutement@lumiere.example>",
+        "Entretien pour le poste de chef de rang",
+        "Bonjour Léa,\n\nNous aimerions vous rencontrer pour un entretien jeudi à 15 h. Merci de "
+        "nous confirmer votre présence.\n\nÀ bientôt,\nMaëlle",
+    ),
+    (
+        "Personalabteilung Bäckerei Größl <personal@groessl.example>",
+        "Ihre Bewerbung als Filialleiterin",
+        "Sehr geehrte Frau Jäger,\n\nleider müssen wir Ihnen mitteilen, dass wir uns für eine "
+        "andere Bewerberin entschieden haben. Wir wünschen Ihnen alles Gute.",
+    ),
+]
+
+
+def _as_exported(sender: str, subject: str, body: str, encoding: str) -> dict[str, str]:
+    """A record as a mail export that copied raw headers and bodies leaves it."""
+    name, address = sender.split(" <")
+    encoded_body = (
+        quopri.encodestring(body.encode()).decode("ascii")
+        if encoding == "quoted-printable"
+        else base64.encodebytes(body.encode()).decode("ascii")
+    )
+    return {
+        "from": f"{Header(name, 'utf-8').encode()} <{address}",
+        "subject": Header(subject, "utf-8").encode(),
+        "body": encoded_body,
+        "to": "lea.jaeger@gmail.com",
+    }
+
+
+@pytest.mark.parametrize("encoding", ["quoted-printable", "base64"])
+@pytest.mark.parametrize(("sender", "subject", "body"), TRANSFER_ENCODED)
+def test_a_record_exported_with_its_encodings_reads_as_written(
+    shipped: Classifier, sender: str, subject: str, body: str, encoding: str
+) -> None:
+    record = _as_exported(sender, subject, body, encoding)
+    assert record["subject"].startswith("=?utf-8?") and record["body"] != body
+    exported = email_from_record(record)
+    written = shipped.classify(Email(sender, subject, body, to="lea.jaeger@gmail.com"))
+
+    result = shipped.classify(exported)
+
+    assert (result.label, result.confidence, result.company) == (
+        written.label,
+        written.confidence,
+        written.company,
+    )
+    assert result.label != "none"

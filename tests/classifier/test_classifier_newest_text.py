@@ -1,3 +1,6 @@
+import base64
+import quopri
+
 import pytest
 
 from classifier.newest_text import clean_subject, newest_text, readable_body
@@ -286,3 +289,38 @@ def test_a_table_layout_reads_as_lines_of_words_not_columns_of_spaces() -> None:
 
     assert "  " not in text and " \n" not in text
     assert "Hi Sam,\n\nYour interview is on Tuesday." in text
+
+
+def test_a_body_left_in_quoted_printable_is_decoded() -> None:
+    written = "Bonjour Léa,\n\nNous avons bien reçu votre candidature au poste d\u2019ingénieur."
+    encoded = quopri.encodestring(written.encode()).decode("ascii")
+    assert "=C3=A7" in encoded
+
+    assert readable_body(encoded) == written
+    assert readable_body(quopri.encodestring(("Thanks for applying. " * 8).encode()).decode()) == (
+        "Thanks for applying. " * 8
+    )
+    html_mail = quopri.encodestring(b'<p style="display:none">promo</p><p>Interview set.</p>')
+    assert readable_body(html_mail.decode("ascii")).strip() == "Interview set."
+
+
+def test_a_body_left_in_base64_is_decoded() -> None:
+    written = "Hallo Jonas,\n\nvielen Dank für Ihre Bewerbung bei der Müller GmbH."
+    encoded = base64.encodebytes(written.encode()).decode("ascii")
+
+    assert readable_body(encoded) == written
+    assert readable_body(base64.b64encode(b"Thanks for applying").decode()) == "Thanks for applying"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Your status: https://jobs.example/a?page=20&size=20&id=3DF1",
+        "a = b\nc =\nd",
+        "Thanks",
+        "REF2026ABCDEF1234567890XY",
+        "ApplicationReceivedThankYou",
+    ],
+)
+def test_text_that_only_looks_transfer_encoded_is_left_as_it_is(body: str) -> None:
+    assert readable_body(body) == body
