@@ -253,7 +253,13 @@ def reader_names(reader: str) -> frozenset[str]:
     """The words of the reader's name, or else of their address's local part ("jordan", "lee";
     "inesbaker"), of three letters or more."""
     display, address = split_sender(reader)
-    words = map(fold, NAME_WORDS.findall(display or address.rpartition("@")[0]))
+    return name_words(display or address.rpartition("@")[0])
+
+
+def name_words(name: str) -> frozenset[str]:
+    """The words of a person's name, folded, of three letters or more (every known given name
+    has three or more): "Dr. Ana María Ruiz" is "ana", "maria", "ruiz"."""
+    words = (fold(word) for word in NAME_WORDS.findall(name))
     return frozenset(word for word in words if len(word) >= 3)
 
 
@@ -281,7 +287,7 @@ def another_person(
     names = reader_names(to) if named and "@" in to else frozenset()
     if not names or names_the_reader(subject, names):
         return None
-    sender = set(NAME_WORDS.findall(fold(sender_display)))
+    sender = name_words(sender_display)
     for index in named:
         given, family = words[index : index + 2]
         before = [fold(words[index - 1])] if index else []
@@ -361,7 +367,7 @@ def forwards_own_mail_of_another(
     news of Tom's application)."""
     if not facts.free_mail or facts.automated or not facts.display:
         return False
-    theirs = {fold(word) for word in NAME_WORDS.findall(facts.display) if len(word) >= 3}
+    theirs = name_words(facts.display)
     reader = reader_names(to)
     if not theirs or not reader or shares_a_name(theirs, reader):
         return False
