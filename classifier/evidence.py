@@ -28,6 +28,10 @@ EARLIER_STAGE_DISCOUNT = 0.25
 NEGATION_WINDOW_CHARS = 30
 _NEGATABLE = frozenset({"applied", "interviewing", "offer"})
 _SENDER = re.compile(r"^\s*(?P<display>[^<]*?)\s*<(?P<address>[^<>]*)>\s*$")
+# The older form, the name as a comment after the address: "jobs@acme.example (Acme Careers)".
+_COMMENTED_SENDER = re.compile(
+    r"^\s*(?P<address>[^\s()<>]+@[^\s()<>]+)\s*\((?P<display>[^()]*)\)\s*$"
+)
 _MARKER_SAMPLE_CHARS = 600
 # The words markers are counted in are the runs of a-z. Every other byte becomes a space, so they
 # are the `split()` of the text's UTF-8 bytes (a letter outside a-z is bytes >= 0x80 there): three
@@ -439,7 +443,7 @@ def _discount_earlier_stages(stage: dict[str, float]) -> None:
 
 def split_sender(sender: str) -> tuple[str, str]:
     """Split a From header into its display name and address (a fast `email.utils.parseaddr`)."""
-    found = _SENDER.match(sender)
+    found = _SENDER.match(sender) or _COMMENTED_SENDER.match(sender)
     if found:
         return found.group("display").strip().strip('"').strip(), found.group("address").strip()
     text = sender.strip()

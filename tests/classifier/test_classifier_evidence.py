@@ -21,6 +21,7 @@ from classifier.evidence import (
     SenderFacts,
     another_person,
     known_domain,
+    split_sender,
 )
 from classifier.messages import LABELS
 from classifier.phrases import fold
@@ -426,3 +427,19 @@ def test_a_known_domain_is_the_domain_or_one_it_is_a_subdomain_of() -> None:
     assert known_domain("evilgreenhouse.io", known) is None
     assert known_domain("greenhouse.io.example", known) is None
     assert known_domain("", known) is None
+
+
+@pytest.mark.parametrize(
+    ("sender", "split"),
+    [
+        ("Acme Careers <jobs@acme.example>", ("Acme Careers", "jobs@acme.example")),
+        ('"Acme, Inc." <jobs@acme.example>', ("Acme, Inc.", "jobs@acme.example")),
+        ("jobs@acme.example (Acme Careers)", ("Acme Careers", "jobs@acme.example")),
+        ("jobs@acme.example", ("", "jobs@acme.example")),
+        ("Acme Careers", ("Acme Careers", "")),
+    ],
+)
+def test_a_from_header_splits_into_its_name_and_address(
+    sender: str, split: tuple[str, str]
+) -> None:
+    assert split_sender(sender) == split
