@@ -64,6 +64,8 @@ _MIN_BASE64_CHARS = 16
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # The most of an HTML document converted (Gmail clips a message's HTML at about 100 KB).
 MAX_HTML_CHARS = 200_000
+# A link's address after its text, as HTML converted to text writes a button: " [https://…]".
+_LINK_TAIL = r"(?:[ \t]*[\[<(]https?://[^\s\]>)]*[\]>)])?"
 _MAX_SIGNATURE_LINES = 8
 # Less than this above an other-jobs heading ("Hi Ana," and the list) is a job alert, read whole.
 _MIN_TEXT_ABOVE_OTHER_JOBS = 30
@@ -121,9 +123,10 @@ class QuoteMarkers:
         self.sign_off = _line_expression(
             rf"(?:{_alternatives(quoting.sign_offs)})[ \t]*[,!.]?[ \t]*$"
         )
-        # A short line that opens a job board's list of other jobs ("Similar jobs near you:").
+        # A short line that opens a job board's list of other jobs ("Similar jobs near you:"),
+        # or a button to them, as converted HTML shows it ("Similar jobs [https://…]").
         headings = _alternatives(quoting.other_jobs_headings)
-        self.other_jobs = _line_expression(rf"(?:{headings})[^\n]{{0,40}}$")
+        self.other_jobs = _line_expression(rf"(?:{headings})[^\n]{{0,40}}?{_LINK_TAIL}$")
         notices = _alternatives(quoting.legal_notices)
         self.legal_notice = re.compile(
             rf"\n[^\n]{{0,{_LEGAL_NOTICE_OPENING_CHARS}}}?(?:{notices})", re.M
@@ -193,8 +196,8 @@ def readable_body(body: str, limit: int | None = None) -> str:
     """A body as a person reads it: HTML turned into text, entities such as ``&amp;`` unescaped,
     mis-decoded characters repaired, invisible ones dropped; with ``limit``, its first ``limit``
     characters. An HTML document is converted whole before that cut: its head and styles alone
-    often run longer than the text a reader reads. A body still in quoted-printable is decoded
-    first."""
+    often run longer than the text a reader reads. A body still in its transfer encoding
+    (quoted-printable, base64) is decoded first."""
     body = _transfer_decoded(body)
     head = body[:limit]  # all of it without a limit
     if "<" in head and _HTML_TAG.search(head):
@@ -238,10 +241,12 @@ def _base64_bytes(body: str) -> bytes | None:
 def _quoted_printable_bytes(body: str) -> bytes | None:
     if "=" not in body:
         return None
-    soft_breaks = body.count("=\n") >= _MIN_SOFT_BREAKS  # counted at once; checked below
-    if soft_breaks and len(_SOFT_BREAK.findall(body)) < _MIN_SOFT_BREAKS:
-        soft_breaks = False
-    if not soft_breaks and not _QP_ESCAPES.search(body):
+    # Counting answers at once; the expression then checks the lines' lengths.
+    soft_broken = (
+        body.count("=\n") + body.count("=\r\n") >= _MIN_SOFT_BREAKS
+        and len(_SOFT_BREAK.findall(body)) >= _MIN_SOFT_BREAKS
+    )
+    if not soft_broken and not _QP_ESCAPES.search(body):
         return None
     return quopri.decodestring(body.encode("utf-8"))
 

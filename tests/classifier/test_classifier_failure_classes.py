@@ -507,3 +507,47 @@ def test_a_record_exported_with_its_encodings_reads_as_written(
         written.company,
     )
     assert result.label != "none"
+
+
+# A board's status mail, converted from HTML: the decline, then a button to other jobs and the
+# footer of an alert (each a job alert's words), which the button now cuts off.
+BOARD_DECLINES_WITH_A_BUTTON = [
+    (
+        "Jobfinder <status@jobfinder.example>",
+        "An update on your application",
+        "Hi Sam,\n\nYour application status changed.\n\nDental Nurse, Leeds\nLarkspur Dental Ltd"
+        "\n\nNew status: Not selected\n\nLarkspur Dental has chosen other candidates for this "
+        "role. New jobs that match you are waiting.\n\n"
+        "See similar jobs [https://jobfinder.example/jobs?q=dental+nurse&src=status]\n\n"
+        "You get this email because job status alerts are on. Unsubscribe "
+        "[https://jobfinder.example/u/2c9] | Privacy | Terms",
+    ),
+    (
+        "Stellenportal <status@stellenportal.example>",
+        "Neues zu Ihrer Bewerbung",
+        "Hallo Sam Rivera,\n\nder Status Ihrer Bewerbung als Lagerist (m/w/d) hat sich geändert: "
+        "Absage.\n\nDie Brauerei Hopfenhof setzt das Verfahren mit anderen Bewerbern fort. Viele "
+        "passende Jobs warten auf Sie.\n\n"
+        "Ähnliche Jobs ansehen [https://stellenportal.example/jobs?ref=absage]\n\n"
+        "Sie erhalten diese E-Mail, weil Sie Statusmeldungen abonniert haben. Abmelden "
+        "[https://stellenportal.example/abmelden] | Impressum | Datenschutz",
+    ),
+    (
+        "Empleate <estado@empleate.example>",
+        "Novedades sobre tu candidatura",
+        "Hola Sam,\n\nEl estado de tu candidatura a Carretillero ha cambiado: Descartado.\n\n"
+        "La empresa ha decidido seguir con otros candidatos. Hay nuevas ofertas para ti.\n\n"
+        "Ver ofertas similares [https://empleate.example/ofertas?origen=estado]\n\n"
+        "Recibes este correo porque activaste los avisos de estado. Darse de baja "
+        "[https://empleate.example/baja]",
+    ),
+]
+
+
+@pytest.mark.parametrize(("sender", "subject", "body"), BOARD_DECLINES_WITH_A_BUTTON)
+def test_a_boards_decline_with_a_button_to_other_jobs_is_a_decline(
+    shipped: Classifier, sender: str, subject: str, body: str
+) -> None:
+    result = shipped.classify(Email(sender, subject, body, to="sam.rivera@gmail.com"))
+
+    assert result.label == "rejected", result.reasons

@@ -56,6 +56,26 @@ LOOKALIKES = [
         "Hi Robin, you've been added to the interview loop for the Senior Analyst opening. Your "
         "slot is Tuesday at 2pm.",
     ),
+    # a scheduling tool's digest of the interviews the reader will hold
+    (
+        "interviewer_side",
+        "Slotwise <digest@slotwise.example>",
+        "Your week",
+        "Good morning, Robin. You have 4 interviews scheduled this week; the first is Monday at "
+        "9:00 with the platform team.",
+    ),
+    (
+        "interviewer_side",
+        "Agenda RRHH <agenda@lumbre.example>",
+        "Resumen diario",
+        "Buenos días, Robin. Tienes 3 entrevistas programadas para hoy: 9:30, 11:00 y 16:00.",
+    ),
+    (
+        "interviewer_side",
+        "Planer <planer@kesselhaus.example>",
+        "Ihr Tag",
+        "Guten Morgen! Sie haben 2 Gespräche heute, das erste um 10 Uhr in Raum 4.",
+    ),
     (
         "press_research",
         "Maya Lind <maya@harbourgazette.example>",
@@ -131,6 +151,19 @@ LOOKALIKES = [
 ]
 
 JOB_MAIL = [
+    # the candidate's own interviews, counted or not
+    (
+        "interviewing",
+        "Lumbre Talento <talento@lumbre.example>",
+        "Tu entrevista está programada",
+        "Hola Robin, tu entrevista para Técnico de Sonido está programada para el jueves a las 11.",
+    ),
+    (
+        "interviewing",
+        "Kesselhaus Karriere <karriere@kesselhaus.example>",
+        "Einladung zum Vorstellungsgespräch",
+        "Wir möchten Sie gern zu einem Gespräch am Dienstag um 10 Uhr einladen.",
+    ),
     (
         "interviewing",
         "Copper Kettle <jobs@copperkettle.example>",

@@ -127,6 +127,21 @@ def test_markers_in_capitals_are_still_found():
             "no continuar con tu candidatura",
             "Mecánico",
         ),
+        # the heading as a button of converted HTML, its link after it
+        (
+            "Hi Sam, Larkspur Dental has decided not to move forward with your application.\n\n"
+            "See similar jobs [https://board.example/jobs?q=dental&utm_source=status]\n"
+            "Unsubscribe [https://board.example/u/8f2]",
+            "not to move forward",
+            "Unsubscribe",
+        ),
+        (
+            "Hola Iker, tu candidatura para Carretillero ha sido descartada.\n\n"
+            "Ofertas similares <https://empleo.example/ofertas?origen=estado>\n"
+            "Darse de baja de estos avisos",
+            "ha sido descartada",
+            "Darse de baja",
+        ),
         # a data-protection or confidentiality notice below the message, in each language
         (
             "Dear Sam, thank you for applying for the Analyst role at Fenwick.\n\n"
@@ -297,9 +312,10 @@ def test_a_body_left_in_quoted_printable_is_decoded() -> None:
     assert "=C3=A7" in encoded
 
     assert readable_body(encoded) == written
-    assert readable_body(quopri.encodestring(("Thanks for applying. " * 8).encode()).decode()) == (
-        "Thanks for applying. " * 8
-    )
+    long_line = "Thanks for applying. " * 8
+    soft_broken = quopri.encodestring(long_line.encode()).decode("ascii")
+    assert readable_body(soft_broken) == long_line
+    assert readable_body(soft_broken.replace("\n", "\r\n")) == long_line
     html_mail = quopri.encodestring(b'<p style="display:none">promo</p><p>Interview set.</p>')
     assert readable_body(html_mail.decode("ascii")).strip() == "Interview set."
 
