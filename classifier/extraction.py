@@ -22,7 +22,7 @@ from classifier.evidence import (
     reader_names,
     split_sender,
 )
-from classifier.phrases import fold, lower_same_length
+from classifier.phrases import fold, fold_word, lower_same_length
 from classifier.rulebook import default_rulebook
 
 # Cheap test before the ATS expressions: they only matter where an ATS host name appears
@@ -241,7 +241,9 @@ def _companies_from_sender(sender: str) -> _SenderCompanies:
     display, address = split_sender(sender)
     domain = address.rpartition("@")[2].lower()
     if _is_tool(address.lower(), domain):
-        return _SenderCompanies(ats=None, display=None, domain=None, tool=True)
+        stem = _squashed(domain_stem(domain) or "")
+        acting = _acting_for_platform(display, stem) if stem else None
+        return _SenderCompanies(ats=None, display=acting, domain=None, tool=True)
     company = _company_from_domain(domain)
     senders = default_rulebook().senders
     return _SenderCompanies(
@@ -916,6 +918,9 @@ def _company_from_display_name(display: str, domain: str) -> str | None:
         return None
     noise = _display_noise()
     # "Kettle Foods via Hirely": what follows "via" is the platform that sent it, never the company.
+    acting = _acting_for_platform(display, stem)
+    if acting:
+        return acting
     raw_parts = [part.strip() for part in _display_parts().split(_platform_cut().split(display)[0])]
     parts = [" ".join(noise.sub(" ", part).split()) for part in raw_parts]
     named = [part for part in dict.fromkeys((cleaned, *parts)) if part and _company_like(part)]
@@ -930,6 +935,24 @@ def _company_from_display_name(display: str, domain: str) -> str | None:
         return min(holding, key=len)
     within = [part for part in named if _within(part, stem)]
     return max(within, key=len) if within else None
+
+
+def _acting_for_platform(display: str, stem: str) -> str | None:
+    """The company a platform sends for when the platform's own domain (``stem``) sent it:
+    "Corvid AI" of "Corvid AI via InkPass" at inkpass.net; never a person ("Priya Raman via …")."""
+    acting, *platform = _platform_cut().split(display)
+    if not platform or not _spells(platform[-1].strip(), stem):
+        return None
+    company = " ".join(_display_noise().sub(" ", acting).split())
+    if not company or not _company_like(company) or _a_persons_name(company):
+        return None
+    return company
+
+
+def _a_persons_name(name: str) -> bool:
+    """Whether ``name`` opens with a known given name ("Priya Raman", not "Corvid AI")."""
+    words = NAME_WORDS.findall(name)
+    return bool(words) and fold_word(words[0]) in default_rulebook().people.given_names
 
 
 def _company_in_ats_display(name: str, domain: str) -> str | None:

@@ -328,6 +328,21 @@ def test_a_calendar_tool_is_never_the_company_its_organizer_is(sender):
 
 
 @pytest.mark.parametrize(
+    ("sender", "company"),
+    [
+        # a signing service's own domain sends for the company named before "via"
+        ("Brackenfield Homes via Signwell <dse@signwell.example>", "Brackenfield Homes"),
+        ("Lumio Labs via DocuSign <dse@docusign.net>", "Lumio Labs"),
+        ("Ostrava Pivovar s.r.o. via Inkwise <notices@inkwise.example>", "Ostrava Pivovar s.r.o."),
+        # a person is never the company; the platform's domain stays as it was read
+        ("Dana Ruiz via Signwell <dse@signwell.example>", "Signwell"),
+    ],
+)
+def test_the_company_a_platform_sends_for_is_the_one_before_via(sender, company):
+    assert extract_company(sender, "Please sign: offer letter", "", "") == company
+
+
+@pytest.mark.parametrize(
     ("subject", "role"),
     [
         ("Entrevista - Analista de Compras | Têxteis Vale do Ave", "Analista de Compras"),
