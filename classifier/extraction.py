@@ -162,7 +162,7 @@ def _spelled_out(domain_company: str | None, text: str) -> str | None:
     key = _squashed(domain_company)
     for found in _names().finditer(text):
         name = found.group(0)
-        if " " in name and _squashed(name) == key and _company_like(name):
+        if " " in name and _spells(name, key) and _company_like(name):
             return name
     return domain_company
 
@@ -1015,18 +1015,30 @@ def _platform_cut() -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=1)
+def _ampersand_words() -> tuple[str, ...]:
+    """How a domain spells a name's "&": "and", "y", "und", "et", "e"."""
+    return default_rulebook().extraction().ampersand_words
+
+
+@lru_cache(maxsize=1)
 def _domain_omitted() -> frozenset[str]:
     """Small words a domain often leaves out of a name: "Prefeitura de Vale do Jequiá" at
     valejequia."""
     return frozenset(default_rulebook().extraction().domain_omitted)
 
 
-def _name_keys(name: str) -> tuple[str, str]:
-    """A name as a domain would spell it, with and without its small joining words."""
+def _name_keys(name: str) -> tuple[str, ...]:
+    """A name as a domain would spell it, with and without its small joining words, and with
+    its "&" spelled out ("marksandspencer" for Marks & Spencer)."""
     words = name.replace("'", "").split()
-    return _squashed(" ".join(words)), _squashed(
-        " ".join(word for word in words if word.lower() not in _domain_omitted())
+    keys = (
+        _squashed(" ".join(words)),
+        _squashed(" ".join(word for word in words if word.lower() not in _domain_omitted())),
     )
+    if "&" not in name:
+        return keys
+    joined = " ".join(words)
+    return (*keys, *(_squashed(joined.replace("&", f" {word} ")) for word in _ampersand_words()))
 
 
 def _spells(name: str, stem: str) -> bool:

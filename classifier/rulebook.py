@@ -163,6 +163,7 @@ class Extraction:
     sender_platform_before: tuple[str, ...] = ()  # "Acme via Hirely": the platform, not the company
     company_joiners: tuple[str, ...] = ()  # join a company's words: "Bank of X", "Banco de X"
     domain_omitted: tuple[str, ...] = ()  # left out of a name by its domain: "Vale do Jequiá"
+    ampersand_words: tuple[str, ...] = ()  # "&" as a domain spells it: marksandspencer
     role_conjunctions: tuple[str, ...] = ()  # join a title's words, never end it: "Saúde e Higiene"
     role_prepositions: tuple[str, ...] = ()  # a title goes on past them: "Fachkraft für Lager"
     role_trailing: tuple[str, ...] = ()  # a title neither starts nor ends with them: "at", "with"
@@ -406,6 +407,7 @@ _EXTRACTION_KEYS = (
     "sender_platform_before",
     "company_joiners",
     "domain_omitted",
+    "ampersand_words",
     "role_conjunctions",
     "role_prepositions",
     "role_trailing",

@@ -328,6 +328,35 @@ def test_a_calendar_tool_is_never_the_company_its_organizer_is(sender):
 
 
 @pytest.mark.parametrize(
+    ("sender", "text", "company"),
+    [
+        # the domain spells the name's "&" out, in the name's language
+        (
+            "Mara Lind <mara@copperandsalt.example>",
+            "Thanks for applying to Copper & Salt.",
+            "Copper & Salt",
+        ),
+        (
+            "Jonas Weber <jw@mueller-und-hahn.example>",
+            "Danke für Ihre Bewerbung.\n\nViele Grüße\nJonas Weber\nMüller & Hahn",
+            "Müller & Hahn",
+        ),
+        (
+            "Claire Roux <c.roux@rouxetfils.example>",
+            "Merci pour votre candidature.\n\nClaire Roux\nRoux & Fils",
+            "Roux & Fils",
+        ),
+        # a domain that leaves the "&" out, as before
+        ("Tallow & Finch Careers <jobs@tallowfinch.example>", "We got it.", "Tallow & Finch"),
+    ],
+)
+def test_a_domain_that_spells_out_a_names_ampersand_gives_the_name_as_written(
+    sender, text, company
+):
+    assert extract_company(sender, "Your application", text, "") == company
+
+
+@pytest.mark.parametrize(
     ("sender", "company"),
     [
         # a signing service's own domain sends for the company named before "via"
