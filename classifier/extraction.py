@@ -1120,10 +1120,31 @@ _NUMBERED_SUFFIX = re.compile(r"\s*\([^()]*\d[^()]*\)\s*$")
 _GENDER_TAG = re.compile(r"\s*\((?:[mwfdxhk]\s*/\s*){1,3}[mwfdxhk]\)|\s+[HF]/[HF]\b", re.I)
 
 
+def _past_a_status(title: str, known: _RoleWords) -> str:
+    """``title`` from its first piece between spaced dashes that holds a title's word, when the
+    pieces before it hold none: "No Longer Under Consideration - Warehouse Lead" is the
+    Warehouse Lead's. Not a meeting's name ("Jane Doe - Recruiter Call" is no one's title)."""
+    start = 0
+    for dash in _SPACED_DASH.finditer(title):
+        if _holds_a_title_word(title[start : dash.start()], known):
+            break
+        start = dash.end()
+    rest = title[start:]
+    if not start or not _holds_a_title_word(rest, known):
+        return title
+    last = rest.split()[-1]
+    return title if _is_stage_word(last, known) else rest
+
+
+def _holds_a_title_word(text: str, known: _RoleWords) -> bool:
+    return any(_title_word(word) in known.titles for word in text.split())
+
+
 def _tidy_role(raw: str, *, tagged: bool = False) -> str | None:
     known = _role_words()
     titles, nouns = known.titles, known.nouns
     title = _NUMBERED_SUFFIX.sub("", _company_cut().split(raw, maxsplit=1)[0])
+    title = _past_a_status(title, known)
     words = _sentence_cut(_GENDER_TAG.sub("", title).strip(" -\u2013|:,.").split(), known)
     # "Entrevista - Analista de Compras": the stage word and its dash are not the role.
     while words and (words[0].lower() in known.role_stop or words[0] in known.trailing):

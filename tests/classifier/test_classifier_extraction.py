@@ -379,6 +379,12 @@ def test_the_company_a_platform_sends_for_is_the_one_before_via(sender, company)
         ("Interview invitation: Medical Assistant (87213743)", "Medical Assistant"),
         ("Offer of employment: FP&A Analyst (17937438)", "FP&A Analyst"),
         ("Ihre Bewerbung \u2013 Rückmeldung", None),
+        # a status before the title, between spaced dashes
+        ("Application Status: No Longer Under Consideration \u2013 Night Porter", "Night Porter"),
+        ("Offer Letter - Junior Copywriter", "Junior Copywriter"),
+        ("Estado: Descartada - Auxiliar de Cocina", "Auxiliar de Cocina"),
+        # a meeting's name is no one's title
+        ("Invitation: Sam Rivera - 30 Minute Recruiter Call", None),
     ],
 )
 def test_a_stage_word_or_a_requisition_number_is_not_part_of_the_role(subject, role):
