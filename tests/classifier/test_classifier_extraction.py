@@ -385,6 +385,9 @@ def test_the_company_a_platform_sends_for_is_the_one_before_via(sender, company)
         ("Estado: Descartada - Auxiliar de Cocina", "Auxiliar de Cocina"),
         # a meeting's name is no one's title
         ("Invitation: Sam Rivera - 30 Minute Recruiter Call", None),
+        # a status alone is no one's title either
+        ("Kestrel Freight: Requisition Cancelled", None),
+        ("Application Withdrawn - Requisition Closed", None),
     ],
 )
 def test_a_stage_word_or_a_requisition_number_is_not_part_of_the_role(subject, role):
