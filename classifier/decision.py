@@ -72,6 +72,10 @@ SHORT_TEXT_CHARS = 300
 # was given job labels by the textcat alone; job mail without a cue mostly arrives in an
 # application's thread, where the context rule speaks for it.
 UNCUED_NONE_CEILING = 0.3
+# The textcat's scores are read no lower than this: on mail unlike its training mail the textcat
+# is sure of `none` (0.998) against an offer the rules read plainly; below this floor its log
+# would outweigh every statement the rules found.
+TEXTCAT_FLOOR = 1e-2
 # Applied after the model, as a factor on the job labels' probabilities (the label is then `none`).
 # The thread stages a recruiter's reply moves on (an offer or a decline is not undone by a reply),
 # and the labels a reply is not.
@@ -196,7 +200,7 @@ def feature_vector(
     """One email's features, in `FEATURES` order (``cats``: the textcat's scores, or None)."""
     if cats:
         score = cats.get
-        textcat = [math.log(max(score(label, 0.0), 1e-4)) for label in LABELS]
+        textcat = [math.log(max(score(label, 0.0), TEXTCAT_FLOOR)) for label in LABELS]
     else:
         textcat = [0.0] * len(LABELS)
     context = min(evidence.job_context, CONTEXT_CAP) / CONTEXT_CAP

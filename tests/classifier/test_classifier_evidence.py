@@ -14,6 +14,7 @@ from classifier.decision import (
     MailboxContext,
     company_matches,
     decide,
+    feature_vector,
 )
 from classifier.evidence import (
     Evidence,
@@ -84,6 +85,40 @@ def test_stage_statements_are_found_in_each_language(
     assert found.language == language
     strongest = max(found.stage, key=lambda name: found.stage[name] + found.subject[name])
     assert strongest == label
+
+
+@pytest.mark.parametrize(
+    ("subject", "body"),
+    [
+        (
+            "Re: Forklift Driver",
+            "Hi Sam, I've put you forward to my client and will chase for feedback.",
+        ),
+        ("Submitted - Staff Nurse", "Your CV has been forwarded to the client this morning."),
+        ("Ihr Profil", "Wie besprochen habe ich Ihr Profil heute unserem Kunden vorgestellt."),
+        ("Candidature", "J'ai présenté votre candidature à notre client, une PME de Lyon."),
+        ("Candidatura", "He presentado tu CV al cliente para la vacante de mozo de almacén."),
+        ("Candidatura", "Encaminhei seu currículo para o nosso cliente, uma rede de farmácias."),
+    ],
+)
+def test_an_agency_putting_the_reader_forward_to_its_client_is_an_application(
+    matchers: RuleMatchers, subject: str, body: str
+) -> None:
+    found = matchers.evidence("Agency <sam@agency.example>", subject, f"{subject}\n\n{body}")
+
+    assert found.stage["applied"] > 0, found.cues
+
+
+def test_a_textcat_sure_of_none_is_read_no_surer_than_its_floor() -> None:
+    offer = FEATURES.index("textcat:offer")
+    read = [
+        feature_vector(
+            Evidence(), {"none": 1 - score, "offer": score}, text_chars=400, subject_only=False
+        )[offer]
+        for score in (0.01, 0.002, 0.00001)
+    ]
+
+    assert read[0] == read[1] == read[2]
 
 
 def test_a_negation_turns_off_a_positive_statement(matchers: RuleMatchers) -> None:

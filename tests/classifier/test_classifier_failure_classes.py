@@ -551,3 +551,52 @@ def test_a_boards_decline_with_a_button_to_other_jobs_is_a_decline(
     result = shipped.classify(Email(sender, subject, body, to="sam.rivera@gmail.com"))
 
     assert result.label == "rejected", result.reasons
+
+
+# A staffing agency writes about the reader's candidacy with its client: that it has put the
+# reader forward, in the first person, by name or as "my client".
+AGENCY_SUBMISSIONS = [
+    (
+        "Priya Nair <priya.nair@brightstaff.example>",
+        "Your profile was submitted to Riverside General Hospital",
+        "Hi Sam,\n\nQuick note to say I have submitted your profile to Riverside General Hospital "
+        "for the Night Charge Nurse contract. I'll update you as soon as the ward manager comes "
+        "back to me.\n\nBest,\nPriya",
+    ),
+    (
+        "Tom Baker <tom@hayesrecruit.example>",
+        "Re: Payroll Officer - Leeds",
+        "Hi Sam, thanks for the updated CV. I've put you forward to my client this morning and "
+        "will chase them for feedback by Friday.\n\nTom",
+    ),
+    (
+        "Jana Vogt <jana.vogt@kessler-personal.example>",
+        "Ihr Profil beim Kunden \u2013 Lagerist (m/w/d)",
+        "Hallo Herr Rivera,\n\nwie telefonisch besprochen habe ich Ihr Profil heute unserem "
+        "Kunden, einem Logistiker in Kassel, vorgestellt. Ich melde mich, sobald ich eine "
+        "Rückmeldung habe."
+        "\n\nViele Grüße\nJana Vogt",
+    ),
+    (
+        "Camille Roux <camille.roux@interim-plus.example>",
+        "Votre candidature présentée à notre client",
+        "Bonjour Sam,\n\nje vous confirme que j'ai présenté votre candidature à notre client pour "
+        "le poste de préparateur de commandes. Je reviens vers vous dès que j'ai un retour.",
+    ),
+    (
+        "Beatriz Lima <beatriz.lima@talentos-rh.example>",
+        "Seu perfil foi apresentado ao cliente",
+        "Oi Sam, tudo bem? Conforme conversamos, encaminhei seu currículo para o nosso cliente, "
+        "uma rede de farmácias, para a vaga de Analista de Compras. Te aviso assim que tiver "
+        "retorno.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("sender", "subject", "body"), AGENCY_SUBMISSIONS)
+def test_an_agency_putting_the_reader_forward_is_an_application(
+    shipped: Classifier, sender: str, subject: str, body: str
+) -> None:
+    result = shipped.classify(Email(sender, subject, body, to="sam.rivera@gmail.com"))
+
+    assert result.label == "applied", result.reasons
