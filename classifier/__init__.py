@@ -7,7 +7,7 @@ training and evaluation) is the top-level `training` package of a source checkou
 from classifier.decision import MailboxContext
 from classifier.fingerprint import rules_fingerprint
 from classifier.messages import LABELS, Classification, Email
-from classifier.newest_text import readable_body
+from classifier.newest_text import is_forward_subject, readable_body
 from classifier.pipeline import Classifier, ModelNotFound, build_pipeline, load_classifier
 from classifier.query import likely_job_mail_queries
 
@@ -19,6 +19,7 @@ __all__ = [
     "MailboxContext",
     "ModelNotFound",
     "build_pipeline",
+    "is_forward_subject",
     "likely_job_mail_queries",
     "load_classifier",
     "readable_body",

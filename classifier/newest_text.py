@@ -26,6 +26,8 @@ from classifier.rulebook import Quoting, default_rulebook
 _QUOTED_LINE = re.compile(r"\n[ \t]*>[^\n]*")
 # A line that is "--" or "-- " (searched in `LoweredText`, like the line markers).
 _SIGNATURE_DELIMITER = re.compile(r"\n-- ?(?=\n|\Z)")
+# A line that sets a forwarded message apart: Outlook's rule, "-----Original Message-----".
+_SEPARATOR_LINE = re.compile(r"[ \t]*(?:_{10,}|-{2,}[^\n]*-{2,})[ \t]*")
 _BLANK_RUNS = re.compile(r"\n[^\S\n]*\n(?:[^\S\n]*\n)+")  # a no-break space is blank too
 _HTML_TAG = re.compile(r"<(?:html|body|div|p|br|table|td|tr|span|a|img|style|head)\b", re.I)
 _ENTITY = re.compile(r"&(?:#\d{1,6}|#x[0-9a-f]{1,6}|[a-z]{2,8});", re.I)
@@ -113,6 +115,9 @@ class QuoteMarkers:
         # Where quoted history starts: the first line any of the three finds, in one scan (the
         # leftmost match of an alternation is the earliest of its alternatives' matches).
         self.reply_cut = _line_expression(rf"(?:{reply_header}|{original}|{outlook_header})")
+        # In a forward (its subject says so) the same header block opens the forwarded message:
+        # Outlook forwards as it replies.
+        self.header_block = _line_expression(rf"(?:{original}|{outlook_header})")
         forwarded = _alternatives(quoting.forwarded)
         self.forward_marker = _line_expression(rf"-*[ \t]*(?:{forwarded})\b[^\n]{{0,60}}$")
         self.header_line = re.compile(
@@ -132,6 +137,8 @@ class QuoteMarkers:
             rf"\n[^\n]{{0,{_LEGAL_NOTICE_OPENING_CHARS}}}?(?:{notices})", re.M
         )
         prefixes = _alternatives(quoting.subject_prefixes)
+        forwards = _alternatives(quoting.forward_subject_prefixes)
+        self.forward_subject = re.compile(rf"^\s*(?:{forwards})\s*(?:\[\d+\])?\s*:", re.I)
         self.subject_prefix = re.compile(rf"^\s*(?:(?:{prefixes})\s*(?:\[\d+\])?\s*:\s*)+", re.I)
 
 
@@ -190,6 +197,12 @@ def default_markers() -> QuoteMarkers:
 def clean_subject(subject: str) -> str:
     """Drop reply and forward prefixes ("Re:", "Fwd:", "AW:", "RE: TR:") from a subject line."""
     return default_markers().subject_prefix.sub("", _as_read(subject or "")).strip()
+
+
+def is_forward_subject(subject: str) -> bool:
+    """Whether a subject line opens with a forward's prefix ("Fwd:", "FW:", "WG:", "TR:", "RV:",
+    "ENC:"); "Re: Fwd:" is a reply."""
+    return default_markers().forward_subject.match(subject or "") is not None
 
 
 def readable_body(body: str, limit: int | None = None) -> str:
@@ -270,23 +283,29 @@ def _as_read(text: str) -> str:
     return _INVISIBLE.sub("", text)
 
 
-def newest_text(body: str) -> NewestText:
+def newest_text(body: str, *, forward: bool = False) -> NewestText:
     """Return the newest text of ``body`` with quoted history and the signature removed.
 
     A forward keeps the forwarded message's own text (without its header lines or its own quoted
-    history), because the forwarded message is what the user wants tracked. A job board's
+    history), because the forwarded message is what the user wants tracked; with ``forward`` (the
+    subject is a forward's) an Outlook header block or an "Original Message" line opens it too,
+    as it opens a reply's history in a reply. A job board's
     confirmation or decline ends where its list of other jobs begins: those jobs are not the
     reader's application.
     """
     markers = default_markers()
     body = (body or "").replace("\r\n", "\n").replace("\r", "\n")
     lines = LoweredText(body)
-    forward = lines.search(markers.forward_marker)
+    forward_at = lines.search(markers.forward_marker)
     reply_cut = _first_reply_cut(body, lines, markers)
-    if forward and (reply_cut is None or forward[0] < reply_cut):
-        note = _drop_quotes(body[: forward[0]])
+    if forward and forward_at is None and reply_cut is not None:
+        block = lines.search(markers.header_block)
+        if block is not None and block[0] == reply_cut:
+            forward_at, reply_cut = (block[0], block[0]), None
+    if forward_at and (reply_cut is None or forward_at[0] < reply_cut):
+        note = _drop_quotes(body[: forward_at[0]])
         note_text, _ = _split_signature(note, markers)
-        header, forwarded = _forwarded_parts(body[forward[1] :], markers)
+        header, forwarded = _forwarded_parts(body[forward_at[1] :], markers)
         inner = newest_text(forwarded)
         text = "\n\n".join(part for part in (note_text, inner.text) if part)
         message = f"{header}\n\n{inner.text}"
@@ -338,12 +357,15 @@ def _drop_quotes(text: str) -> str:
 def _forwarded_parts(block: str, markers: QuoteMarkers) -> tuple[str, str]:
     """The forwarded message's header lines ("From:", "Von:", ...) atop the block, and the rest."""
     lines = block.lstrip("\n").split("\n")
-    index = 0
+    start = 0
+    while start < len(lines) and _SEPARATOR_LINE.fullmatch(lines[start]):
+        start += 1
+    index = start
     while index < len(lines) and (
         markers.header_line.match(lines[index]) or not lines[index].strip()
     ):
         index += 1
-    return "\n".join(lines[:index]).strip(), "\n".join(lines[index:])
+    return "\n".join(lines[start:index]).strip(), "\n".join(lines[index:])
 
 
 def _split_signature(text: str, markers: QuoteMarkers) -> tuple[str, str]:

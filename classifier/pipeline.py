@@ -26,7 +26,13 @@ from classifier.components import (
 from classifier.decision import DecisionModel
 from classifier.fingerprint import check_model_rules
 from classifier.messages import LABELS, Classification, Email
-from classifier.newest_text import NewestText, clean_subject, newest_text, readable_body
+from classifier.newest_text import (
+    NewestText,
+    clean_subject,
+    is_forward_subject,
+    newest_text,
+    readable_body,
+)
 from classifier.phrases import fold, lower_same_length
 from classifier.tokenizer import TOKENIZER_NAME, word_tokenizer
 
@@ -84,14 +90,14 @@ def without_web_addresses(text: str) -> str:
 
 def pipeline_text(email: Email) -> str:
     """The text the pipeline reads: the cleaned subject, then the opening of the newest text."""
-    return _compose(clean_subject(email.subject), _newest(email.body))
+    return _compose(clean_subject(email.subject), _newest(email))
 
 
 def email_to_doc(nlp: Language, email: Email) -> Doc:
     """Tokenize the newest text of an email (subject first, folded: lower case, no accents) and
     attach its sender, signature and context for the components."""
     subject = clean_subject(email.subject)
-    newest = _newest(email.body)
+    newest = _newest(email)
     text = _compose(subject, newest)
     folded = fold(text)
     doc = nlp.make_doc(without_web_addresses(folded))
@@ -111,10 +117,11 @@ def email_to_doc(nlp: Language, email: Email) -> Doc:
     return doc
 
 
-def _newest(body: str) -> NewestText:
+def _newest(email: Email) -> NewestText:
     # Quoted history and old threads can run to many kilobytes below the part we read; the
     # newest text starts at the top, so there is no need to scan the rest for reply markers.
-    return newest_text(readable_body(body, MAX_SCANNED_BODY_CHARS) if body else "")
+    body = readable_body(email.body, MAX_SCANNED_BODY_CHARS) if email.body else ""
+    return newest_text(body, forward=is_forward_subject(email.subject))
 
 
 def _compose(subject: str, newest: NewestText) -> str:

@@ -70,6 +70,7 @@ _QUOTING_KEYS = (
     "mobile_footers",
     "legal_notices",
     "subject_prefixes",
+    "forward_subject_prefixes",
     "other_jobs_headings",
 )
 _SENDER_KEYS = frozenset(
@@ -131,6 +132,7 @@ class Quoting:
     mobile_footers: tuple[str, ...] = ()
     legal_notices: tuple[str, ...] = ()  # "Privacy notice", "Hinweise zum Datenschutz"
     subject_prefixes: tuple[str, ...] = ()
+    forward_subject_prefixes: tuple[str, ...] = ()  # of them, a forward's ("Fwd", "WG", "TR")
     other_jobs_headings: tuple[str, ...] = ()  # "Similar jobs", "Ähnliche Stellen"
 
     def merged(self, other: Quoting) -> Quoting:

@@ -40,6 +40,7 @@ from classifier import (
     Classification,
     Classifier,
     MailboxContext,
+    is_forward_subject,
     likely_job_mail_queries,
     readable_body,
 )
@@ -852,7 +853,8 @@ class MailboxSyncer:
         reads_body = rules_read_the_body(rules)
         bodies: dict[int, str] = {}
         for index, (message, verdict) in enumerate(zip(messages, verdicts, strict=True)):
-            if verdict.needs_review(threshold) or _is_forward(message) or reads_body:
+            forward = is_forward_subject(header(message, "Subject") or "")
+            if verdict.needs_review(threshold) or forward or reads_body:
                 body = self._fetch_body(gmail, message["id"])
                 if body is not None:
                     bodies[index] = body
@@ -947,7 +949,3 @@ def _finished(run: SyncRun) -> dict[str, Any]:
     if run.no_mail_in_days is not None:
         return {"status": NO_MAIL_STATUS, "error": NO_MAIL_WARNING.format(days=run.no_mail_in_days)}
     return {"status": "resynced" if run.resynced else "ok"}
-
-
-def _is_forward(message: dict[str, Any]) -> bool:
-    return (header(message, "Subject") or "").lower().startswith(("fwd:", "fw:"))

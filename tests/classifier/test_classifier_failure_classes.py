@@ -600,3 +600,48 @@ def test_an_agency_putting_the_reader_forward_is_an_application(
     result = shipped.classify(Email(sender, subject, body, to="sam.rivera@gmail.com"))
 
     assert result.label == "applied", result.reasons
+
+
+# Outlook forwards as it replies: a forward's subject says the header block below opens the
+# forwarded message, which is what the reader wants tracked, not history to cut.
+OUTLOOK_FORWARDS = [
+    (
+        "rejected",
+        "Sam Rivera <sam.rivera@outlook.com>",
+        "FW: Your application for Logistics Coordinator",
+        "fyi\n\n-----Original Message-----\nFrom: Recruiting <jobs@northwind.example>\n"
+        "Sent: Friday, May 2, 2025 4:40 PM\nTo: sam.rivera@outlook.com\n"
+        "Subject: Your application for Logistics Coordinator\n\nDear Sam,\n\nThank you for your "
+        "interest in Northwind. After careful consideration, we have decided not to move forward "
+        "with your application at this time.\n\nNorthwind Recruiting",
+    ),
+    (
+        "rejected",
+        "Priya Iyer <priya@talentbridge.example>",
+        "FW: Sam Rivera - Analytics Engineer",
+        "Hi Sam, forwarding the client's note below. Let's talk tomorrow about two other roles."
+        "\n\nPriya\n\nFrom: Greg Tan <greg@harborhealth.example>\nSent: Wednesday, March 5, 2025 "
+        "10:11 AM\nTo: Priya Iyer <priya@talentbridge.example>\nSubject: RE: Sam Rivera - "
+        "Analytics Engineer\n\nHi Priya, thanks for sending Sam over. The team liked him, but "
+        "we've decided to move ahead with another candidate. Please pass on our thanks.\n\nGreg",
+    ),
+    (
+        "interviewing",
+        "Sam Rivera <sam.rivera@outlook.de>",
+        "WG: Einladung zum Vorstellungsgespräch",
+        "\n\n________________________________\nVon: Personal <personal@lindner-bau.example>\n"
+        "Gesendet: Montag, 3. März 2025 09:12\nAn: sam.rivera@outlook.de\nBetreff: Einladung zum "
+        "Vorstellungsgespräch\n\nSehr geehrter Herr Rivera,\n\nwir laden Sie herzlich zu einem "
+        "Vorstellungsgespräch am Donnerstag um 10 Uhr in unserem Büro ein. Bitte bestätigen Sie "
+        "den Termin.\n\nMit freundlichen Grüßen\nLindner Bau",
+    ),
+]
+
+
+@pytest.mark.parametrize(("label", "sender", "subject", "body"), OUTLOOK_FORWARDS)
+def test_a_forward_written_as_outlook_writes_it_is_read_for_what_it_forwards(
+    shipped: Classifier, label: str, sender: str, subject: str, body: str
+) -> None:
+    result = shipped.classify(Email(sender, subject, body, to="sam.rivera@gmail.com"))
+
+    assert result.label == label, result.reasons

@@ -3,7 +3,7 @@ import quopri
 
 import pytest
 
-from classifier.newest_text import clean_subject, newest_text, readable_body
+from classifier.newest_text import clean_subject, is_forward_subject, newest_text, readable_body
 
 pytestmark = pytest.mark.unit
 
@@ -75,6 +75,48 @@ def test_forward_keeps_forwarded_text_without_its_headers():
         "We regret to inform you that the role is filled.",
     ]
     assert newest_text("No forward here.\nFrom: the desk of Ana").forwarded_message == ""
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        "________________________________\nFrom: Acme <jobs@acme.com>\nSent: Friday, May 2, 2025"
+        " 4:40 PM\nTo: Sam <sam@outlook.com>\nSubject: Your application\n\n",
+        "-----Original Message-----\nFrom: Acme <jobs@acme.com>\nSent: Friday\nTo: sam@outlook.com"
+        "\nSubject: Your application\n\n",
+        "Von: Acme <jobs@acme.com>\nGesendet: Freitag, 2. Mai 2025 16:40\nAn: sam@outlook.com\n"
+        "Betreff: Ihre Bewerbung\n\n",
+    ],
+)
+def test_a_forward_as_outlook_writes_it_keeps_the_forwarded_text(block: str) -> None:
+    body = f"fyi\n\n{block}We regret to inform you that the role is filled.\n\nAcme Recruiting"
+
+    forwarded = newest_text(body, forward=True)
+    replied = newest_text(body)
+
+    assert forwarded.forwarded
+    assert forwarded.text.startswith("fyi\n\nWe regret to inform you that the role is filled.")
+    assert ":" not in forwarded.text
+    assert forwarded.forwarded_message.splitlines()[0].endswith("Acme <jobs@acme.com>")
+    assert replied.text == "fyi"
+
+
+@pytest.mark.parametrize(
+    ("subject", "forward"),
+    [
+        ("Fwd: Interview invitation", True),
+        ("FW: Offer letter", True),
+        ("WG: Ihre Bewerbung", True),
+        ("TR: Votre candidature", True),
+        ("RV: Tu candidatura", True),
+        ("ENC: Sua candidatura", True),
+        ("Re: Fwd: Interview invitation", False),
+        ("AW: Ihre Bewerbung", False),
+        ("Forward planning for Q3", False),
+    ],
+)
+def test_a_forwards_subject_is_known_by_its_first_prefix(subject: str, forward: bool) -> None:
+    assert is_forward_subject(subject) is forward
 
 
 def test_signature_is_split_off():
