@@ -28,6 +28,7 @@ from classifier.evidence import Evidence, RuleMatchers
 from classifier.explain import explain
 from classifier.extraction import extract_company, extract_role
 from classifier.messages import LABELS
+from classifier.newest_text import forwarded_sender
 from classifier.rulebook import RuleBook, default_rulebook
 
 RULES_FACTORY = "applytrack_email_rules_v3"
@@ -216,10 +217,21 @@ class CompanyRoleExtractor:
         if state.label == NONE_LABEL:
             return doc  # ordinary mail joins no application: skip the work
         state.company = extract_company(
-            state.sender, state.subject, state.text, state.signature, reader=state.to
+            _company_sender(state), state.subject, state.text, state.signature, reader=state.to
         )
         state.role = extract_role(state.subject, state.text, reader=state.to, company=state.company)
         return doc
+
+
+def _company_sender(state: EmailState) -> str:
+    """The sender whose company a job email is about: a forward from a free mail address (the
+    reader passing on mail from another account of theirs) is about the message it forwards, and
+    that message's sender is the employer or its system; any other sender is its own."""
+    if state.evidence.sender.free_mail:
+        forwarded = forwarded_sender(state.forwarded_message)
+        if "@" in forwarded:
+            return forwarded
+    return state.sender
 
 
 @Language.factory(RULES_FACTORY)

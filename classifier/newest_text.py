@@ -120,6 +120,9 @@ class QuoteMarkers:
         self.header_block = _line_expression(rf"(?:{original}|{outlook_header})")
         forwarded = _alternatives(quoting.forwarded)
         self.forward_marker = _line_expression(rf"-*[ \t]*(?:{forwarded})\b[^\n]{{0,60}}$")
+        self.from_line = re.compile(
+            rf"^[ \t]*(?:{froms})[ \t]*:[ \t]*(?P<sender>[^\n]*\S)", re.I | re.M
+        )
         self.header_line = re.compile(
             rf"^[ \t]*(?:{_alternatives(quoting.header_names)})[ \t]*:[^\n]*$", re.I
         )
@@ -197,6 +200,13 @@ def default_markers() -> QuoteMarkers:
 def clean_subject(subject: str) -> str:
     """Drop reply and forward prefixes ("Re:", "Fwd:", "AW:", "RE: TR:") from a subject line."""
     return default_markers().subject_prefix.sub("", _as_read(subject or "")).strip()
+
+
+def forwarded_sender(forwarded_message: str) -> str:
+    """Who sent the message a forward forwards: its header's "From:" ("Von:", "De:") line, or ""."""
+    header = forwarded_message.split("\n\n", 1)[0]
+    found = default_markers().from_line.search(header) if header else None
+    return found.group("sender").replace("*", "").strip() if found else ""
 
 
 def is_forward_subject(subject: str) -> bool:

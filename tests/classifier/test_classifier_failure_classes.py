@@ -645,3 +645,20 @@ def test_a_forward_written_as_outlook_writes_it_is_read_for_what_it_forwards(
     result = shipped.classify(Email(sender, subject, body, to="sam.rivera@gmail.com"))
 
     assert result.label == label, result.reasons
+
+
+def test_the_readers_own_forward_is_about_the_company_whose_mail_it_forwards(
+    shipped: Classifier,
+) -> None:
+    body = (
+        "\n\n________________________________\nFrom: Maria Keller <maria.keller@brightloop.example>"
+        "\nSent: Monday, March 3, 2025 9:12 AM\nTo: Sam Rivera <sam.rivera@outlook.com>\n"
+        "Subject: Interview on Thursday\n\nDear Sam,\n\nwe would like to invite you to an "
+        "interview on Thursday at 10am. Please confirm that the time works for you.\n\nBest "
+        "regards,\nMaria"
+    )
+    email = Email("Sam Rivera <sam.rivera@outlook.com>", "FW: Interview on Thursday", body)
+
+    result = shipped.classify(email)
+
+    assert (result.label, result.company) == ("interviewing", "Brightloop")
