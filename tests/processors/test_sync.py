@@ -379,6 +379,26 @@ def test_a_message_deleted_before_it_is_fetched_is_skipped(
     assert len(store.applications(user_id)) == 1
 
 
+def test_a_forward_in_another_language_is_read_for_the_message_it_forwards(
+    sandbox, store, settings, classifier
+) -> None:
+    user_id, mailbox_id, address, syncer = synced_mailbox(sandbox, store, settings, classifier)
+    body = (
+        "\n\n________________________________\nVon: Maria Keller <maria.keller@brightloop.example>"
+        "\nGesendet: Montag, 3. März 2025 09:12\nAn: alex@outlook.com\nBetreff: Termin\n\n"
+        "Hallo Alex,\n\nvielen Dank für Ihre Bewerbung als Projektleiter (m/w/d). Wir laden Sie "
+        "herzlich zu einem Vorstellungsgespräch am Donnerstag um 10 Uhr ein. Bitte bestätigen Sie "
+        "den Termin.\n\nViele Grüße\nMaria Keller"
+    )
+    forward = {"from": "Alex <alex@outlook.com>", "to": address, "subject": "WG: Termin"}
+    answer = sandbox.state.deliver(address, {**forward, "body": body})
+
+    syncer.handle(MailboxChanged(mailbox_id, int(answer["historyId"]), "push"))
+
+    applications = store.applications(user_id)
+    assert [(a.company, a.status) for a in applications] == [("Brightloop", Status.INTERVIEWING)]
+
+
 def test_syncs_on_one_thread_share_one_kept_alive_connection_to_gmail(
     sandbox, store, settings, classifier
 ) -> None:
