@@ -206,6 +206,7 @@ def forwarded_sender(forwarded_message: str) -> str:
     """Who sent the message a forward forwards: its header's "From:" ("Von:", "De:") line, or ""."""
     header = forwarded_message.split("\n\n", 1)[0]
     found = default_markers().from_line.search(header) if header else None
+    # Gmail's plain text sets the name in bold: "From: *Acme Careers* <jobs@acme.com>".
     return found.group("sender").replace("*", "").strip() if found else ""
 
 
@@ -299,9 +300,8 @@ def newest_text(body: str, *, forward: bool = False) -> NewestText:
     A forward keeps the forwarded message's own text (without its header lines or its own quoted
     history), because the forwarded message is what the user wants tracked; with ``forward`` (the
     subject is a forward's) an Outlook header block or an "Original Message" line opens it too,
-    as it opens a reply's history in a reply. A job board's
-    confirmation or decline ends where its list of other jobs begins: those jobs are not the
-    reader's application.
+    as it opens a reply's history in a reply. A job board's confirmation or decline ends where
+    its list of other jobs begins: those jobs are not the reader's application.
     """
     markers = default_markers()
     body = (body or "").replace("\r\n", "\n").replace("\r", "\n")
