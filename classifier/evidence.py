@@ -175,7 +175,7 @@ class RuleMatchers:
         found.internal = self._internal(found.sender, to)
         if forwarded_message:
             found.others_news = forwards_own_mail_of_another(
-                sender, found.sender, to, forwarded_message
+                sender, found.sender, to, forwarded_message, self.rules.people.given_names
             )
         found.language = self._language(folded_text)
         counted: dict[tuple[str, str, int], float] = {}
@@ -361,24 +361,53 @@ def shares_a_name(words: Iterable[str], names: frozenset[str]) -> bool:
 
 
 def forwards_own_mail_of_another(
-    sender: str, facts: SenderFacts, to: str, forwarded_message: str
+    sender: str,
+    facts: SenderFacts,
+    to: str,
+    forwarded_message: str,
+    given_names: Container[str] = frozenset(),
 ) -> bool:
-    """Whether a forward is a friend passing on mail that was sent to them ("Fwd: I got the
-    job!"): a person at a free mail provider, named, whom the forwarded message was addressed to;
-    whose name shares no word with the reader's, not even inside one ("pshah" of "Priya Shah"),
-    so that the reader forwarding from another address of their own is never taken for someone
-    else; and a message that does not name the reader ("thanks for passing on Tom's details" is
-    news of Tom's application)."""
+    """Whether a forward is a friend or a relative passing on mail that was sent to them ("Fwd: I
+    got the job!"): a person at a free mail provider, named, whom the forwarded message was
+    addressed to; whose name shares no word with the reader's, not even inside one ("pshah" of
+    "Priya Shah"), so that the reader forwarding from another address of their own is never taken
+    for someone else, unless the two go by other given names (a sister: "Deniz Yilmaz" to
+    m.yilmaz@…); and a message that does not name the reader by a name the sender does not share
+    ("thanks for passing on Tom's details" is news of Tom's application)."""
     if not facts.free_mail or facts.automated or not facts.display:
         return False
     theirs = name_words(facts.display)
     reader = reader_names(to)
-    if not theirs or not reader or shares_a_name(theirs, reader):
+    if not theirs or not reader:
+        return False
+    if shares_a_name(theirs, reader) and not _other_given_name(facts.display, to, given_names):
         return False
     message = forwarded_message.lower()
     address = split_sender(sender)[1].lower()
     sent_to_them = (bool(address) and address in message) or facts.display.lower() in message
-    return sent_to_them and not names_the_reader(forwarded_message, reader)
+    own = frozenset(word for word in reader if not shares_a_name([word], theirs))
+    return sent_to_them and not names_the_reader(forwarded_message, own)
+
+
+def _other_given_name(display: str, to: str, given_names: Container[str]) -> bool:
+    """Whether the sender's given name (the first word of ``display``) is not the reader's: the
+    first word of the reader's name or address that is not one of the sender's other names, when
+    it is a known given name or an initial ("m" of m.yilmaz@…); unknown words tell nothing."""
+    words = [fold_word(word) for word in NAME_WORDS.findall(display)]
+    if not words:
+        return False
+    given, family = words[0], set(words[1:])
+    reader_display, address = split_sender(to)
+    reader_words = NAME_WORDS.findall(reader_display or address.partition("@")[0])
+    candidates = [fold_word(word) for word in reader_words if fold_word(word) not in family]
+    if not candidates:
+        return False
+    reader_given = candidates[0]
+    if len(reader_given) == 1:
+        return not reader_display and reader_given != given[0]
+    if reader_given not in given_names:
+        return False
+    return not (reader_given.startswith(given) or given.startswith(reader_given))
 
 
 def _cue_for(phrase: WeightedPhrase, *, kind: str | None = None) -> Cue:

@@ -432,11 +432,30 @@ def test_a_friend_forwarding_mail_sent_to_them_is_their_news(shipped: Classifier
     assert "Sarah Kim" in result.explanation
 
 
+@pytest.mark.parametrize("reader", ["Priya Shah <priya.shah@gmail.com>", "p.shah@gmail.com"])
+def test_a_relative_forwarding_mail_sent_to_them_is_their_news(
+    shipped: Classifier, reader: str
+) -> None:
+    email = Email(
+        "Deniz Shah <deniz.shah2007@gmail.com>",
+        "Fwd: Offer of employment",
+        _forward("<deniz.shah2007@gmail.com>", "Deniz"),
+        to=reader,
+    )
+
+    result = shipped.classify(email)
+
+    assert result.label == "none"
+    assert "context:others_news" in result.reasons
+
+
 @pytest.mark.parametrize(
     ("sender", "to"),
     [
         # the reader forwarding from another address of their own, named or not
         ("Priya Shah <priya.s.1990@yahoo.com>", "pshah87@gmail.com"),
+        ("Priya Shah <priya.s.1990@yahoo.com>", "p.shah@gmail.com"),
+        ("Priya Shah <priya.s.1990@yahoo.com>", "shah.priya@gmail.com"),
         ("ps1990@yahoo.com", "Priya Shah <priya.shah@gmail.com>"),
         # a recruiter forwarding from the company's own domain
         ("Dana Wu <dana@orbit.example>", "priya.shah@gmail.com"),
