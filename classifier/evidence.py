@@ -390,11 +390,12 @@ def forwards_own_mail_of_another(
 
 
 def _other_given_name(display: str, to: str, given_names: Container[str]) -> bool:
-    """Whether the sender's given name (the first word of ``display``) is not the reader's: the
-    first word of the reader's name or address that is not one of the sender's other names, when
-    it is a known given name or an initial ("m" of m.yilmaz@…); unknown words tell nothing."""
-    words = [fold_word(word) for word in NAME_WORDS.findall(display)]
-    if not words:
+    """Whether the sender's given name (the first word of three letters or more of ``display``,
+    "Dr." left out) is not the reader's: the first word of the reader's name or address that is
+    not one of the sender's other names, when it is an initial ("m" of m.yilmaz@…) or both are
+    known given names; unknown words tell nothing."""
+    words = [fold_word(word) for word in NAME_WORDS.findall(display) if len(word) >= 3]
+    if not words or words[0] not in given_names:
         return False
     given, family = words[0], set(words[1:])
     reader_display, address = split_sender(to)

@@ -456,6 +456,8 @@ def test_a_relative_forwarding_mail_sent_to_them_is_their_news(
         ("Priya Shah <priya.s.1990@yahoo.com>", "pshah87@gmail.com"),
         ("Priya Shah <priya.s.1990@yahoo.com>", "p.shah@gmail.com"),
         ("Priya Shah <priya.s.1990@yahoo.com>", "shah.priya@gmail.com"),
+        ("Dr. Priya Shah <priya.s.1990@yahoo.com>", "Priya Shah <priya.shah@gmail.com>"),
+        ("Shah Priya <priya.s.1990@yahoo.com>", "p.shah@gmail.com"),
         ("ps1990@yahoo.com", "Priya Shah <priya.shah@gmail.com>"),
         # a recruiter forwarding from the company's own domain
         ("Dana Wu <dana@orbit.example>", "priya.shah@gmail.com"),
