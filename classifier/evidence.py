@@ -400,7 +400,7 @@ def _other_given_name(display: str, to: str, given_names: Container[str]) -> boo
     given, family = words[0], set(words[1:])
     reader_display, address = split_sender(to)
     reader_words = NAME_WORDS.findall(reader_display or address.partition("@")[0])
-    candidates = [fold_word(word) for word in reader_words if fold_word(word) not in family]
+    candidates = [word for word in map(fold_word, reader_words) if word not in family]
     if not candidates:
         return False
     reader_given = candidates[0]
