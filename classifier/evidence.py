@@ -392,15 +392,17 @@ def forwards_own_mail_of_another(
 def _other_given_name(display: str, to: str, given_names: Container[str]) -> bool:
     """Whether the sender's given name (the first word of three letters or more of ``display``,
     "Dr." left out) is not the reader's: the first word of the reader's name or address that is
-    not one of the sender's other names, when it is an initial ("m" of m.yilmaz@…) or both are
-    known given names; unknown words tell nothing."""
+    not one of the sender's other names (cut off it when written together: "dan" of
+    danokafor@…), when it is an initial ("m" of m.yilmaz@…) or both are known given names;
+    unknown words tell nothing."""
     words = [fold_word(word) for word in NAME_WORDS.findall(display) if len(word) >= 3]
     if not words or words[0] not in given_names:
         return False
     given, family = words[0], set(words[1:])
     reader_display, address = split_sender(to)
     reader_words = NAME_WORDS.findall(reader_display or address.partition("@")[0])
-    candidates = [word for word in map(fold_word, reader_words) if word not in family]
+    own = (_without_family(fold_word(word), words[1:]) for word in reader_words)
+    candidates = [word for word in own if word and word not in family]
     if not candidates:
         return False
     reader_given = candidates[0]
@@ -409,6 +411,17 @@ def _other_given_name(display: str, to: str, given_names: Container[str]) -> boo
     if reader_given not in given_names:
         return False
     return not (reader_given.startswith(given) or given.startswith(reader_given))
+
+
+def _without_family(word: str, family: Iterable[str]) -> str:
+    """A reader's name word with a family name it was written together with cut off: "dan" of
+    "danokafor", "m" of "mokafor"; the word itself when it holds none of them."""
+    for name in family:
+        if word != name and word.endswith(name):
+            return word[: -len(name)]
+        if word != name and word.startswith(name):
+            return word[len(name) :]
+    return word
 
 
 def _cue_for(phrase: WeightedPhrase, *, kind: str | None = None) -> Cue:

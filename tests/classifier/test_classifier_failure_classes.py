@@ -554,7 +554,9 @@ def test_a_friend_forwarding_mail_sent_to_them_is_their_news(shipped: Classifier
     assert "Sarah Kim" in result.explanation
 
 
-@pytest.mark.parametrize("reader", ["Priya Shah <priya.shah@gmail.com>", "p.shah@gmail.com"])
+@pytest.mark.parametrize(
+    "reader", ["Priya Shah <priya.shah@gmail.com>", "p.shah@gmail.com", "priyashah@gmail.com"]
+)
 def test_a_relative_forwarding_mail_sent_to_them_is_their_news(
     shipped: Classifier, reader: str
 ) -> None:
@@ -578,6 +580,8 @@ def test_a_relative_forwarding_mail_sent_to_them_is_their_news(
         ("Priya Shah <priya.s.1990@yahoo.com>", "pshah87@gmail.com"),
         ("Priya Shah <priya.s.1990@yahoo.com>", "p.shah@gmail.com"),
         ("Priya Shah <priya.s.1990@yahoo.com>", "shah.priya@gmail.com"),
+        ("Priya Shah <priya.s.1990@yahoo.com>", "priyashah@gmail.com"),
+        ("Priya Shah <priya.s.1990@yahoo.com>", "pshah@gmail.com"),
         ("Dr. Priya Shah <priya.s.1990@yahoo.com>", "Priya Shah <priya.shah@gmail.com>"),
         ("Shah Priya <priya.s.1990@yahoo.com>", "p.shah@gmail.com"),
         ("ps1990@yahoo.com", "Priya Shah <priya.shah@gmail.com>"),
