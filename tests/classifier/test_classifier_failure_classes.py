@@ -555,7 +555,13 @@ def test_a_friend_forwarding_mail_sent_to_them_is_their_news(shipped: Classifier
 
 
 @pytest.mark.parametrize(
-    "reader", ["Priya Shah <priya.shah@gmail.com>", "p.shah@gmail.com", "priyashah@gmail.com"]
+    "reader",
+    [
+        "Priya Shah <priya.shah@gmail.com>",
+        "p.shah@gmail.com",
+        "priyashah@gmail.com",
+        "danshah@gmail.com",
+    ],
 )
 def test_a_relative_forwarding_mail_sent_to_them_is_their_news(
     shipped: Classifier, reader: str

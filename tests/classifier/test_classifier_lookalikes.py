@@ -151,6 +151,14 @@ LOOKALIKES = [
 ]
 
 JOB_MAIL = [
+    # a subject alone that offers the job
+    (
+        "offer",
+        "Lumen Health Talent <talent@lumenhealth.example>",
+        "Offer - Senior Data Analyst",
+        "",
+    ),
+    ("offer", "Harbor Labs <no-reply@greenhouse.io>", "Your offer from Harbor Labs", ""),
     # the candidate's own interviews, counted or not
     (
         "interviewing",
@@ -233,3 +241,20 @@ def test_job_mail_like_a_lookalike_keeps_its_label(
     result = shipped.classify(Email(sender, subject, body, to=READER))
 
     assert result.label == label, result.reasons
+
+
+# A subject alone with "offer" or "contract" in its everyday sense (a shop's, a phone plan's).
+EVERYDAY_OFFERS = [
+    ("Voltline Mobile <noreply@voltline.example>", "Your contract renewal is coming up"),
+    ("Peakstone Outdoor <news@peakstone.example>", "An offer we saved for you"),
+    ("Bramble Coffee <hello@bramblecoffee.example>", "Your offer: 2 bags for the price of 1"),
+]
+
+
+@pytest.mark.parametrize(("sender", "subject"), EVERYDAY_OFFERS)
+def test_a_bare_offer_in_a_subject_is_not_a_job_offer(
+    shipped: Classifier, sender: str, subject: str
+) -> None:
+    result = shipped.classify(Email(sender, subject, "", to=READER))
+
+    assert result.label == "none", result.reasons
