@@ -392,8 +392,8 @@ def forwards_own_mail_of_another(
 def _other_given_name(display: str, to: str, given_names: Container[str]) -> bool:
     """Whether the sender's given name (the first word of three letters or more of ``display``,
     "Dr." left out) is not the reader's: the first word of the reader's name or address that is
-    not one of the sender's other names (cut off it when written together: "dan" of
-    danokafor@…), when it is an initial ("m" of m.yilmaz@…) or both are known given names;
+    not one of the sender's other names (a family name written together with it cut off: "dan"
+    of danokafor@…), when it is an initial ("m" of m.yilmaz@…) or both are known given names;
     unknown words tell nothing."""
     words = [fold_word(word) for word in NAME_WORDS.findall(display) if len(word) >= 3]
     if not words or words[0] not in given_names:

@@ -61,6 +61,8 @@ def rule_tables() -> dict[str, object]:
             decision.ORDINARY_CAP,
         ],
         "uncued_none_ceiling": decision.UNCUED_NONE_CEILING,
+        "textcat_floor": decision.TEXTCAT_FLOOR,
+        "short_text_chars": decision.SHORT_TEXT_CHARS,
         "evidence": {
             "stage_order": dict(sorted(evidence.STAGE_ORDER.items())),
             "earlier_stage_discount": evidence.EARLIER_STAGE_DISCOUNT,
