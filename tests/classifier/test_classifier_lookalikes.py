@@ -263,3 +263,14 @@ def test_a_bare_offer_in_a_subject_is_not_a_job_offer(
     result = shipped.classify(Email(sender, subject, "", to=READER))
 
     assert result.label == "none", result.reasons
+
+
+@pytest.mark.parametrize(
+    "subject", ["An offer we saved for you", "Your contract renewal is coming up", "Offer"]
+)
+def test_a_bare_offer_or_contract_in_a_subject_is_a_weak_statement(
+    matchers: RuleMatchers, subject: str
+) -> None:
+    found = matchers.evidence("Peakstone <news@peakstone.example>", subject, "", to=READER)
+
+    assert 0 < found.subject["offer"] < 1.0, found.cues
