@@ -398,10 +398,10 @@ def _other_given_name(display: str, to: str, given_names: Container[str]) -> boo
     words = [fold_word(word) for word in NAME_WORDS.findall(display) if len(word) >= 3]
     if not words or words[0] not in given_names:
         return False
-    given, family = words[0], set(words[1:])
+    given, family = words[0], words[1:]
     reader_display, address = split_sender(to)
     reader_words = NAME_WORDS.findall(reader_display or address.partition("@")[0])
-    own = (_without_family(fold_word(word), words[1:]) for word in reader_words)
+    own = (_without_family(fold_word(word), family) for word in reader_words)
     candidates = [word for word in own if word and word not in family]
     if not candidates:
         return False
