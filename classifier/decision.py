@@ -295,9 +295,9 @@ def decide(
     context = context or _NO_CONTEXT
     rule = _apply_context(probabilities, evidence, context)
     if rule in ("internal", "cc_only", "others_news"):  # not the reader's own application
-        return Verdict(
-            NONE_LABEL, probabilities[NONE_INDEX], tuple(probabilities), context_rule=rule
-        )
+        # The rule, not the model, decided: its `none` is as certain as an empty email's. The
+        # model's view, scaled by the rule, stays in the probabilities.
+        return Verdict(NONE_LABEL, 1.0, tuple(probabilities), context_rule=rule)
     found = signals(evidence, cats)
     if rule == "thread_reply":  # the application's thread is the cue
         found = Signals(True, True, found.textcat_none)

@@ -397,6 +397,7 @@ def test_context_only_in_cc_is_not_news_about_an_application() -> None:
     )
 
     assert (verdict.label, verdict.context_rule) == ("none", "cc_only")
+    assert verdict.confidence == 1.0  # the rule decided, not the scaled model (its none 0.87)
 
 
 def test_context_a_human_reply_from_the_company_in_its_thread_means_interviewing() -> None:

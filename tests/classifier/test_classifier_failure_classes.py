@@ -554,6 +554,7 @@ def test_a_friend_forwarding_mail_sent_to_them_is_their_news(shipped: Classifier
     assert result.label == "none"
     assert "context:others_news" in result.reasons
     assert "Sarah Kim" in result.explanation
+    assert result.confidence == 1.0  # not the model's none, scaled by the rule (near 0.01)
 
 
 @pytest.mark.parametrize(
