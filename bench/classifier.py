@@ -9,6 +9,11 @@ Throughput is measured twice: on the synthetic test split (short emails) and on 
 Footers: the evaluation sets' mail with a body is classified again with a footer of one to four
 lines of its language (link bars, legal notices, "sent from my phone": `training/phrases/
 footers.json`, which nothing trains on) under it; `footer_flips` is the share whose label changed.
+Subject tags: the same sets' mail is classified again with a tag before its subject ("[EXT] ",
+"FYI: ", an emoji: the "measured" tags of `training/phrases/subject_tags.json`; training copies
+mail with the "trained" ones only); `subject_tag_flips` is the share whose label changed. Openings:
+likewise with a line about the mail above its body ("Having trouble viewing this email?", a mail
+gateway's caution: `openings.json`'s "measured"); `opening_flips`.
 Memory: one classifier classifies 20,000 emails (real, synthetic, and mail full of made-up words,
 as a long-running worker would); the RSS and the vocabulary's StringStore are read before and after.
 """
@@ -21,6 +26,7 @@ import random
 import resource
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -29,7 +35,7 @@ sys.path.insert(0, str(REPO_ROOT))  # the runtime (classifier) and the training 
 
 from classifier import Classifier, Email, load_classifier  # noqa: E402
 from classifier.pipeline import MODEL_DIR  # noqa: E402
-from training.banks import footer_lines  # noqa: E402
+from training.banks import footer_lines, openings, subject_tags  # noqa: E402
 from training.datasets import (  # noqa: E402
     DATA_DIR,
     EVAL_DIR,
@@ -151,12 +157,40 @@ def footer_flips(classifier: Classifier, records: list[LabelledEmail], *, seed: 
     rng = random.Random(seed)
     bodied = [record for record in records if record.email.body.strip()]
     footed = [with_footer(record.email, footer_lines(record.language), rng) for record in bodied]
-    plain = classifier.classify_many([record.email for record in bodied])
-    changed = sum(
-        before.label != after.label
-        for before, after in zip(plain, classifier.classify_many(footed), strict=True)
-    )
-    return changed / len(bodied)
+    return changed_share(classifier, [record.email for record in bodied], footed)
+
+
+def subject_tag_flips(
+    classifier: Classifier, records: list[LabelledEmail], *, seed: int = 13
+) -> float:
+    """The share of emails whose label changes when a tag of their language that nothing trains
+    on ("[EXT] ", "FYI: ", an emoji: `subject_tags.json`'s "measured") opens their subject."""
+    rng = random.Random(seed)
+    tagged = [
+        replace(r.email, subject=rng.choice(subject_tags("measured", r.language)) + r.email.subject)
+        for r in records
+    ]
+    return changed_share(classifier, [record.email for record in records], tagged)
+
+
+def opening_flips(classifier: Classifier, records: list[LabelledEmail], *, seed: int = 17) -> float:
+    """The share of emails with a body whose label changes when a line of their language that
+    nothing trains on ("Having trouble viewing this email?", a gateway's caution: `openings.json`'s
+    "measured") opens their body."""
+    rng = random.Random(seed)
+    bodied = [record for record in records if record.email.body.strip()]
+    opened = [
+        replace(r.email, body=f"{rng.choice(openings('measured', r.language))}\n\n{r.email.body}")
+        for r in bodied
+    ]
+    return changed_share(classifier, [record.email for record in bodied], opened)
+
+
+def changed_share(classifier: Classifier, emails: list[Email], changed: list[Email]) -> float:
+    """The share of ``emails`` labelled otherwise than their ``changed`` copies."""
+    before = classifier.classify_many(emails)
+    after = classifier.classify_many(changed)
+    return sum(a.label != b.label for a, b in zip(before, after, strict=True)) / len(emails)
 
 
 def main() -> None:
@@ -174,6 +208,16 @@ def main() -> None:
     print(
         f"labels changed by a footer of link bars and legal lines (dev2, "
         f"handwritten, eval_en, eval_multilingual; mail with a body): {flips:.1%}"
+    )
+    tag_flips = subject_tag_flips(classifier, footed)
+    print(
+        "labels changed by a tag before the subject, one never trained on (the same sets; all "
+        f"mail): {tag_flips:.1%}"
+    )
+    top_flips = opening_flips(classifier, footed)
+    print(
+        "labels changed by a line about the mail above the body, one never trained on (the same "
+        f"sets; mail with a body): {top_flips:.1%}"
     )
     ham: list[Email] = []
     ham_share = float("nan")
@@ -207,6 +251,8 @@ def main() -> None:
         "handwritten_macro_f1": macro["handwritten"].macro_f1,
         "ham_misfiled": ham_share,
         "footer_flips": flips,
+        "subject_tag_flips": tag_flips,
+        "opening_flips": top_flips,
         "real_mail_per_s": real_rate,
         "model_mb": size / 1e6,
     }

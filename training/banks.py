@@ -144,6 +144,35 @@ def footer_lines(language: str) -> tuple[str, ...]:
     return FOOTER_LINES.get(language, FOOTER_LINES["en"])
 
 
+# What mail systems and senders put before a subject ("[EXTERNAL] ", "Reminder: ", an emoji) and
+# at the top of a body ("View this email in your browser", a gateway's caution): the "trained"
+# ones make copies of the training mail, the "measured" ones (never trained on) measure how many
+# labels they change (`bench/classifier.py`).
+_SPLIT_BY_USE = ("trained", "measured")
+SUBJECT_TAGS = {
+    use: _lists(load_phrase_file("subject_tags.json"), "subject_tags.json", use)
+    for use in _SPLIT_BY_USE
+}
+OPENINGS = {
+    use: _lists(load_phrase_file("openings.json"), "openings.json", use) for use in _SPLIT_BY_USE
+}
+
+
+def subject_tags(use: str, language: str) -> tuple[str, ...]:
+    """The ``use`` ("trained" or "measured") subject tags for mail in ``language``."""
+    return _of_language(SUBJECT_TAGS[use], language)
+
+
+def openings(use: str, language: str) -> tuple[str, ...]:
+    """The ``use`` ("trained" or "measured") lines that may open a body in ``language``."""
+    return _of_language(OPENINGS[use], language)
+
+
+def _of_language(table: dict[str, tuple[str, ...]], language: str) -> tuple[str, ...]:
+    """Those of any language and the language's own (English's for a language without any)."""
+    return table["any"] + table.get(language, table["en"])
+
+
 NONE_KINDS = _none_kinds(load_phrase_file("ordinary.json"))
 
 # NONE_SENDERS[i] is the sender of the i-th ordinary-mail family.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -92,6 +92,63 @@ def with_shapes(
             copy = replace(record.email, body=cut)
             shaped.append(replace(record, id=f"{record.id}~snippet", email=copy, shape="snippet"))
     return shaped
+
+
+def with_subject_tags(
+    records: Sequence[LabelledEmail],
+    tags: Callable[[str], Sequence[str]],
+    *,
+    share: float,
+    seed: int = 0,
+) -> list[LabelledEmail]:
+    """The records plus, for about ``share`` of them, a copy whose subject opens with one of its
+    language's ``tags`` ("[EXTERNAL] ", "Reminder: "): a tag says nothing about what a mail is."""
+    rng = random.Random(seed)
+
+    def tagged(record: LabelledEmail) -> Email:
+        return replace(
+            record.email, subject=rng.choice(tags(record.language)) + record.email.subject
+        )
+
+    return _with_copies(records, tagged, "tagged", share=share, rng=rng)
+
+
+def with_openings(
+    records: Sequence[LabelledEmail],
+    lines: Callable[[str], Sequence[str]],
+    *,
+    share: float,
+    seed: int = 0,
+) -> list[LabelledEmail]:
+    """The records plus, for about ``share`` of those with a body, a copy whose body opens with
+    one of its language's ``lines`` ("View this email in your browser"), which say nothing
+    about what a mail is either."""
+    rng = random.Random(seed)
+
+    def opened(record: LabelledEmail) -> Email:
+        return replace(
+            record.email, body=f"{rng.choice(lines(record.language))}\n\n{record.email.body}"
+        )
+
+    bodied = [record for record in records if record.email.body.strip()]
+    copies = _with_copies(bodied, opened, "opened", share=share, rng=rng)[len(bodied) :]
+    return [*records, *copies]
+
+
+def _with_copies(
+    records: Sequence[LabelledEmail],
+    change: Callable[[LabelledEmail], Email],
+    name: str,
+    *,
+    share: float,
+    rng: random.Random,
+) -> list[LabelledEmail]:
+    copies = [
+        replace(record, id=f"{record.id}~{name}", email=change(record))
+        for record in records
+        if rng.random() < share
+    ]
+    return [*records, *copies]
 
 
 def with_footer(email: Email, lines: Sequence[str], rng: random.Random) -> Email:

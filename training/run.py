@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
 from classifier.pipeline import MODEL_DIR, Classifier
+from training.banks import openings, subject_tags
 from training.corpus import write_corpus
 from training.datasets import (
     DATA_DIR,
@@ -15,7 +17,9 @@ from training.datasets import (
     ham_files,
     read_ham_dir,
     read_labelled_jsonl,
+    with_openings,
     with_shapes,
+    with_subject_tags,
 )
 from training.evaluation import evaluate, evaluate_ham, format_ham_report, format_report
 from training.train import WriterGroup, ham_records, save_pipeline, train_pipeline
@@ -47,6 +51,10 @@ EVALUATION_SETS = (
 # About half of real job mail is read from its subject alone, and some from its snippet.
 SUBJECT_ONLY_COPIES = 0.4
 SNIPPET_COPIES = 0.25
+# Real subjects often open with a tag (a mail gateway's "[EXTERNAL]", "Reminder:", an emoji), and
+# real bodies with a line about the mail itself ("View this email in your browser").
+SUBJECT_TAG_COPIES = 0.15
+OPENING_COPIES = 0.15
 # Whole emails written apart from the phrase banks and from each other, in other voices: training
 # only (see classifier/README.md for why they do not calibrate too).
 WRITTEN_SETS = ("written.jsonl", "written2.jsonl", "written3.jsonl")
@@ -116,7 +124,8 @@ def training_groups(
     """The training mail, one group per writer (the synthetic corpus, each written set), and the
     mail that only fits the decision (the synthetic corpus's own calibration split).
 
-    Written mail is also seen subject-only and as a snippet, as much real mail is.
+    Written mail is also seen subject-only and as a snippet, as much real mail is, and some of
+    it with a tag before its subject or a line about the mail above its body.
     """
     groups = [WriterGroup("synthetic", read_labelled_jsonl(data_dir / "train.jsonl"))]
     fitting = [
@@ -124,9 +133,13 @@ def training_groups(
     ]
     shapes = {"subject_only": SUBJECT_ONLY_COPIES, "snippet": SNIPPET_COPIES}
     written = [*(data_dir / name for name in WRITTEN_SETS), *sorted(MAIL_DIR.glob("*.jsonl"))]
+    trained_tags = partial(subject_tags, "trained")
+    trained_openings = partial(openings, "trained")
     for seed, path in enumerate(written, start=1):
         if path.is_file() and path not in exclude:
             records = with_shapes(read_labelled_jsonl(path), **shapes, seed=seed)
+            records = with_subject_tags(records, trained_tags, share=SUBJECT_TAG_COPIES, seed=seed)
+            records = with_openings(records, trained_openings, share=OPENING_COPIES, seed=seed)
             groups.append(WriterGroup(path.stem, records))
     return groups, fitting
 

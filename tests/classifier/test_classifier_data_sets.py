@@ -2,13 +2,22 @@
 
 import random
 from collections import Counter
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from classifier.messages import LABELS, Email
-from training.banks import FOOTER_LINES, footer_lines
-from training.datasets import DATA_DIR, MAIL_DIR, read_labelled_jsonl, with_footer
+from training.banks import FOOTER_LINES, footer_lines, openings, subject_tags
+from training.datasets import (
+    DATA_DIR,
+    MAIL_DIR,
+    LabelledEmail,
+    read_labelled_jsonl,
+    with_footer,
+    with_openings,
+    with_subject_tags,
+)
 from training.run import EVALUATION_SETS, WRITTEN_SETS
 
 pytestmark = pytest.mark.unit
@@ -70,3 +79,54 @@ def test_a_footer_goes_under_the_body_in_the_mails_language(language: str) -> No
         assert set(added) <= {*lines, "", "--", "_" * 32}
         assert (footed.sender, footed.subject) == (email.sender, email.subject)
     assert lines == (FOOTER_LINES[language] if language in FOOTER_LINES else FOOTER_LINES["en"])
+
+
+def test_tagged_copies_keep_the_label_and_open_the_subject_with_a_tag_of_the_language() -> None:
+    records = [
+        LabelledEmail(f"m{n}", Email("hr@acme.example", f"Subject {n}", "Body"), "applied", "de")
+        for n in range(200)
+    ]
+    tags = partial(subject_tags, "trained")
+
+    copies = with_subject_tags(records, tags, share=0.25, seed=3)[len(records) :]
+
+    assert 25 <= len(copies) <= 75
+    originals = {record.id: record for record in records}
+    for copy in copies:
+        original = originals[copy.id.removesuffix("~tagged")]
+        tag = copy.email.subject.removesuffix(original.email.subject)
+        assert tag in tags("de")
+        assert (copy.label, copy.email.body) == (original.label, original.email.body)
+    assert with_subject_tags(records, tags, share=0.25, seed=3)[len(records) :] == copies
+
+
+@pytest.mark.parametrize("lines", [subject_tags, openings])
+def test_the_measured_tags_and_openings_are_never_trained_on(lines) -> None:
+    for language in ("en", "de", "fr", "es", "pt", "it"):
+        measured, trained = lines("measured", language), lines("trained", language)
+        assert measured and trained
+        assert not set(measured) & set(trained)
+
+
+def test_a_language_without_tags_of_its_own_takes_englishs() -> None:
+    assert "Wichtig: " in subject_tags("trained", "de")
+    assert "Reminder: " in subject_tags("trained", "it")  # English's for a language without any
+
+
+def test_opened_copies_keep_the_label_and_put_a_line_of_the_language_above_the_body() -> None:
+    records = [
+        LabelledEmail(f"m{n}", Email("hr@acme.example", "Hola", f"Cuerpo {n}"), "rejected", "es")
+        for n in range(200)
+    ] + [LabelledEmail("bare", Email("hr@acme.example", "Hola", ""), "rejected", "es")]
+    lines = partial(openings, "trained")
+
+    copies = with_openings(records, lines, share=0.5, seed=5)[len(records) :]
+
+    assert 60 <= len(copies) <= 140
+    originals = {record.id: record for record in records}
+    for copy in copies:
+        original = originals[copy.id.removesuffix("~opened")]
+        line, _, body = copy.email.body.partition("\n\n")
+        assert line in lines("es") and body == original.email.body
+        assert (copy.label, copy.email.subject) == (original.label, original.email.subject)
+    assert "bare~opened" not in {copy.id for copy in copies}  # no body, nothing to open

@@ -479,3 +479,20 @@ def test_a_from_header_splits_into_its_name_and_address(
     sender: str, split: tuple[str, str]
 ) -> None:
     assert split_sender(sender) == split
+
+
+@pytest.mark.parametrize(
+    ("body", "other_application"),
+    [
+        ("Having trouble viewing this email? View it in your browser.", False),
+        ("Thanks for viewing our careers page.", False),
+        ("We can offer a viewing of the flat on Saturday at 11.", True),
+        ("Your viewing appointment at 14 Elm Road is confirmed.", True),
+    ],
+)
+def test_viewing_is_a_propertys_only_when_it_is_a_viewing(
+    matchers: RuleMatchers, body: str, other_application: bool
+) -> None:
+    found = matchers.evidence("Notifications <notify@example.org>", "Hello", body)
+
+    assert ("other_application:" in " ".join(cue.reason for cue in found.cues)) is other_application

@@ -152,15 +152,11 @@ JOB_MAIL = [
         "Re: Candidatura Técnico de soporte",
         "Hola Pablo, gracias por tu candidatura. ¿Podríamos hablar el martes por teléfono?",
     ),
-    pytest.param(
+    (
         "interviewing",
         "Bruno Costa <bruno@maresia.example>",
         "Re: Vaga de Designer",
         "Oi Ana, obrigado pela candidatura! Podemos conversar amanhã à tarde?",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="issue #17: the thanks outweighs a question to talk that names no call or phone",
-        ),
     ),
 ]
 
@@ -359,12 +355,10 @@ LOOKALIKES = [
         "A special offer for you",
         "Get 30% off everything with promo code SAVE30. Offer ends tonight.",
     ),
-    pytest.param(
+    (
         "Capital Bank <cards@capitalbank.example>",
         "Application received",
         "Thank you for applying for the Rewards credit card. We have received your application.",
-        # v25 files it as applied at 0.63, just above the review threshold (v24: 0.58, in review)
-        marks=pytest.mark.xfail(strict=True, reason="issue #17: a card's receipt reads as applied"),
     ),
     (
         "Westview University <admissions@westview.example>",

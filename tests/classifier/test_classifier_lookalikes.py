@@ -245,12 +245,7 @@ def test_job_mail_like_a_lookalike_keeps_its_label(
 
 # A subject alone with "offer" or "contract" in its everyday sense (a shop's, a phone plan's).
 EVERYDAY_OFFERS = [
-    pytest.param(
-        "Voltline Mobile <noreply@voltline.example>",
-        "Your contract renewal is coming up",
-        # v24 read it as ordinary mail; v25, weighing the textcat less, as an offer in review
-        marks=pytest.mark.xfail(strict=True, reason="issue #17: a phone contract read as an offer"),
-    ),
+    ("Voltline Mobile <noreply@voltline.example>", "Your contract renewal is coming up"),
     ("Peakstone Outdoor <news@peakstone.example>", "An offer we saved for you"),
     ("Bramble Coffee <hello@bramblecoffee.example>", "Your offer: 2 bags for the price of 1"),
 ]
