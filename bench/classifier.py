@@ -167,8 +167,11 @@ def subject_tag_flips(
     on ("[EXT] ", "FYI: ", an emoji: `subject_tags.json`'s "measured") opens their subject."""
     rng = random.Random(seed)
     tagged = [
-        replace(r.email, subject=rng.choice(subject_tags("measured", r.language)) + r.email.subject)
-        for r in records
+        replace(
+            record.email,
+            subject=rng.choice(subject_tags("measured", record.language)) + record.email.subject,
+        )
+        for record in records
     ]
     return changed_share(classifier, [record.email for record in records], tagged)
 
@@ -180,8 +183,11 @@ def opening_flips(classifier: Classifier, records: list[LabelledEmail], *, seed:
     rng = random.Random(seed)
     bodied = [record for record in records if record.email.body.strip()]
     opened = [
-        replace(r.email, body=f"{rng.choice(openings('measured', r.language))}\n\n{r.email.body}")
-        for r in bodied
+        replace(
+            record.email,
+            body=f"{rng.choice(openings('measured', record.language))}\n\n{record.email.body}",
+        )
+        for record in bodied
     ]
     return changed_share(classifier, [record.email for record in bodied], opened)
 
@@ -203,18 +209,18 @@ def main() -> None:
         records = read_labelled_jsonl(path)
         report_set(classifier, name, records, how)
         macro[name] = evaluate(classifier, records)
-    footed = [record for _, path, _ in EVALUATION_SETS[2:] for record in read_labelled_jsonl(path)]
-    flips = footer_flips(classifier, footed)
+    apart = [record for _, path, _ in EVALUATION_SETS[2:] for record in read_labelled_jsonl(path)]
+    flips = footer_flips(classifier, apart)
     print(
         f"labels changed by a footer of link bars and legal lines (dev2, "
         f"handwritten, eval_en, eval_multilingual; mail with a body): {flips:.1%}"
     )
-    tag_flips = subject_tag_flips(classifier, footed)
+    tag_flips = subject_tag_flips(classifier, apart)
     print(
         "labels changed by a tag before the subject, one never trained on (the same sets; all "
         f"mail): {tag_flips:.1%}"
     )
-    top_flips = opening_flips(classifier, footed)
+    top_flips = opening_flips(classifier, apart)
     print(
         "labels changed by a line about the mail above the body, one never trained on (the same "
         f"sets; mail with a body): {top_flips:.1%}"

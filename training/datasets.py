@@ -110,7 +110,7 @@ def with_subject_tags(
             record.email, subject=rng.choice(tags(record.language)) + record.email.subject
         )
 
-    return _with_copies(records, tagged, "tagged", share=share, rng=rng)
+    return [*records, *_copies(records, tagged, "tagged", share=share, rng=rng)]
 
 
 def with_openings(
@@ -131,11 +131,10 @@ def with_openings(
         )
 
     bodied = [record for record in records if record.email.body.strip()]
-    copies = _with_copies(bodied, opened, "opened", share=share, rng=rng)[len(bodied) :]
-    return [*records, *copies]
+    return [*records, *_copies(bodied, opened, "opened", share=share, rng=rng)]
 
 
-def _with_copies(
+def _copies(
     records: Sequence[LabelledEmail],
     change: Callable[[LabelledEmail], Email],
     name: str,
@@ -143,12 +142,12 @@ def _with_copies(
     share: float,
     rng: random.Random,
 ) -> list[LabelledEmail]:
-    copies = [
+    """Changed copies of about ``share`` of ``records``, their ids ending in ``~name``."""
+    return [
         replace(record, id=f"{record.id}~{name}", email=change(record))
         for record in records
         if rng.random() < share
     ]
-    return [*records, *copies]
 
 
 def with_footer(email: Email, lines: Sequence[str], rng: random.Random) -> Email:
