@@ -417,9 +417,11 @@ def _without_family(word: str, family: Iterable[str]) -> str:
     """A reader's name word with a family name it was written together with cut off: "dan" of
     "danokafor", "m" of "mokafor"; the word itself when it holds none of them."""
     for name in family:
-        if word != name and word.endswith(name):
+        if word == name:
+            continue
+        if word.endswith(name):
             return word[: -len(name)]
-        if word != name and word.startswith(name):
+        if word.startswith(name):
             return word[len(name) :]
     return word
 

@@ -148,14 +148,13 @@ def footer_lines(language: str) -> tuple[str, ...]:
 # at the top of a body ("View this email in your browser", a gateway's caution): the "trained"
 # ones make copies of the training mail, the "measured" ones (never trained on) measure how many
 # labels they change (`bench/classifier.py`).
-_SPLIT_BY_USE = ("trained", "measured")
-SUBJECT_TAGS = {
-    use: _lists(load_phrase_file("subject_tags.json"), "subject_tags.json", use)
-    for use in _SPLIT_BY_USE
-}
-OPENINGS = {
-    use: _lists(load_phrase_file("openings.json"), "openings.json", use) for use in _SPLIT_BY_USE
-}
+def _by_use(file: str) -> dict[str, dict[str, tuple[str, ...]]]:
+    data = load_phrase_file(file)
+    return {use: _lists(data, file, use) for use in ("trained", "measured")}
+
+
+SUBJECT_TAGS = _by_use("subject_tags.json")
+OPENINGS = _by_use("openings.json")
 
 
 def subject_tags(use: str, language: str) -> tuple[str, ...]:
